@@ -1,0 +1,32 @@
+"""Project-wide API plumbing: the one place that maps domain errors to HTTP answers."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from kibernadzor.errors import DomainError
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        return Response(exc.as_dict(), status=exc.http_status)
+    if isinstance(exc, DjangoPermissionDenied):
+        return Response(
+            {"detail": str(exc) or "You do not have permission to perform this action."},
+            status=status.HTTP_403_FORBIDDEN,
+        )
+    return drf_exception_handler(exc, context)
+
+
+class PolicyViewSetMixin:
+    """Every API queryset starts from the access policy: `queryset` is restricted to the user
+    for the action the request asks (view for reads; add/change/delete for writes)."""
+
+    ACTION_FOR_METHOD = {"POST": "add", "PUT": "change", "PATCH": "change", "DELETE": "delete"}
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        from accounts import policy
+
+        return policy.restrict(queryset, self.request.user, "view")

@@ -1,0 +1,33 @@
+"""Domain errors. Services raise these; kibernadzor.api maps them to HTTP, views to messages."""
+
+
+class DomainError(Exception):
+    """A refusal the user can act on: says what is wrong and where."""
+
+    http_status = 400
+    code = "invalid"
+
+    def __init__(self, message: str, *, field: str | None = None, **details):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.details = details
+
+    def as_dict(self) -> dict:
+        body = {"detail": self.message, "code": self.code}
+        if self.field:
+            body["field"] = self.field
+        body.update(self.details)
+        return body
+
+
+class NotAllowed(DomainError):
+    """The access policy refuses this action to this user."""
+
+    http_status = 403
+    code = "not_allowed"
+
+
+class Conflict(DomainError):
+    http_status = 409
+    code = "conflict"

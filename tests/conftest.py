@@ -1,0 +1,42 @@
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.choices import AgencyKind, AgencyLevel
+from tests.factories import AgencyFactory, UserFactory
+
+
+@pytest.fixture
+def central_agency(db):
+    return AgencyFactory(
+        code="gp", kind=AgencyKind.PROSECUTOR, level=AgencyLevel.REPUBLICAN, region=None
+    )
+
+
+@pytest.fixture
+def make_user(db):
+    """make_user(role, ..., kind="police", region="KZ-75") -> a user in that agency."""
+
+    def make(*roles, kind=AgencyKind.POLICE, region="KZ-75", agency=None, **fields):
+        from tests.factories import region as region_by_code
+
+        if agency is None:
+            agency = AgencyFactory(kind=kind, region=region_by_code(region))
+        return UserFactory(agency=agency, roles=roles, **fields)
+
+    return make
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user): the Django test client logged in as the user."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
