@@ -5,6 +5,13 @@ from accounts.choices import AgencyKind, AgencyLevel
 from tests.factories import AgencyFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(request, settings):
+    """Argon2 is deliberately slow; tests that don't test hashing use a fast hasher."""
+    if "real_password_hashing" not in request.keywords:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def central_agency(db):
     return AgencyFactory(

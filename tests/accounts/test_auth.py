@@ -1,11 +1,13 @@
 """Logging in: argon2 hashes, lockout after repeated failures, sessions and API tokens."""
 
+import pytest
 from django.urls import reverse
 
 from accounts.choices import Role
 from accounts.services import issue_token
 
 
+@pytest.mark.real_password_hashing
 def test_passwords_are_hashed_with_argon2(make_user):
     user = make_user(Role.OFFICER)
     assert user.password.startswith("argon2")
