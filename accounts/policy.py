@@ -168,4 +168,95 @@ def _register_accounts_rules():
         return Q(pk=user.pk) | in_scope if in_scope else Q(pk=user.pk)
 
 
+# --- rules for the court registers (decisions, organizations, materials) -----------------------
+def _register_register_rules():
+    from decisions.models import CourtDecision
+    from materials.models import Material, MaterialFingerprint
+    from organizations.models import OnlinePresence, Organization, OrganizationAlias
+
+    def keeps_registers(user) -> bool:
+        return user.is_superuser or user.has_role(Role.PROSECUTOR)
+
+    def register_rule(user, action, scope):
+        # The registers are shared by every agency: whoever may read them reads all of them.
+        # Only prosecutors keep them; court decisions, organizations and materials are never
+        # deleted (a ban is lifted, a material excluded), which their role permissions reflect.
+        if action == "view":
+            return True
+        return keeps_registers(user)
+
+    for model in (
+        CourtDecision,
+        Organization,
+        OrganizationAlias,
+        OnlinePresence,
+        Material,
+        MaterialFingerprint,
+    ):
+        rule(model)(register_rule)
+
+
+# --- rules for the link registry (links, reports, the state trail) ------------------------------
+def _register_registry_rules():
+    from registry import access
+    from registry.models import (
+        ConfidentialRead,
+        Link,
+        LinkMaterial,
+        LinkOrganization,
+        Report,
+        StateChange,
+    )
+
+    rule(Link)(access.link_rule)
+    rule(Report)(access.report_rule)
+    for model in (StateChange, LinkOrganization, LinkMaterial):
+        rule(model)(access.trail_rule)
+    rule(ConfidentialRead)(access.confidential_read_rule)
+
+
+# --- rules for the checks app (checks, statistics, republications, notifications) --------------
+def _register_checks_rules():
+    from django.db.models import Exists, OuterRef
+
+    from checks.models import Check, LinkStats, Notification, RepublicationGroup
+    from registry import access
+    from registry.models import Link
+
+    def visible_link_ids(user, scope):
+        links = access.visible_links(user, scope)
+        return links if isinstance(links, bool) else Link.objects.filter(links).values("pk")
+
+    def link_data_rule(user, action, scope):
+        # Written only by the checks themselves; read by whoever may read the link.
+        if action != "view":
+            return False
+        links = visible_link_ids(user, scope)
+        return links if isinstance(links, bool) else Q(link__in=links)
+
+    def republication_rule(user, action, scope):
+        if action != "view":
+            return False
+        links = visible_link_ids(user, scope)
+        if isinstance(links, bool):
+            return links
+        members = LinkStats.objects.filter(republication_group=OuterRef("pk"), link__in=links)
+        return Q(Exists(members))
+
+    def notification_rule(user, action, scope):
+        # A user's own notifications and their agency's; "change" is marking them read.
+        if action not in ("view", "change"):
+            return False
+        own = Q(user=user.pk)
+        return own | Q(agency=user.agency_id) if user.agency_id is not None else own
+
+    rule(Check)(link_data_rule)
+    rule(LinkStats)(link_data_rule)
+    rule(RepublicationGroup)(republication_rule)
+    rule(Notification)(notification_rule)
+
+
 _register_accounts_rules()
+_register_register_rules()
+_register_registry_rules()
+_register_checks_rules()

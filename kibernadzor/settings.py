@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import environ
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -59,9 +60,11 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "accounts",
+    "decisions",
     "organizations",
     "materials",
     "registry",
+    "checks",
     "portal",
 ]
 
@@ -257,6 +260,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Several models have a "kind" or "status"; give each choice set its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "AgencyKindEnum": "accounts.choices.AgencyKind",
+        "RegionKindEnum": "accounts.choices.RegionKind",
+        "MaterialKindEnum": "materials.choices.MaterialKind",
+        "FingerprintKindEnum": "materials.choices.FingerprintKind",
+        "AliasKindEnum": "organizations.choices.AliasKind",
+        "MaterialStatusEnum": "materials.choices.MaterialStatus",
+        "OrganizationStatusEnum": "organizations.choices.OrganizationStatus",
+        "SubmissionStatusEnum": "registry.choices.SubmissionStatus",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------
@@ -282,3 +296,61 @@ LOGGING = {
 }
 
 TESTING = "pytest" in sys.modules
+
+
+# --- Link checks (checks app, DESIGN §4.4) -------------------------------------------------------
+# Outbound fetching: the SSRF guard refuses private and loopback addresses unless a network is
+# listed in CHECKER_ALLOW_NETWORKS (comma-separated CIDRs; tests use 127.0.0.1/32).
+CHECKER_ALLOW_NETWORKS = env.list("CHECKER_ALLOW_NETWORKS", default=[])
+CHECKER_PROXY = env.str("CHECKER_PROXY", default="") or None
+CHECKER_USER_AGENT = env.str(
+    "CHECKER_USER_AGENT", default="Mozilla/5.0 (compatible; KibernadzorChecker/1.0)"
+)
+CHECKER_CONCURRENCY = env.int("CHECKER_CONCURRENCY", default=20)
+CHECKER_PER_HOST_RATE = env.float("CHECKER_PER_HOST_RATE", default=1.0)  # requests/s per host
+CHECKER_TOTAL_TIMEOUT = env.float("CHECKER_TOTAL_TIMEOUT", default=30.0)  # seconds per fetch
+CHECKER_MAX_BODY_BYTES = env.int("CHECKER_MAX_BODY_BYTES", default=5 * 1024 * 1024)
+CHECKER_CA_BUNDLE = env.str("CHECKER_CA_BUNDLE", default="") or None  # extra CAs (PEM)
+# Re-check intervals by state, hours: links awaiting blocking often, blocked and removed links
+# daily for reappearance, open cases in between; rejected links are not re-checked.
+CHECKER_RECHECK_HOURS = {
+    "awaiting": env.float("CHECKER_RECHECK_AWAITING_HOURS", default=1),
+    "open": env.float("CHECKER_RECHECK_OPEN_HOURS", default=6),
+    "closed": env.float("CHECKER_RECHECK_BLOCKED_HOURS", default=24),
+}
+CHECKER_RETRY_BASE_MINUTES = env.float("CHECKER_RETRY_BASE_MINUTES", default=5)
+CHECKER_RETRY_MAX_HOURS = env.float("CHECKER_RETRY_MAX_HOURS", default=6)
+CHECKER_BATCH_SIZE = env.int("CHECKER_BATCH_SIZE", default=50)  # links per task
+CHECKER_DISPATCH_LIMIT = env.int("CHECKER_DISPATCH_LIMIT", default=2000)  # links per beat tick
+# A dispatched link is due again after this lease if its task never ran (lost message).
+CHECKER_DISPATCH_LEASE_MINUTES = env.float("CHECKER_DISPATCH_LEASE_MINUTES", default=15)
+# Send the first check when a submission commits. Off with inline tasks (make run, tests), so
+# a web request never fetches; there `manage.py check_links --due` runs what is due.
+CHECKER_ENQUEUE_ON_COMMIT = env_bool("CHECKER_ENQUEUE_ON_COMMIT", not CELERY_TASK_ALWAYS_EAGER)
+CHECKER_NOTIFY_EMAIL = env_bool("CHECKER_NOTIFY_EMAIL", False)  # also email agency officers
+
+# Queues: first checks of new links go to "checks.new", re-checks to "checks.recheck". A worker
+# started without -Q consumes both, "checks.new" first (Redis: queue_order_strategy=priority),
+# so re-checks never starve new links; a dedicated worker per queue scales them apart.
+CELERY_TASK_QUEUES = (
+    Queue("checks.new", routing_key="checks.new"),
+    Queue("checks.recheck", routing_key="checks.recheck"),
+    Queue("celery", routing_key="celery"),
+)
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "checks.tasks.check_links": {"queue": "checks.recheck"},
+    "checks.tasks.dispatch_due": {"queue": "checks.new"},
+}
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "queue_order_strategy": "priority",
+        "visibility_timeout": 3600,  # unacknowledged tasks are redelivered after an hour
+    }
+CELERY_BEAT_SCHEDULE = {
+    "checks-dispatch-due": {
+        "task": "checks.tasks.dispatch_due",
+        "schedule": env.float("CHECKER_DISPATCH_SECONDS", default=60.0),
+        "options": {"expires": 55},
+    },
+}

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class MaterialsConfig(AppConfig):
     name = "materials"
     verbose_name = _("Court-recognised materials")
+
+    def ready(self):
+        from accounts.roles import extend_role_permissions
+        from decisions.roles import register_permissions
+
+        extend_role_permissions(
+            register_permissions("materials", ["material"], ["materialfingerprint"])
+        )

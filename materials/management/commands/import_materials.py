@@ -1,0 +1,42 @@
+"""`manage.py import_materials PATH [--dry-run]`: load the official list of materials."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from materials import services
+
+
+class Command(BaseCommand):
+    help = (
+        "Import the official list of court-recognised materials (CSV or XLSX). All or nothing: "
+        "a file with a bad row writes nothing. --dry-run prints what would change."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", type=Path)
+        parser.add_argument("--dry-run", action="store_true", help="Report only; write nothing.")
+
+    def handle(self, *args, path: Path, dry_run: bool, **options):
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file")
+        report = services.import_material_list(path, path.name, dry_run=dry_run)
+        verb = "would create" if not report.applied else "created"
+        for row in report.created:
+            self.stdout.write(f"  {verb} № {row.number} (row {row.row}): {row.title[:80]}")
+        verb = "would update" if not report.applied else "updated"
+        for row, fields in report.updated:
+            self.stdout.write(f"  {verb} № {row.number} (row {row.row}): {', '.join(fields)}")
+        for warning in report.warnings:
+            self.stdout.write(f"  warning, {_where(warning)}: {warning.message}")
+        for error in report.rejected:
+            self.stdout.write(f"  rejected, {_where(error)}: {error.message}")
+        self.stdout.write(report.summary())
+        if not report.ok:
+            raise CommandError(f"{len(report.rejected)} rows rejected; nothing was imported.")
+
+
+def _where(error) -> str:
+    sheet = f"sheet {error.sheet}, " if error.sheet else ""
+    field = f", field {error.field}" if error.field else ""
+    return f"{sheet}row {error.row}{field}"

@@ -1,0 +1,59 @@
+from django.contrib import admin
+
+from accounts.admin_policy import PolicyModelAdmin
+from organizations.models import OnlinePresence, Organization, OrganizationAlias
+from organizations.selectors import search_organizations
+
+
+class PolicyInlineMixin:
+    """Inline rows obey the same access policy as their parent's admin."""
+
+    def has_add_permission(self, request, obj=None):
+        from accounts import policy
+
+        return policy.can(request.user, "add", model=self.model)
+
+    def has_change_permission(self, request, obj=None):
+        from accounts import policy
+
+        return policy.can(request.user, "change", model=self.model)
+
+    def has_delete_permission(self, request, obj=None):
+        from accounts import policy
+
+        return policy.can(request.user, "delete", model=self.model)
+
+    def has_view_permission(self, request, obj=None):
+        from accounts import policy
+
+        return policy.can(request.user, "view", model=self.model)
+
+
+class AliasInline(PolicyInlineMixin, admin.TabularInline):
+    model = OrganizationAlias
+    extra = 1
+
+
+class PresenceInline(PolicyInlineMixin, admin.TabularInline):
+    model = OnlinePresence
+    extra = 1
+    fields = ["platform", "handle", "url", "note"]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(PolicyModelAdmin):
+    list_display = ["name_ru", "name_en", "classification", "status", "banned_on", "is_demo"]
+    list_filter = ["classification", "status", "is_demo"]
+    search_fields = ["name_ru", "name_kk", "name_en", "aliases__name"]
+    filter_horizontal = ["decisions"]
+    inlines = [AliasInline, PresenceInline]
+    readonly_fields = ["is_demo"]
+    fields = [
+        "name_ru", "name_kk", "name_en", "classification", "status", "banned_on",
+        "ban_lifted_on", "decisions", "description", "is_demo",
+    ]  # fmt: skip
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        return search_organizations(queryset, search_term), False

@@ -1,0 +1,89 @@
+"""Access rules for the registry models, registered in accounts.policy (DESIGN §5).
+
+A link is visible to an agency that reported it (every Report counts: repeats too), to the
+agency it is assigned to, and to supervisors, analysts and prosecutors whose region holds one
+of those agencies (central offices: the country). A confidential link shows its full record
+only to the agency that registered it, the assigned agency, and prosecutors (and auditors) in
+scope; everyone else gets the deconfliction answer "known; contact <agency>" from
+registry.selectors.
+"""
+
+from django.db.models import Exists, OuterRef, Q
+
+from accounts.choices import Role
+from accounts.policy import Reach, Scope
+
+
+def sees_confidential_in_scope(user) -> bool:
+    """Prosecutors and auditors see confidential links of their whole territory."""
+    return user.is_superuser or user.has_role(Role.PROSECUTOR, Role.AUDITOR)
+
+
+def _in_scope(scope: Scope) -> Q | bool:
+    """Links reported by, or assigned to, an agency in the scope."""
+    from registry.models import Report
+
+    if scope.reach == Reach.COUNTRY:
+        return True
+    if scope.reach == Reach.REGION and scope.region_id is not None:
+        reports = Report.objects.filter(link=OuterRef("pk"), agency__region=scope.region_id)
+        return Q(Exists(reports)) | Q(assigned_agency__region=scope.region_id)
+    if scope.reach >= Reach.AGENCY and scope.agency_id is not None:
+        reports = Report.objects.filter(link=OuterRef("pk"), agency=scope.agency_id)
+        return Q(Exists(reports)) | Q(assigned_agency=scope.agency_id)
+    return False
+
+
+def _own_confidential(scope: Scope) -> Q | bool:
+    if scope.agency_id is None:
+        return False
+    return Q(first_reported_agency=scope.agency_id) | Q(assigned_agency=scope.agency_id)
+
+
+def visible_links(user, scope: Scope) -> Q | bool:
+    """The links whose full record the user may read."""
+    in_scope = _in_scope(scope)
+    if in_scope is False or sees_confidential_in_scope(user):
+        return in_scope
+    open_links = Q(confidential=False) if in_scope is True else Q(confidential=False) & in_scope
+    own = _own_confidential(scope)
+    return open_links | own if own is not False else open_links
+
+
+def link_rule(user, action, scope):
+    # Links are made only by submissions (registry.services.submit_urls) and never deleted;
+    # changes (transitions, assignment, classification) need change_link, which reviewers hold.
+    if action in ("view", "change"):
+        return visible_links(user, scope)
+    return False
+
+
+def report_rule(user, action, scope):
+    if action == "add":
+        return True  # held through add_report by those who may submit; rows come from services
+    if action != "view":
+        return False  # reports are append-only
+    in_scope = scope.q(agency_field="agency")
+    if in_scope is False or sees_confidential_in_scope(user):
+        return in_scope
+    open_reports = Q(link__confidential=False)
+    if in_scope is not True:
+        open_reports &= in_scope
+    own = Q(agency=scope.agency_id) if scope.agency_id is not None else None
+    return open_reports | own if own is not None else open_reports
+
+
+def trail_rule(user, action, scope):
+    from registry.models import Link
+
+    if action != "view":
+        return False  # the trail is written by registry.services.transition only
+    links = visible_links(user, scope)
+    if isinstance(links, bool):
+        return links
+    return Q(link__in=Link.objects.filter(links).values("pk"))
+
+
+def confidential_read_rule(user, action, scope):
+    # Who read what is for internal security: read-only, and only those holding the permission.
+    return action == "view"

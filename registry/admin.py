@@ -1,0 +1,254 @@
+"""The admin of the link registry: read through the access policy, changed through services."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from accounts import policy
+from accounts.admin_policy import PolicyModelAdmin
+from kibernadzor.errors import DomainError
+from registry import canon, services, transitions
+from registry.choices import LinkState, ReadChannel
+from registry.models import ConfidentialRead, Link, Report, StateChange
+
+
+class CappedCountPaginator(Paginator):
+    """Counts at most CAP rows: a COUNT(*) over a million links on every page load is what
+    makes changelists slow. Past the cap, filters and search narrow the list."""
+
+    CAP = 10_000
+
+    @cached_property
+    def count(self):
+        return self.object_list[: self.CAP + 1].count()
+
+
+class ReadOnlyAdmin(PolicyModelAdmin):
+    """Append-only records: readable through the policy, never added, changed or deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class TrailInline(admin.TabularInline):
+    model = StateChange
+    extra = 0
+    can_delete = False
+    fields = [
+        "at",
+        "from_state",
+        "to_state",
+        "actor",
+        "reason",
+        "document_number",
+        "document_date",
+        "expert_opinion",
+    ]
+    readonly_fields = fields
+    ordering = ["at", "id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class TransitionForm(forms.Form):
+    to_state = forms.ChoiceField(label=_("new state"))
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea, required=False)
+    document_number = forms.CharField(
+        label=_("blocking request number"), max_length=100, required=False
+    )
+    document_date = forms.DateField(label=_("blocking request date"), required=False)
+    expert_opinion = forms.CharField(
+        label=_("expert opinion"), widget=forms.Textarea, required=False
+    )
+
+    def __init__(self, *args, moves, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_state"].choices = [
+            (move.target, f"{LinkState(move.target).label} ({move.label})") for move in moves
+        ]
+
+
+@admin.register(Link)
+class LinkAdmin(PolicyModelAdmin):
+    list_display = [
+        "short_url",
+        "platform",
+        "state",
+        "classification",
+        "confidential",
+        "first_reported_agency",
+        "first_reported_at",
+        "report_count",
+        "assigned_agency",
+        "due_date",
+    ]
+    # Every filter here has an index (registry.models.Link.Meta.indexes).
+    list_filter = ["state", "platform", "classification", "confidential", "is_demo"]
+    list_select_related = ["first_reported_agency", "assigned_agency"]
+    search_fields = ["=host"]
+    search_help_text = _("Any form of a URL, or a host name.")
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    list_per_page = 50
+    ordering = ["-first_reported_at", "-id"]
+    inlines = [TrailInline]
+    actions = ["start_review", "resume_review"]
+    fieldsets = [
+        (None, {"fields": ["url", "platform", "platform_id", "host", "registrable_domain"]}),
+        (
+            _("State"),
+            {"fields": ["state", "state_changed_at", "transition_link", "classification"]},
+        ),
+        (
+            _("Reports"),
+            {
+                "fields": [
+                    "confidential",
+                    "first_reported_at",
+                    "first_reported_by",
+                    "first_reported_agency",
+                    "report_count",
+                ]
+            },
+        ),
+        (_("Assignment"), {"fields": ["assigned_agency", "assigned_user", "due_date"]}),
+        (_("Technical"), {"fields": ["key", "is_demo"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Links change only through services (transitions, assignment, classification).
+        return [f for fieldset in self.fieldsets for f in fieldset[1]["fields"]]
+
+    @admin.display(description=_("URL"), ordering="url")
+    def short_url(self, obj):
+        return str(obj)
+
+    @admin.display(description=_("change state"))
+    def transition_link(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        url = reverse("admin:registry_link_transition", args=[obj.pk])
+        return format_html('<a class="button" href="{}">{}</a>', url, _("Change state…"))
+
+    def get_search_results(self, request, queryset, search_term):
+        """A URL in any surface form finds its link through the canonical key (indexed)."""
+        term = search_term.strip()
+        if term and ("/" in term or "." in term):
+            try:
+                key = canon.canonicalize(term).key
+            except canon.InvalidURL:
+                key = None
+            if key is not None:
+                by_key = queryset.filter(key=key)
+                if "/" in term:
+                    return by_key, False
+                return by_key | queryset.filter(host=term.lower()), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        link = getattr(response, "context_data", {}).get("original")
+        if link is not None and link.confidential:
+            services.log_confidential_reads(request.user, {link.pk}, ReadChannel.ADMIN)
+        return response
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/transition/",
+                self.admin_site.admin_view(self.transition_view),
+                name="registry_link_transition",
+            ),
+            *super().get_urls(),
+        ]
+
+    def transition_view(self, request, object_id):
+        link = self.get_object(request, str(object_id))
+        if link is None or not policy.can(request.user, "change", link):
+            messages.error(request, _("No such link, or you may not change it."))
+            return redirect("admin:registry_link_changelist")
+        moves = transitions.available(link.state, request.user)
+        form = TransitionForm(request.POST or None, moves=moves)
+        if request.method == "POST" and form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                services.transition(link.pk, data.pop("to_state"), actor=request.user, **data)
+            except DomainError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, _("The state was changed."))
+                return redirect("admin:registry_link_change", link.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": link,
+            "form": form,
+            "moves": moves,
+            "title": _("Change state"),
+        }
+        return TemplateResponse(request, "admin/registry/link/transition.html", context)
+
+    def _bulk_transition(self, request, queryset, target):
+        done, refused = 0, []
+        for pk in queryset.values_list("pk", flat=True):
+            try:
+                services.transition(pk, target, actor=request.user)
+                done += 1
+            except DomainError as error:
+                refused.append(f"#{pk}: {error.message}")
+        if done:
+            messages.success(request, _("%(count)d link(s) changed.") % {"count": done})
+        for message in refused[:20]:
+            messages.error(request, message)
+
+    @admin.action(description=_("Start review"), permissions=["change"])
+    def start_review(self, request, queryset):
+        self._bulk_transition(request, queryset, LinkState.UNDER_REVIEW)
+
+    @admin.action(description=_("Back to review (reappeared links)"), permissions=["change"])
+    def resume_review(self, request, queryset):
+        self._bulk_transition(request, queryset, LinkState.UNDER_REVIEW)
+
+
+@admin.register(Report)
+class ReportAdmin(ReadOnlyAdmin):
+    list_display = ["submitted_at", "raw_url", "agency", "user", "source", "is_repeat", "link"]
+    list_filter = ["source", "is_repeat"]
+    list_select_related = ["agency", "user"]
+    raw_id_fields = ["link"]
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+
+
+@admin.register(StateChange)
+class StateChangeAdmin(ReadOnlyAdmin):
+    list_display = ["at", "link", "from_state", "to_state", "actor", "document_number"]
+    list_filter = ["to_state"]
+    list_select_related = ["actor", "link"]
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+
+
+@admin.register(ConfidentialRead)
+class ConfidentialReadAdmin(ReadOnlyAdmin):
+    list_display = ["at", "user", "link", "via"]
+    list_filter = ["via"]
+    list_select_related = ["user", "link"]
+    show_full_result_count = False
+    paginator = CappedCountPaginator

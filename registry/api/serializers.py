@@ -1,0 +1,133 @@
+from rest_framework import serializers
+
+from registry import transitions
+from registry.choices import Classification, LinkState
+from registry.models import Link, Report, StateChange
+
+_STATES = "A link state: " + ", ".join(LinkState.values) + "."
+_CLASSIFICATIONS = "One of: " + ", ".join(Classification.values) + "."
+
+
+class LinkSerializer(serializers.ModelSerializer):
+    first_reported_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    first_reported_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assigned_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    assigned_user = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    allowed_transitions = serializers.SerializerMethodField()
+    # Plain strings in the schema: the registers have their own "classification" choices, and
+    # one enum per choice set keeps the OpenAPI names stable (registry.choices lists values).
+    classification = serializers.CharField(read_only=True, help_text=_CLASSIFICATIONS)
+
+    class Meta:
+        model = Link
+        fields = [
+            "id",
+            "url",
+            "key",
+            "platform",
+            "platform_id",
+            "host",
+            "registrable_domain",
+            "state",
+            "state_changed_at",
+            "allowed_transitions",
+            "classification",
+            "confidential",
+            "first_reported_at",
+            "first_reported_agency",
+            "first_reported_by",
+            "report_count",
+            "assigned_agency",
+            "assigned_user",
+            "due_date",
+            "organizations",
+            "materials",
+            "is_demo",
+        ]
+        read_only_fields = fields
+
+    def get_allowed_transitions(self, obj) -> list[str]:
+        """Target states the caller may move this link to (roles only; rows are the policy's)."""
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is None or not user.has_perm("registry.change_link"):
+            return []
+        return [t.target for t in transitions.available(obj.state, user)]
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    user = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Report
+        fields = ["id", "link", "user", "agency", "submitted_at", "raw_url", "source", "is_repeat"]
+        read_only_fields = fields
+
+
+class StateChangeSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    from_state = serializers.CharField(read_only=True, help_text=_STATES)
+    to_state = serializers.CharField(read_only=True, help_text=_STATES)
+
+    class Meta:
+        model = StateChange
+        fields = [
+            "id",
+            "link",
+            "from_state",
+            "to_state",
+            "actor",
+            "at",
+            "reason",
+            "document_number",
+            "document_date",
+            "expert_opinion",
+        ]
+        read_only_fields = fields
+
+
+class BatchSerializer(serializers.Serializer):
+    """Documentation of the batch body; the view reads it without per-item validation."""
+
+    urls = serializers.ListField(child=serializers.CharField(allow_blank=True), max_length=None)
+
+
+class SubmitSerializer(BatchSerializer):
+    confidential = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Mark the links this call registers as confidential.",
+    )
+
+
+class BatchAnswerSerializer(serializers.Serializer):
+    results = serializers.ListField(child=serializers.DictField())
+    summary = serializers.DictField(child=serializers.IntegerField())
+
+
+class TransitionSerializer(serializers.Serializer):
+    to_state = serializers.CharField(help_text=_STATES)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    document_number = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=100
+    )
+    document_date = serializers.DateField(required=False, allow_null=True, default=None)
+    expert_opinion = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AssignSerializer(serializers.Serializer):
+    agency = serializers.CharField(allow_null=True, help_text="Agency code; null to unassign.")
+    user = serializers.CharField(required=False, allow_null=True, default=None)
+    due_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ClassifySerializer(serializers.Serializer):
+    classification = serializers.CharField(required=False, help_text=_CLASSIFICATIONS)
+    confidential = serializers.BooleanField(required=False)
+
+
+class AttributeSerializer(serializers.Serializer):
+    organization = serializers.IntegerField(required=False)
+    material = serializers.IntegerField(required=False)
+    remove = serializers.BooleanField(required=False, default=False)

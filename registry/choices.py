@@ -1,0 +1,72 @@
+"""States, kinds and sources of the link registry (DESIGN §3, §4.3)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from registry import canon
+
+
+class LinkState(models.TextChoices):
+    """Where a link is in its life (DESIGN §4.3); the moves are in registry.transitions."""
+
+    NEW = "new", _("new")
+    UNDER_REVIEW = "under_review", _("under review")
+    EXPERT_EXAMINATION = "expert_examination", _("expert examination")
+    CONFIRMED = "confirmed", _("confirmed illegal")
+    REJECTED = "rejected", _("rejected")
+    BLOCKING_REQUESTED = "blocking_requested", _("blocking requested")
+    BLOCKED = "blocked", _("blocked")
+    REMOVED = "removed", _("removed")
+    REAPPEARED = "reappeared", _("reappeared")
+
+
+class Classification(models.TextChoices):
+    UNCLASSIFIED = "unclassified", _("not yet classified")
+    EXTREMIST = "extremist", _("extremist")
+    TERRORIST = "terrorist", _("terrorist")
+    SEPARATIST = "separatist", _("separatist")
+    OTHER = "other", _("other illegal content")
+
+
+class Platform(models.TextChoices):
+    """The platforms registry.canon recognises; `web` is any other site."""
+
+    YOUTUBE = canon.YOUTUBE, "YouTube"
+    VK = canon.VK, "VK"
+    TELEGRAM = canon.TELEGRAM, "Telegram"
+    X = canon.X, "X (Twitter)"
+    INSTAGRAM = canon.INSTAGRAM, "Instagram"
+    TIKTOK = canon.TIKTOK, "TikTok"
+    OK = canon.OK, _("Odnoklassniki (OK.ru)")
+    RUTUBE = canon.RUTUBE, "Rutube"
+    FACEBOOK = canon.FACEBOOK, "Facebook"
+    WEB = canon.WEB, _("web site")
+
+
+class ReportSource(models.TextChoices):
+    FORM = "form", _("portal form")
+    FILE = "file", _("bulk file")
+    API = "api", _("API")
+    DEMO = "demo", _("demo data")
+
+
+class SubmissionStatus(models.TextChoices):
+    """The answer for one submitted or checked URL."""
+
+    NEW = "new", _("new")
+    KNOWN = "known", _("already known")
+    INVALID = "invalid", _("invalid")
+
+
+class ReadChannel(models.TextChoices):
+    """Where a confidential record was read."""
+
+    API = "api", _("API")
+    ADMIN = "admin", _("admin")
+    PORTAL = "portal", _("portal")
+    DECONFLICTION = "deconfliction", _("deconfliction answer")
+
+
+class AttributionSource(models.TextChoices):
+    MANUAL = "manual", _("manual")
+    AUTOMATIC = "automatic", _("automatic")

@@ -1,0 +1,90 @@
+"""Reads of the link registry shared by the API, the admin, the portal and the services."""
+
+from collections.abc import Iterable
+
+from django.utils.translation import gettext as _
+
+from accounts.models import Agency
+from registry.choices import SubmissionStatus
+from registry.models import Link
+
+_ANSWER_FIELDS = (
+    "id",
+    "key",
+    "url",
+    "state",
+    "confidential",
+    "first_reported_at",
+    "report_count",
+    "first_reported_agency__id",
+    "first_reported_agency__code",
+    "first_reported_agency__name_ru",
+    "first_reported_agency__name_kk",
+    "first_reported_agency__name_en",
+    "first_reported_agency__contact",
+)
+
+
+def links_by_key(keys: list[str], *, lock: bool = False) -> list[Link]:
+    """The links with these canonical keys, with what a deconfliction answer shows.
+
+    `lock` takes FOR NO KEY UPDATE row locks in id order (registry.services.submit_urls):
+    concurrent batches lock in the same order and cannot deadlock, and the lock does not
+    block other transactions' foreign-key checks on the rows."""
+    if not keys:
+        return []
+    queryset = (
+        Link.objects.filter(key__in=keys)
+        .select_related("first_reported_agency")
+        .only(*_ANSWER_FIELDS)
+    )
+    if lock:
+        queryset = queryset.select_for_update(no_key=True, of=("self",)).order_by("id")
+    return list(queryset)
+
+
+def confidential_visible_ids(user, links: Iterable[Link]) -> set[int]:
+    """Of these links, the confidential ones whose full record the user may read."""
+    ids = [link.pk for link in links if link.confidential]
+    if not ids:
+        return set()
+    return set(Link.objects.restrict(user, "view").filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def agency_ref(agency: Agency) -> dict:
+    return {"code": agency.code, "name": agency.name}
+
+
+def known_answer(entry, link: Link, visible_confidential: set[int]) -> dict:
+    """The deconfliction answer for a known link.
+
+    A confidential link the caller may not see answers only that it is known and whom to
+    contact (DESIGN §4.2): nothing about the content, its state or its history."""
+    agency = link.first_reported_agency
+    if link.confidential and link.pk not in visible_confidential:
+        contact = f"{agency.name} ({agency.contact})" if agency.contact else agency.name
+        return {
+            "line": entry.line,
+            "status": SubmissionStatus.KNOWN.value,
+            "confidential": True,
+            "contact": {"code": agency.code, "name": agency.name, "contact": agency.contact},
+            "message": _("Known; contact %(agency)s.") % {"agency": contact},
+        }
+    return {
+        "line": entry.line,
+        "status": SubmissionStatus.KNOWN.value,
+        "url": link.url,
+        "link": link.pk,
+        "known_since": link.first_reported_at,
+        "first_reported_by": agency_ref(agency),
+        "state": link.state,
+        "report_count": link.report_count,
+        "confidential": link.confidential,
+    }
+
+
+def links_for(user, action: str = "view"):
+    """The links the user may take `action` on, ready for lists."""
+    return Link.objects.restrict(user, action).select_related(
+        "first_reported_agency", "assigned_agency", "assigned_user"
+    )

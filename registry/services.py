@@ -1,0 +1,579 @@
+"""Writes for the link registry: submission, deconfliction check, transitions, assignment.
+
+Submission is set-based: whatever the size of a batch (up to MAX_BATCH URLs) it costs a
+handful of queries, and it relies on the database for uniqueness:
+
+1. INSERT the batch's distinct canonical keys, sorted, ON CONFLICT (key) DO NOTHING
+   RETURNING id, key — the rows returned are the links this call registered;
+2. SELECT the other keys' links FOR NO KEY UPDATE, in id order;
+3. UPDATE their report counts in one statement;
+4. INSERT one Report per valid input line.
+
+Concurrent submitters of the same content meet at step 1: one INSERT wins, the others wait
+for it and then find the row in step 2. Inserting in key order and locking in id order keeps
+concurrent batches from deadlocking; FOR NO KEY UPDATE does not block the foreign-key checks
+of step 4. Everything runs in one transaction, so nothing is ever half-saved.
+"""
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import policy
+from kibernadzor.errors import Conflict, DomainError, NotAllowed
+from registry import attribution, canon, selectors, transitions
+from registry.choices import (
+    AttributionSource,
+    LinkState,
+    ReadChannel,
+    ReportSource,
+    SubmissionStatus,
+)
+from registry.models import ConfidentialRead, Link, Report, StateChange
+
+MAX_BATCH = 10_000
+
+
+class LinkNotFound(DomainError):
+    http_status = 404
+    code = "not_found"
+
+
+class TransitionNotAllowed(Conflict):
+    code = "transition_not_allowed"
+
+
+class RequirementMissing(DomainError):
+    code = "required"
+
+
+# --- parsing a batch ------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One valid input line: its position in the batch, its line number, what was typed."""
+
+    index: int
+    line: int
+    raw: str
+    canonical: canon.Canonical
+
+
+def _invalid(line: int, raw, reason: str, message: str) -> dict:
+    shown = raw if isinstance(raw, str) else repr(raw)
+    return {
+        "line": line,
+        "input": shown[:200],
+        "status": SubmissionStatus.INVALID.value,
+        "reason": reason,
+        "message": message,
+    }
+
+
+def parse_batch(
+    urls: Sequence, line_numbers: Sequence[int] | None = None
+) -> tuple[list[dict | None], list[Entry]]:
+    """Canonicalize every input. Returns the answers so far (invalid lines filled in, None for
+    valid ones) and the valid entries. Lines past MAX_BATCH are answered as invalid."""
+    answers: list[dict | None] = [None] * len(urls)
+    entries: list[Entry] = []
+    canonicalize = canon.canonicalize
+    for index, raw in enumerate(urls):
+        line = line_numbers[index] if line_numbers is not None else index + 1
+        if index >= MAX_BATCH:
+            answers[index] = _invalid(
+                line,
+                raw,
+                "over_limit",
+                _("A batch holds at most %(limit)d URLs; this line was not processed.")
+                % {"limit": MAX_BATCH},
+            )
+            continue
+        if not isinstance(raw, str):
+            answers[index] = _invalid(line, raw, "not_text", _("Each entry must be a string."))
+            continue
+        try:
+            canonical = canonicalize(raw)
+        except canon.InvalidURL as error:
+            answers[index] = _invalid(line, raw, error.reason, str(error))
+            continue
+        entries.append(Entry(index, line, raw, canonical))
+    return answers, entries
+
+
+# --- check: read-only deconfliction ---------------------------------------------------------
+def check_urls(urls: Sequence, *, user, line_numbers: Sequence[int] | None = None) -> list[dict]:
+    """Answer, for each URL, whether it is known (and what the caller may learn about it).
+
+    Read-only apart from the log of confidential records shown. A handful of queries."""
+    if not policy.can(user, "view", model=Link):
+        raise NotAllowed(_("You may not check links."))
+    answers, entries = parse_batch(urls, line_numbers)
+    if not entries:
+        return answers
+    keys = list(dict.fromkeys(e.canonical.key for e in entries))
+    known = {link.key: link for link in selectors.links_by_key(keys)}
+    visible = selectors.confidential_visible_ids(user, known.values())
+    for entry in entries:
+        link = known.get(entry.canonical.key)
+        answers[entry.index] = (
+            selectors.known_answer(entry, link, visible)
+            if link is not None
+            else {
+                "line": entry.line,
+                "status": SubmissionStatus.NEW.value,
+                "url": entry.canonical.url,
+                "platform": entry.canonical.platform,
+            }
+        )
+    log_confidential_reads(user, visible, ReadChannel.DECONFLICTION)
+    return answers
+
+
+# --- submit: register new, report known -----------------------------------------------------
+def submit_urls(
+    urls: Sequence,
+    *,
+    user,
+    source: str = ReportSource.API,
+    line_numbers: Sequence[int] | None = None,
+    confidential: bool = False,
+    demo: bool = False,
+) -> list[dict]:
+    """Register the URLs not yet known and report the known ones, one Report per valid line.
+
+    Returns one answer per input, in input order: `new` (registered by this call, yours),
+    `known` (since when, by which agency, its state and report count; or only whom to
+    contact, for a confidential link the caller may not see) or `invalid` (why). A URL that
+    appears twice in one batch is new once and known (`duplicate_of_line`) after that.
+    `confidential` marks the links this call registers as confidential.
+    """
+    if not policy.can(user, "add", model=Report):
+        raise NotAllowed(_("You may not submit links."))
+    if user.agency_id is None:
+        raise NotAllowed(_("Only officers of an agency can submit links."))
+    if source not in ReportSource.values:
+        raise DomainError(f"Unknown source {source!r}.", field="source")
+    answers, entries = parse_batch(urls, line_numbers)
+    if not entries:
+        return answers
+
+    first_entry: dict[str, Entry] = {}
+    for entry in entries:
+        first_entry.setdefault(entry.canonical.key, entry)
+    counts = Counter(e.canonical.key for e in entries)
+    now = timezone.now()
+
+    with transaction.atomic():
+        fresh = sorted(first_entry.values(), key=lambda e: e.canonical.key)
+        new_ids = _insert_links(fresh, counts, user, now, confidential=confidential, demo=demo)
+        if new_ids:
+            from checks.services import schedule_first_check
+
+            # The first check is sent when this transaction commits (DESIGN §4.4).
+            schedule_first_check(new_ids.values())
+        known_keys = [key for key in first_entry if key not in new_ids]
+        known = {link.key: link for link in selectors.links_by_key(known_keys, lock=True)}
+        _add_report_counts({known[key].pk: counts[key] for key in known})
+        seen: set[str] = set()
+        rows = []
+        for entry in entries:
+            key = entry.canonical.key
+            link_id = new_ids[key] if key in new_ids else known[key].pk
+            registered_here = key in new_ids and key not in seen
+            seen.add(key)
+            rows.append((link_id, entry.raw, not registered_here))
+        _insert_reports(rows, user, now, source)
+        attribute_new_links([(new_ids[key], first_entry[key].canonical) for key in new_ids])
+
+    for link in known.values():
+        link.report_count += counts[link.key]
+    visible = selectors.confidential_visible_ids(user, known.values())
+    first_line = {key: e.line for key, e in first_entry.items()}
+    answered: set[str] = set()
+    for entry in entries:
+        key = entry.canonical.key
+        if key in new_ids and key not in answered:
+            answers[entry.index] = {
+                "line": entry.line,
+                "status": SubmissionStatus.NEW.value,
+                "url": entry.canonical.url,
+                "platform": entry.canonical.platform,
+                "link": new_ids[key],
+            }
+        elif key in new_ids:
+            answers[entry.index] = {
+                "line": entry.line,
+                "status": SubmissionStatus.KNOWN.value,
+                "url": entry.canonical.url,
+                "link": new_ids[key],
+                "known_since": now,
+                "first_reported_by": selectors.agency_ref(user.agency),
+                "state": LinkState.NEW.value,
+                "report_count": counts[key],
+                "duplicate_of_line": first_line[key],
+            }
+        else:
+            answers[entry.index] = selectors.known_answer(entry, known[key], visible)
+        answered.add(key)
+    log_confidential_reads(user, visible, ReadChannel.DECONFLICTION)
+    return answers
+
+
+_LINK_COLUMNS = (
+    "key",
+    "url",
+    "platform",
+    "platform_id",
+    "host",
+    "registrable_domain",
+    "report_count",
+    "state",
+    "state_changed_at",
+    "classification",
+    "confidential",
+    "first_reported_at",
+    "first_reported_by_id",
+    "first_reported_agency_id",
+    "is_demo",
+)
+
+
+def _array_cursor():
+    """A cursor that binds parameters on the server on PostgreSQL.
+
+    Django's psycopg backend quotes parameters on the client by default, which for a batch's
+    arrays of 10,000 strings costs more than the statement itself; server-side binding sends
+    them as they are. The cursor is wrapped like any other, so queries are still logged."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    import psycopg
+
+    connection.ensure_connection()
+    return connection._prepare_cursor(psycopg.Cursor(connection.connection))
+
+
+def _insert_links(fresh: list[Entry], counts, user, now, *, confidential, demo) -> dict[str, int]:
+    """INSERT … ON CONFLICT (key) DO NOTHING RETURNING id, key: {key: id} of the new links."""
+    if not fresh:
+        return {}
+    table = Link._meta.db_table
+    columns = ", ".join(_LINK_COLUMNS)
+    constant = [LinkState.NEW.value, now, "unclassified", confidential, now]
+    constant += [user.pk, user.agency_id, demo]
+    created: dict[str, int] = {}
+    with _array_cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One statement whatever the batch size: the rows travel as seven arrays.
+            arrays = list(zip(*(_link_values(e, counts) for e in fresh), strict=True))
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) "  # noqa: S608 - names are ours, values bound
+                "SELECT k, u, p, pid, h, d, n, %s, %s, %s, %s, %s, %s, %s, %s "
+                "FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], "
+                "%s::text[], %s::int[]) WITH ORDINALITY AS t(k, u, p, pid, h, d, n, o) "
+                "ORDER BY o ON CONFLICT (key) DO NOTHING RETURNING id, key",
+                [*constant, *(list(a) for a in arrays)],
+            )
+            created.update((key, pk) for pk, key in cursor.fetchall())
+        else:
+            # SQLite (the demo): the same statement with VALUES, in chunks under its
+            # bound-parameter limit.
+            width = len(_LINK_COLUMNS)
+            row = "(" + ", ".join(["%s"] * width) + ")"
+            for start in range(0, len(fresh), 500):
+                chunk = fresh[start : start + 500]
+                params = []
+                for entry in chunk:
+                    params += [*_link_values(entry, counts), *constant]
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
+                    + ", ".join([row] * len(chunk))
+                    + " ON CONFLICT (key) DO NOTHING RETURNING id, key",
+                    params,
+                )
+                created.update((key, pk) for pk, key in cursor.fetchall())
+    return created
+
+
+def _link_values(entry: Entry, counts) -> tuple:
+    c = entry.canonical
+    return (c.key, c.url, c.platform, c.platform_id, c.host, c.registrable_domain, counts[c.key])
+
+
+def _add_report_counts(increments: dict[int, int]) -> None:
+    """report_count += n for each link, in one statement (rows already locked in id order)."""
+    if not increments:
+        return
+    if connection.vendor == "postgresql":
+        ids, amounts = zip(*increments.items(), strict=True)
+        with _array_cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Link._meta.db_table} AS l "  # noqa: S608
+                "SET report_count = l.report_count + t.n "
+                "FROM unnest(%s::bigint[], %s::int[]) AS t(id, n) WHERE l.id = t.id",
+                [list(ids), list(amounts)],
+            )
+        return
+    by_amount: dict[int, list[int]] = {}
+    for pk, amount in increments.items():
+        by_amount.setdefault(amount, []).append(pk)
+    for amount, ids in by_amount.items():  # nearly always one group: amount 1
+        Link.objects.filter(pk__in=ids).update(report_count=F("report_count") + amount)
+
+
+def _insert_reports(rows: list[tuple[int, str, bool]], user, now, source) -> None:
+    if connection.vendor == "postgresql":
+        link_ids, raws, repeats = zip(*rows, strict=True)
+        with _array_cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {Report._meta.db_table} "  # noqa: S608
+                "(link_id, user_id, agency_id, submitted_at, raw_url, source, is_repeat) "
+                "SELECT l, %s, %s, %s, r, %s, x "
+                "FROM unnest(%s::bigint[], %s::text[], %s::bool[]) AS t(l, r, x)",
+                [user.pk, user.agency_id, now, source, list(link_ids), list(raws), list(repeats)],
+            )
+        return
+    Report.objects.bulk_create(
+        Report(
+            link_id=link_id,
+            user_id=user.pk,
+            agency_id=user.agency_id,
+            submitted_at=now,
+            raw_url=raw,
+            source=source,
+            is_repeat=repeat,
+        )
+        for link_id, raw, repeat in rows
+    )
+
+
+def log_confidential_reads(user, link_ids, via: str) -> None:
+    """Record that the user was shown the full record of these confidential links."""
+    if link_ids:
+        ConfidentialRead.objects.bulk_create(
+            ConfidentialRead(user=user, link_id=pk, via=via) for pk in sorted(link_ids)
+        )
+
+
+# --- transitions ----------------------------------------------------------------------------
+def _locked_link(link_id: int, user) -> Link:
+    """The link, locked, if the user may change it (None: the system); a clear refusal if not."""
+    # of=self: the policy's conditions may join agencies, which must not be locked.
+    queryset = Link.objects.select_for_update(of=("self",))
+    if user is not None:
+        queryset = policy.restrict(queryset, user, "change")
+    link = queryset.filter(pk=link_id).first()
+    if link is not None:
+        return link
+    if user is not None and Link.objects.restrict(user, "view").filter(pk=link_id).exists():
+        raise NotAllowed(_("You may not change this link."))
+    raise LinkNotFound(_("No such link, or you may not see it."))
+
+
+@transaction.atomic
+def transition(
+    link_id: int,
+    to_state: str,
+    *,
+    actor,
+    reason: str = "",
+    document_number: str = "",
+    document_date: date | None = None,
+    expert_opinion: str = "",
+) -> StateChange:
+    """Move a link to `to_state` if the table (registry.transitions) allows it to this actor.
+
+    `actor` None is the system (an automatic check), allowed only on automatic moves.
+    Records a StateChange and a history entry with the reason."""
+    if to_state not in LinkState.values:
+        raise DomainError(_("Unknown state %(state)r.") % {"state": to_state}, field="to_state")
+    link = _locked_link(link_id, actor)
+    move = transitions.find(link.state, to_state)
+    if move is None:
+        allowed = [str(LinkState(t.target).label) for t in transitions.available(link.state)]
+        raise TransitionNotAllowed(
+            _("A link in state “%(state)s” cannot become “%(target)s”. Possible: %(allowed)s.")
+            % {
+                "state": LinkState(link.state).label,
+                "target": LinkState(to_state).label,
+                "allowed": ", ".join(allowed) or _("none"),
+            },
+            state=link.state,
+            allowed=[t.target for t in transitions.available(link.state)],
+        )
+    if not move.allows(actor):
+        raise NotAllowed(
+            _("“%(move)s” is for: %(roles)s.")
+            % {"move": move.label, "roles": ", ".join(sorted(move.roles))}
+        )
+    given = {
+        "reason": reason.strip(),
+        "document_number": document_number.strip(),
+        "document_date": document_date,
+        "expert_opinion": expert_opinion.strip(),
+    }
+    for requirement in move.requires:
+        if not given[requirement]:
+            raise RequirementMissing(
+                _("“%(move)s” needs the %(what)s.")
+                % {"move": move.label, "what": transitions.REQUIREMENTS[requirement]},
+                field=requirement,
+            )
+    now = timezone.now()
+    change = StateChange.objects.create(
+        link=link,
+        from_state=link.state,
+        to_state=to_state,
+        actor=actor,
+        at=now,
+        **given,
+    )
+    link.state = to_state
+    link.state_changed_at = now
+    link._change_reason = f"{move.name}: {given['reason']}".strip(": ")
+    link.save(update_fields=["state", "state_changed_at"])
+    return change
+
+
+# --- assignment and classification ----------------------------------------------------------
+@transaction.atomic
+def assign(link_id: int, *, actor, agency, user=None, due_date: date | None = None) -> Link:
+    """Assign a link to an agency (and optionally one of its officers) with a due date.
+
+    The actor must be able to change the link, and the agency must be in the actor's scope."""
+    from accounts.models import Agency
+
+    link = _locked_link(link_id, actor)
+    if agency is None:
+        if user is not None or due_date is not None:
+            raise DomainError(_("Choose the agency first."), field="agency")
+    elif not Agency.objects.filter(pk=agency.pk).filter(_agency_scope(actor)).exists():
+        raise NotAllowed(_("You may only assign to agencies in your territory."), field="agency")
+    if user is not None and user.agency_id != getattr(agency, "pk", None):
+        raise DomainError(_("The officer must belong to the assigned agency."), field="user")
+    link.assigned_agency = agency
+    link.assigned_user = user
+    link.due_date = due_date
+    link._change_reason = "assign"
+    link.save(update_fields=["assigned_agency", "assigned_user", "due_date"])
+    return link
+
+
+def _agency_scope(actor):
+    from django.db.models import Q
+
+    decision = policy.scope_of(actor).q(agency_field="pk", region_field="region")
+    return Q() if decision is True else (decision or Q(pk__in=[]))
+
+
+@transaction.atomic
+def classify(
+    link_id: int, *, actor, classification: str | None = None, confidential: bool | None = None
+) -> Link:
+    """Set a link's classification and/or confidentiality flag."""
+    from registry.choices import Classification
+
+    link = _locked_link(link_id, actor)
+    fields = []
+    if classification is not None:
+        if classification not in Classification.values:
+            raise DomainError(_("Unknown classification."), field="classification")
+        link.classification = classification
+        fields.append("classification")
+    if confidential is not None:
+        link.confidential = bool(confidential)
+        fields.append("confidential")
+    if fields:
+        link._change_reason = "classify"
+        link.save(update_fields=fields)
+    return link
+
+
+# --- attribution to organizations and materials ---------------------------------------------
+@transaction.atomic
+def attribute(
+    link_id: int, *, actor, organization=None, material=None, remove: bool = False
+) -> Link:
+    """Attribute a link to an organization and/or a material by hand (or undo it)."""
+    from registry.models import LinkMaterial, LinkOrganization
+
+    if organization is None and material is None:
+        raise DomainError(_("Name an organization or a material."), field="organization")
+    link = _locked_link(link_id, actor)
+    for model, field, target in (
+        (LinkOrganization, "organization", organization),
+        (LinkMaterial, "material", material),
+    ):
+        if target is None:
+            continue
+        if remove:
+            for row in model.objects.filter(link=link, **{field: target}):
+                row._change_reason = "detach"
+                row.delete()
+        else:
+            model.objects.get_or_create(
+                link=link,
+                **{field: target},
+                defaults={"source": AttributionSource.MANUAL, "added_by": actor},
+            )
+    return link
+
+
+def attribute_new_links(links: list[tuple[int, canon.Canonical]]) -> int:
+    """Attribute freshly registered links to organizations whose known online presence
+    (channel, account, domain) they belong to. Two queries at most; returns the count."""
+    from registry.models import LinkOrganization
+
+    if not links:
+        return 0
+    presence = attribution.presence_index()
+    if not presence:
+        return 0
+    rows = []
+    for link_id, canonical in links:
+        for identity in attribution.link_identities(
+            canonical.platform, canonical.platform_id, canonical.host, canonical.registrable_domain
+        ):
+            match = presence.get(identity)
+            if match is not None:
+                presence_id, organization_id = match
+                rows.append(
+                    LinkOrganization(
+                        link_id=link_id,
+                        organization_id=organization_id,
+                        presence_id=presence_id,
+                        source=AttributionSource.AUTOMATIC,
+                    )
+                )
+    LinkOrganization.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+@transaction.atomic
+def attribute_existing_links(presence) -> int:
+    """When a channel, account or domain is added to an organization's presence, attribute
+    the links already registered on it (set-based: one SELECT and one INSERT)."""
+    from registry.models import LinkOrganization
+
+    condition = attribution.links_on_presence(presence.platform, presence.handle)
+    if condition is None:
+        return 0
+    ids = list(Link.objects.filter(condition).values_list("pk", flat=True))
+    LinkOrganization.objects.bulk_create(
+        [
+            LinkOrganization(
+                link_id=pk,
+                organization_id=presence.organization_id,
+                presence_id=presence.pk,
+                source=AttributionSource.AUTOMATIC,
+            )
+            for pk in ids
+        ],
+        ignore_conflicts=True,
+    )
+    return len(ids)
