@@ -201,6 +201,7 @@ STORAGES = {
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "/media/"
+KBZ_MATCH_MAX_BYTES = env.int("KBZ_MATCH_MAX_BYTES", default=50 * 1024 * 1024)
 
 # --- Security -------------------------------------------------------------------------------
 # Content-Security-Policy (Django's own middleware): nothing inline, nothing from elsewhere.
