@@ -20,10 +20,8 @@ def exception_handler(exc, context):
 
 
 class PolicyViewSetMixin:
-    """Every API queryset starts from the access policy: `queryset` is restricted to the user
-    for the action the request asks (view for reads; add/change/delete for writes)."""
-
-    ACTION_FOR_METHOD = {"POST": "add", "PUT": "change", "PATCH": "change", "DELETE": "delete"}
+    """Every API queryset starts from the access policy: rows the user may view. Writes are
+    decided per object by a permission class that asks the same policy."""
 
     def get_queryset(self):
         queryset = super().get_queryset()
