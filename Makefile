@@ -40,6 +40,7 @@ run: install
 
 test: install-dev
 	scripts/ensure-services
+	scripts/ensure-browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
@@ -54,7 +55,7 @@ format: install-dev
 	$(VENV)/bin/ruff format .
 
 messages: install
-	DEBUG=1 $(PY) manage.py makemessages -l ru -l kk -l en --ignore=.venv --ignore=staticfiles
+	DEBUG=1 $(PY) manage.py makemessages -l ru -l kk -l en --ignore=.venv --ignore=staticfiles --ignore=tests
 	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
 
 bench: install-dev

@@ -31,3 +31,10 @@ class Role(models.TextChoices):
     ANALYST = "analyst", _("analyst")
     AUDITOR = "auditor", _("auditor")
     ADMIN = "admin", _("system administrator")
+
+
+class TokenScope(models.TextChoices):
+    """What an API token may do: everything its user may, or only read reports (integrations)."""
+
+    FULL = "full", _("full access (as the user)")
+    REPORTS = "reports", _("read reports only")

@@ -5,7 +5,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.choices import AgencyKind, AgencyLevel, RegionKind, Role
+from accounts.choices import AgencyKind, AgencyLevel, RegionKind, Role, TokenScope
 from accounts.querysets import RestrictedQuerySet
 
 
@@ -141,3 +141,34 @@ class User(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles & set(roles))
+
+
+class ApiTokenScope(models.Model):
+    """The scope of one API token (rest_framework.authtoken's Token).
+
+    A token without a row is a full token: the default of `accounts.services.issue_token` and of
+    tokens made before scopes existed. A `reports` token may only read the report endpoints
+    (accounts.permissions.TokenScopePermission)."""
+
+    token = models.OneToOneField(
+        "authtoken.Token",
+        verbose_name=_("token"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="scope_entry",
+    )
+    scope = models.CharField(
+        _("scope"), max_length=16, choices=TokenScope.choices, default=TokenScope.FULL
+    )
+
+    class Meta:
+        verbose_name = _("API token scope")
+        verbose_name_plural = _("API token scopes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scope__in=TokenScope.values), name="apitokenscope_scope_valid"
+            )
+        ]
+
+    def __str__(self):
+        return self.scope

@@ -256,7 +256,17 @@ def _register_checks_rules():
     rule(Notification)(notification_rule)
 
 
+# --- rules for the report facts (visible exactly when their link or report is) -------------------
+def _register_reporting_rules():
+    from reporting import access
+    from reporting.models import LinkFact, RepeatFact
+
+    rule(LinkFact)(access.link_fact_rule)
+    rule(RepeatFact)(access.repeat_fact_rule)
+
+
 _register_accounts_rules()
 _register_register_rules()
 _register_registry_rules()
 _register_checks_rules()
+_register_reporting_rules()

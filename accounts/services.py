@@ -4,8 +4,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
-from accounts.choices import Role
-from accounts.models import Agency, User
+from accounts.choices import Role, TokenScope
+from accounts.models import Agency, ApiTokenScope, User
 from accounts.roles import STAFF_ROLES
 from kibernadzor.errors import DomainError
 
@@ -78,8 +78,33 @@ def provision_user(
     return user, created
 
 
+class UnknownTokenScope(DomainError):
+    code = "unknown_scope"
+
+
 @transaction.atomic
-def issue_token(user: User) -> str:
-    """A new API token for the user; any previous token stops working."""
+def issue_token(user: User, scope: str = TokenScope.FULL) -> str:
+    """A new API token for the user; any previous token stops working.
+
+    `scope` "full" acts as the user; "reports" may only read the report endpoints (for an
+    integration that pulls statistics). A user has one token at a time."""
+    if scope not in TokenScope.values:
+        raise UnknownTokenScope(
+            f"Unknown token scope {scope!r}; one of: {', '.join(TokenScope.values)}.",
+            field="scope",
+        )
     Token.objects.filter(user=user).delete()
-    return Token.objects.create(user=user).key
+    token = Token.objects.create(user=user)
+    if scope != TokenScope.FULL:
+        ApiTokenScope.objects.create(token=token, scope=scope)
+    return token.key
+
+
+def token_scope(token) -> str:
+    """The scope of an authenticated request's token (None, e.g. a session: full)."""
+    if not isinstance(token, Token):
+        return TokenScope.FULL
+    try:
+        return token.scope_entry.scope
+    except ApiTokenScope.DoesNotExist:
+        return TokenScope.FULL

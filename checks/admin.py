@@ -15,8 +15,10 @@ class ReadOnlyAdmin(PolicyModelAdmin):
 
 @admin.register(Check)
 class CheckAdmin(ReadOnlyAdmin):
-    list_display = ["link", "checked_at", "trigger", "status_code", "available", "views", "error"]
-    list_filter = ["trigger", "available", "error"]
+    list_display = [
+        "link", "checked_at", "trigger", "scheme", "status_code", "available", "views", "error",
+    ]  # fmt: skip
+    list_filter = ["trigger", "available", "http_fallback", "error"]
     date_hierarchy = "checked_at"
     raw_id_fields = ["link"]
     search_fields = ["url", "final_url", "title", "content_sha256"]

@@ -26,6 +26,17 @@ class Check(models.Model):
     trigger = models.CharField(_("trigger"), max_length=8, choices=CheckTrigger.choices)
     url = models.TextField(_("URL fetched"))
     final_url = models.TextField(_("final URL after redirects"), blank=True)
+    scheme = models.CharField(
+        _("scheme that answered"),
+        max_length=5,
+        blank=True,
+        help_text=_("https, or http when only plain HTTP answered; empty when nothing did."),
+    )
+    http_fallback = models.BooleanField(
+        _("tried over plain HTTP"),
+        default=False,
+        help_text=_("The https address failed to connect, so http was tried once."),
+    )
     redirects = models.JSONField(_("redirects"), default=list, blank=True)
     status_code = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
     available = models.BooleanField(_("available"))
@@ -123,6 +134,20 @@ class LinkStats(models.Model):
     last_status_code = models.PositiveSmallIntegerField(_("last HTTP status"), null=True)
     last_title = models.TextField(_("last title"), blank=True)
     content_sha256 = models.CharField(_("content SHA-256"), max_length=64, blank=True)
+    tlsh = models.CharField(
+        _("near-duplicate fingerprint (TLSH)"),
+        max_length=80,
+        blank=True,
+        help_text=_("Of the text content last seen, when it is long enough to compare."),
+    )
+    tlsh_length = models.PositiveSmallIntegerField(
+        _("TLSH length bucket"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The length byte of the TLSH: near duplicates are looked for among close ones."
+        ),
+    )
     last_views = models.PositiveBigIntegerField(_("last views"), null=True, blank=True)
     max_views = models.PositiveBigIntegerField(_("maximum views"), null=True, blank=True)
     views_at_detection = models.PositiveBigIntegerField(
@@ -155,6 +180,18 @@ class LinkStats(models.Model):
                 fields=["content_sha256"],
                 name="linkstats_content_idx",
                 condition=~Q(content_sha256=""),
+            ),
+            # Near-duplicate candidates (checks.services): the newest links of a length bucket,
+            # and the links of the newest groups in it.
+            models.Index(
+                fields=["tlsh_length", "-link"],
+                name="linkstats_tlsh_recent_idx",
+                condition=Q(tlsh_length__isnull=False),
+            ),
+            models.Index(
+                fields=["tlsh_length", "-republication_group"],
+                name="linkstats_tlsh_group_idx",
+                condition=Q(tlsh_length__isnull=False, republication_group__isnull=False),
             ),
         ]
 

@@ -6,6 +6,8 @@ from collections.abc import Iterable, Sequence
 
 from django.http import HttpResponse
 
+from kibernadzor.tabular import safe_cell
+
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -13,12 +15,7 @@ CONTENT_TYPES = {
 EXPORT_FORMATS = tuple(CONTENT_TYPES)
 
 
-def _safe(value) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value  # never run as a spreadsheet formula
-    return value
+_safe = safe_cell  # never run a cell as a spreadsheet formula (kibernadzor.tabular)
 
 
 def write_table(header: Sequence[str], rows: Iterable[Sequence], fmt: str) -> bytes:

@@ -28,3 +28,13 @@ class PolicyViewSetMixin:
         from accounts import policy
 
         return policy.restrict(queryset, self.request.user, "view")
+
+    def get_permissions(self):
+        # The token's scope is checked first even where a viewset sets its own permission
+        # classes (e.g. the registers' policy permission).
+        from accounts.permissions import TokenScopePermission
+
+        permissions = super().get_permissions()
+        if not any(isinstance(p, TokenScopePermission) for p in permissions):
+            permissions.insert(0, TokenScopePermission())
+        return permissions

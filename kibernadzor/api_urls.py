@@ -9,17 +9,19 @@ from decisions.api import views as decisions_views
 from materials.api import views as materials_views
 from organizations.api import views as organizations_views
 from registry.api import views as registry_views
+from reporting.api import views as reporting_views
 
 router = DefaultRouter()
 router.register("regions", accounts_views.RegionViewSet, basename="region")
 router.register("agencies", accounts_views.AgencyViewSet, basename="agency")
 router.register("users", accounts_views.UserViewSet, basename="user")
 router.register("links", registry_views.LinkViewSet, basename="link")
-router.register("reports", registry_views.ReportViewSet, basename="report")
+router.register("link-reports", registry_views.ReportViewSet, basename="report")
 router.register("link-trail", registry_views.StateChangeViewSet, basename="statechange")
 router.register("decisions", decisions_views.CourtDecisionViewSet, basename="decision")
 router.register("organizations", organizations_views.OrganizationViewSet, basename="organization")
 router.register("materials", materials_views.MaterialViewSet, basename="material")
+router.register("reports", reporting_views.ReportingViewSet, basename="reports")
 
 app_name = "api"
 urlpatterns = [

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",  # ArrayField of reporting.LinkFact; harmless on SQLite
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -59,12 +60,14 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    "django_htmx",
     "accounts",
     "decisions",
     "organizations",
     "materials",
     "registry",
     "checks",
+    "reporting",
     "portal",
 ]
 
@@ -77,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.middleware.SessionTimeoutMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -174,6 +179,8 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = env.list(
 )  # behind a proxy: e.g. HTTP_X_FORWARDED_FOR
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+# A session unused for this long ends too (portal.middleware.SessionTimeoutMiddleware).
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -182,7 +189,10 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Russian")), ("kk", _("Kazakh")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/vendor fills what Django's and third-party catalogues lack in kk (and a little in ru);
+# listed second so the project's own catalogue wins, and makemessages never rewrites it.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "vendor"]
+FORMAT_MODULE_PATH = ["kibernadzor.formats"]  # Kazakh date formats (Django has none)
 TIME_ZONE = "Asia/Almaty"
 USE_I18N = True
 USE_TZ = True
@@ -217,7 +227,9 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# same-origin, not no-referrer: under no-referrer browsers send "Origin: null" with every form
+# POST, and CSRF protection refuses them. Nothing leaves for other sites either way.
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -240,10 +252,26 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an unauthenticated call gets 401 with a WWW-Authenticate header.
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ScopedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # The token's scope first: a reports-only token reads reports and nothing else.
+    "DEFAULT_PERMISSION_CLASSES": [
+        "accounts.permissions.TokenScopePermission",
+        "rest_framework.permissions.IsAuthenticated",
+    ],
+    # Per user (per address when anonymous); report endpoints also count in their own
+    # "reports" scope, since each one aggregates over the whole registry.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.ScopedRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_RATE_ANON", default="60/minute"),
+        "user": env.str("API_RATE_USER", default="6000/minute"),
+        "reports": env.str("API_RATE_REPORTS", default="300/minute"),
+    },
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -330,6 +358,31 @@ CHECKER_DISPATCH_LEASE_MINUTES = env.float("CHECKER_DISPATCH_LEASE_MINUTES", def
 CHECKER_ENQUEUE_ON_COMMIT = env_bool("CHECKER_ENQUEUE_ON_COMMIT", not CELERY_TASK_ALWAYS_EAGER)
 CHECKER_NOTIFY_EMAIL = env_bool("CHECKER_NOTIFY_EMAIL", False)  # also email agency officers
 
+# --- Email (Django 6.1's MAILERS; the EMAIL_* settings are deprecated) ---------------------------
+# SMTP to EMAIL_HOST (a local MTA, localhost, by default; port 25, 587 with TLS, 465 with SSL).
+# With DEBUG on and no EMAIL_HOST, mail is printed to the console instead.
+if env_bool("EMAIL_USE_TLS", False) and env_bool("EMAIL_USE_SSL", False):
+    raise config_error("EMAIL_USE_TLS", "and EMAIL_USE_SSL exclude each other; set one")
+if DEBUG and not env.str("EMAIL_HOST", default=""):
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env.str("EMAIL_HOST", default="") or "localhost",
+                "port": env.int("EMAIL_PORT", default=0) or None,
+                "username": env.str("EMAIL_HOST_USER", default=""),
+                "password": env.str("EMAIL_HOST_PASSWORD", default=""),
+                "use_tls": env_bool("EMAIL_USE_TLS", False),
+                "use_ssl": env_bool("EMAIL_USE_SSL", False),
+                "timeout": env.float("EMAIL_TIMEOUT", default=10.0),
+            },
+        }
+    }
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="kibernadzor@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 # Queues: first checks of new links go to "checks.new", re-checks to "checks.recheck". A worker
 # started without -Q consumes both, "checks.new" first (Redis: queue_order_strategy=priority),
 # so re-checks never starve new links; a dedicated worker per queue scales them apart.
@@ -352,6 +405,12 @@ CELERY_BEAT_SCHEDULE = {
     "checks-dispatch-due": {
         "task": "checks.tasks.dispatch_due",
         "schedule": env.float("CHECKER_DISPATCH_SECONDS", default=60.0),
+        "options": {"expires": 55},
+    },
+    # Reports refresh changed links' facts themselves; this keeps that off their requests.
+    "reporting-refresh-facts": {
+        "task": "reporting.tasks.refresh_facts",
+        "schedule": env.float("REPORTS_REFRESH_SECONDS", default=60.0),
         "options": {"expires": 55},
     },
 }

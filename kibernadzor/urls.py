@@ -1,13 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 
 from kibernadzor.health import healthz
 
-admin.site.site_header = "Кибернадзор"
-admin.site.site_title = "Кибернадзор"
-admin.site.index_title = "Администрирование"
+admin.site.site_header = _("Kibernadzor")
+admin.site.site_title = _("Kibernadzor")
+admin.site.index_title = _("Administration")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

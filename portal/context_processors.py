@@ -1,5 +1,32 @@
+from functools import cache
+
 from django.conf import settings
+
+from accounts import policy
+
+UNREAD_CAP = 99  # the navigation shows "99+" past this
 
 
 def portal(request):
-    return {"demo_mode": settings.DEMO_MODE}
+    context = {"demo_mode": settings.DEMO_MODE}
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return context
+
+    @cache
+    def unread():
+        """Unread notifications, counted only if a page shows them: one capped COUNT."""
+        from checks.selectors import notifications_for
+
+        return notifications_for(user, unread_only=True)[: UNREAD_CAP + 1].count()
+
+    @cache
+    def sees_links():
+        from registry.models import Link
+
+        return policy.can(user, "view", model=Link)
+
+    context["unread_notifications"] = unread
+    context["unread_cap"] = UNREAD_CAP
+    context["nav_sees_links"] = sees_links
+    return context

@@ -1,13 +1,31 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from portal import views
+from portal.views import account, dashboard, links, notifications, registers, submit
 
 app_name = "portal"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", dashboard.home, name="home"),
     path("login/", auth_views.LoginView.as_view(template_name="portal/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("profile/", views.profile, name="profile"),
-    path("profile/token/", views.new_token, name="new_token"),
+    path("profile/", account.profile, name="profile"),
+    path("profile/token/", account.new_token, name="new_token"),
+    # the link registry and notifications (portal.views.links, portal.views.notifications)
+    path("links/", links.link_list, name="links"),
+    path("links/export/<str:fmt>/", links.link_export, name="links_export"),
+    path("links/<int:pk>/", links.link_detail, name="link"),
+    path("links/<int:pk>/transition/", links.link_transition, name="link_transition"),
+    path("links/<int:pk>/open/", links.link_open, name="link_open"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    # submit (portal.views.submit)
+    path("submit/", submit.submit, name="submit"),
+    path("submit/<uuid:batch_id>/", submit.batch, name="submit_batch"),
+    path("submit/<uuid:batch_id>/next/", submit.next_chunk, name="submit_next"),
+    path("submit/<uuid:batch_id>/results.csv", submit.batch_results, name="submit_results"),
+    # registers (portal.views.registers)
+    path("materials/", registers.materials, name="materials"),
+    path("materials/match/", registers.file_match, name="file_match"),
+    path("materials/<int:pk>/", registers.material, name="material"),
+    path("organizations/", registers.organizations, name="organizations"),
+    path("organizations/<int:pk>/", registers.organization, name="organization"),
 ]

@@ -4,22 +4,27 @@ Submission is set-based: whatever the size of a batch (up to MAX_BATCH URLs) it 
 handful of queries, and it relies on the database for uniqueness:
 
 1. INSERT the batch's distinct canonical keys, sorted, ON CONFLICT (key) DO NOTHING
-   RETURNING id, key — the rows returned are the links this call registered;
-2. SELECT the other keys' links FOR NO KEY UPDATE, in id order;
-3. UPDATE their report counts in one statement;
+   RETURNING id, key — the rows returned are the links this call registered; the same
+   statement writes each new link's history record (created, by the submitter);
+2. INSERT the new links' LinkStats (due for their first check: checks.services);
+3. lock the other keys' links FOR NO KEY UPDATE in id order and UPDATE their report counts,
+   RETURNING what the answers show (one statement), and read their agencies;
 4. INSERT one Report per valid input line.
 
 Concurrent submitters of the same content meet at step 1: one INSERT wins, the others wait
-for it and then find the row in step 2. Inserting in key order and locking in id order keeps
+for it and then find the row in step 3. Inserting in key order and locking in id order keeps
 concurrent batches from deadlocking; FOR NO KEY UPDATE does not block the foreign-key checks
-of step 4. Everything runs in one transaction, so nothing is ever half-saved.
+of step 4. Everything runs in one transaction, so nothing is ever half-saved. Arrays travel
+in binary (psycopg's %b): for 10,000 strings that is several times cheaper than as text.
 """
 
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import NamedTuple
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -38,6 +43,8 @@ from registry.choices import (
 from registry.models import ConfidentialRead, Link, Report, StateChange
 
 MAX_BATCH = 10_000
+# The change reason of a link's first history record, written when a submission registers it.
+SUBMIT_REASON = "submit"
 
 
 class LinkNotFound(DomainError):
@@ -54,14 +61,22 @@ class RequirementMissing(DomainError):
 
 
 # --- parsing a batch ------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One valid input line: its position in the batch, its line number, what was typed."""
+class Entry(NamedTuple):
+    """One valid input line: its position in the batch, its line number, what was typed, and
+    its canonical identity (registry.canon.Canonical's fields).
+
+    Flat and cheap to build: a batch makes 10,000 of them, and every object that outlives
+    the parse is one more for the garbage collector to scan."""
 
     index: int
     line: int
     raw: str
-    canonical: canon.Canonical
+    key: str
+    url: str
+    platform: str
+    platform_id: str
+    host: str
+    registrable_domain: str
 
 
 def _invalid(line: int, raw, reason: str, message: str) -> dict:
@@ -98,11 +113,14 @@ def parse_batch(
             answers[index] = _invalid(line, raw, "not_text", _("Each entry must be a string."))
             continue
         try:
-            canonical = canonicalize(raw)
+            c = canonicalize(raw)
         except canon.InvalidURL as error:
             answers[index] = _invalid(line, raw, error.reason, str(error))
             continue
-        entries.append(Entry(index, line, raw, canonical))
+        entries.append(
+            Entry(index, line, raw, c.key, c.url, c.platform, c.platform_id, c.host,
+                  c.registrable_domain)
+        )  # fmt: skip
     return answers, entries
 
 
@@ -116,19 +134,19 @@ def check_urls(urls: Sequence, *, user, line_numbers: Sequence[int] | None = Non
     answers, entries = parse_batch(urls, line_numbers)
     if not entries:
         return answers
-    keys = list(dict.fromkeys(e.canonical.key for e in entries))
+    keys = list(dict.fromkeys(e.key for e in entries))
     known = {link.key: link for link in selectors.links_by_key(keys)}
     visible = selectors.confidential_visible_ids(user, known.values())
     for entry in entries:
-        link = known.get(entry.canonical.key)
+        link = known.get(entry.key)
         answers[entry.index] = (
             selectors.known_answer(entry, link, visible)
             if link is not None
             else {
                 "line": entry.line,
                 "status": SubmissionStatus.NEW.value,
-                "url": entry.canonical.url,
-                "platform": entry.canonical.platform,
+                "url": entry.url,
+                "platform": entry.platform,
             }
         )
     log_confidential_reads(user, visible, ReadChannel.DECONFLICTION)
@@ -165,52 +183,48 @@ def submit_urls(
 
     first_entry: dict[str, Entry] = {}
     for entry in entries:
-        first_entry.setdefault(entry.canonical.key, entry)
-    counts = Counter(e.canonical.key for e in entries)
+        first_entry.setdefault(entry.key, entry)
+    counts = Counter(e.key for e in entries)
     now = timezone.now()
 
     with transaction.atomic():
-        fresh = sorted(first_entry.values(), key=lambda e: e.canonical.key)
+        fresh = sorted(first_entry.values(), key=lambda e: e.key)
         new_ids = _insert_links(fresh, counts, user, now, confidential=confidential, demo=demo)
         if new_ids:
             from checks.services import schedule_first_check
 
             # The first check is sent when this transaction commits (DESIGN §4.4).
             schedule_first_check(new_ids.values())
-        known_keys = [key for key in first_entry if key not in new_ids]
-        known = {link.key: link for link in selectors.links_by_key(known_keys, lock=True)}
-        _add_report_counts({known[key].pk: counts[key] for key in known})
+        known = _report_known({key: counts[key] for key in first_entry if key not in new_ids})
         seen: set[str] = set()
         rows = []
         for entry in entries:
-            key = entry.canonical.key
+            key = entry.key
             link_id = new_ids[key] if key in new_ids else known[key].pk
             registered_here = key in new_ids and key not in seen
             seen.add(key)
             rows.append((link_id, entry.raw, not registered_here))
         _insert_reports(rows, user, now, source)
-        attribute_new_links([(new_ids[key], first_entry[key].canonical) for key in new_ids])
+        attribute_new_links([(new_ids[key], first_entry[key]) for key in new_ids])
 
-    for link in known.values():
-        link.report_count += counts[link.key]
     visible = selectors.confidential_visible_ids(user, known.values())
     first_line = {key: e.line for key, e in first_entry.items()}
     answered: set[str] = set()
     for entry in entries:
-        key = entry.canonical.key
+        key = entry.key
         if key in new_ids and key not in answered:
             answers[entry.index] = {
                 "line": entry.line,
                 "status": SubmissionStatus.NEW.value,
-                "url": entry.canonical.url,
-                "platform": entry.canonical.platform,
+                "url": entry.url,
+                "platform": entry.platform,
                 "link": new_ids[key],
             }
         elif key in new_ids:
             answers[entry.index] = {
                 "line": entry.line,
                 "status": SubmissionStatus.KNOWN.value,
-                "url": entry.canonical.url,
+                "url": entry.url,
                 "link": new_ids[key],
                 "known_since": now,
                 "first_reported_by": selectors.agency_ref(user.agency),
@@ -244,7 +258,7 @@ _LINK_COLUMNS = (
 )
 
 
-def _array_cursor():
+def array_cursor():
     """A cursor that binds parameters on the server on PostgreSQL.
 
     Django's psycopg backend quotes parameters on the client by default, which for a batch's
@@ -267,17 +281,21 @@ def _insert_links(fresh: list[Entry], counts, user, now, *, confidential, demo) 
     constant = [LinkState.NEW.value, now, "unclassified", confidential, now]
     constant += [user.pk, user.agency_id, demo]
     created: dict[str, int] = {}
-    with _array_cursor() as cursor:
+    with array_cursor() as cursor:
         if connection.vendor == "postgresql":
-            # One statement whatever the batch size: the rows travel as seven arrays.
+            # One statement whatever the batch size: the rows travel as seven arrays, and the
+            # history rows of the links inserted are written by the same statement.
             arrays = list(zip(*(_link_values(e, counts) for e in fresh), strict=True))
+            history_sql, history_params = _history_insert("inserted", user, now)
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) "  # noqa: S608 - names are ours, values bound
+                f"WITH inserted AS (INSERT INTO {table} ({columns}) "  # noqa: S608 - names ours
                 "SELECT k, u, p, pid, h, d, n, %s, %s, %s, %s, %s, %s, %s, %s "
-                "FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], "
-                "%s::text[], %s::int[]) WITH ORDINALITY AS t(k, u, p, pid, h, d, n, o) "
-                "ORDER BY o ON CONFLICT (key) DO NOTHING RETURNING id, key",
-                [*constant, *(list(a) for a in arrays)],
+                "FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[], %b::text[], "
+                "%b::text[], %b::int[]) WITH ORDINALITY AS t(k, u, p, pid, h, d, n, o) "
+                "ORDER BY o ON CONFLICT (key) DO NOTHING RETURNING *), "
+                f"history AS ({history_sql}) "
+                "SELECT id, key FROM inserted",
+                [*constant, *(list(a) for a in arrays), *history_params],
             )
             created.update((key, pk) for pk, key in cursor.fetchall())
         else:
@@ -297,28 +315,105 @@ def _insert_links(fresh: list[Entry], counts, user, now, *, confidential, demo) 
                     params,
                 )
                 created.update((key, pk) for pk, key in cursor.fetchall())
+        if connection.vendor != "postgresql" and created:
+            Link.history.bulk_history_create(
+                list(Link.objects.filter(pk__in=created.values())),
+                default_user=user,
+                default_date=now,
+                default_change_reason=SUBMIT_REASON,
+            )
     return created
 
 
-def _link_values(entry: Entry, counts) -> tuple:
-    c = entry.canonical
-    return (c.key, c.url, c.platform, c.platform_id, c.host, c.registrable_domain, counts[c.key])
+def _history_insert(source: str, user, now) -> tuple[str, list]:
+    """INSERT into Link's historical table of one '+' row per row of `source` (a CTE
+    RETURNING the links' columns), by `user` at `now`: what simple-history would write for
+    each link saved one by one. The columns follow the historical model, so a field added
+    to Link (and to its history) is carried without touching this."""
+    history = Link.history.model
+    link_columns = {f.column for f in Link._meta.concrete_fields}
+    given = {
+        "history_date": now,
+        "history_change_reason": SUBMIT_REASON,
+        "history_type": "+",
+        "history_user_id": user.pk,
+    }
+    columns, values, params = [], [], []
+    for field in history._meta.concrete_fields:
+        if field.column == "history_id":
+            continue  # an identity column
+        columns.append(field.column)
+        if field.column in given:
+            values.append("%s")
+            params.append(given[field.column])
+        elif field.column in link_columns:
+            values.append(f"{source}.{field.column}")
+        else:
+            raise ImproperlyConfigured(f"No value for {history.__name__}.{field.column}.")
+    sql = (
+        f"INSERT INTO {history._meta.db_table} ({', '.join(columns)}) "  # noqa: S608
+        f"SELECT {', '.join(values)} FROM {source}"
+    )
+    return sql, params
+
+
+def _link_values(e: Entry, counts) -> tuple:
+    return (e.key, e.url, e.platform, e.platform_id, e.host, e.registrable_domain, counts[e.key])
+
+
+@dataclass(slots=True)
+class KnownLink:
+    """What a deconfliction answer shows of a known link (registry.selectors.known_answer),
+    read back from the statement that counted the new reports: lighter than a Link."""
+
+    pk: int
+    key: str
+    url: str
+    state: str
+    confidential: bool
+    first_reported_at: datetime
+    report_count: int
+    first_reported_agency: object
+
+
+def _report_known(increments: dict[str, int]) -> dict:
+    """Lock the known links of a batch in id order, add their new reports to report_count
+    and read back what the answers show: {key: KnownLink (a Link on SQLite)}.
+
+    On PostgreSQL one statement: a CTE takes the row locks in id order (concurrent batches
+    cannot deadlock; FOR NO KEY UPDATE does not block the reports' foreign-key checks) and
+    the UPDATE … RETURNING of the same rows gives the counts after this batch. Then one
+    small query for the few agencies that first reported them."""
+    from accounts.models import Agency
+
+    if not increments:
+        return {}
+    if connection.vendor != "postgresql":
+        known = {link.key: link for link in selectors.links_by_key(list(increments), lock=True)}
+        _add_report_counts({link.pk: increments[key] for key, link in known.items()})
+        for key, link in known.items():
+            link.report_count += increments[key]
+        return known
+    table = Link._meta.db_table
+    with array_cursor() as cursor:
+        cursor.execute(
+            f"WITH locked AS (SELECT l.id, t.n FROM {table} AS l "  # noqa: S608 - names ours
+            "JOIN unnest(%b::text[], %b::int[]) AS t(k, n) ON l.key = t.k "
+            "ORDER BY l.id FOR NO KEY UPDATE OF l) "
+            f"UPDATE {table} AS l SET report_count = l.report_count + locked.n FROM locked "
+            "WHERE l.id = locked.id RETURNING l.id, l.key, l.url, l.state, l.confidential, "
+            "l.first_reported_at, l.report_count, l.first_reported_agency_id",
+            [list(increments), list(increments.values())],
+        )
+        rows = cursor.fetchall()
+    agencies = Agency.objects.only("code", "name_ru", "name_kk", "name_en", "contact").in_bulk(
+        {row[-1] for row in rows}
+    )
+    return {row[1]: KnownLink(*row[:-1], agencies[row[-1]]) for row in rows}
 
 
 def _add_report_counts(increments: dict[int, int]) -> None:
-    """report_count += n for each link, in one statement (rows already locked in id order)."""
-    if not increments:
-        return
-    if connection.vendor == "postgresql":
-        ids, amounts = zip(*increments.items(), strict=True)
-        with _array_cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {Link._meta.db_table} AS l "  # noqa: S608
-                "SET report_count = l.report_count + t.n "
-                "FROM unnest(%s::bigint[], %s::int[]) AS t(id, n) WHERE l.id = t.id",
-                [list(ids), list(amounts)],
-            )
-        return
+    """report_count += n for each link (rows already locked in id order); SQLite only."""
     by_amount: dict[int, list[int]] = {}
     for pk, amount in increments.items():
         by_amount.setdefault(amount, []).append(pk)
@@ -329,12 +424,12 @@ def _add_report_counts(increments: dict[int, int]) -> None:
 def _insert_reports(rows: list[tuple[int, str, bool]], user, now, source) -> None:
     if connection.vendor == "postgresql":
         link_ids, raws, repeats = zip(*rows, strict=True)
-        with _array_cursor() as cursor:
+        with array_cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {Report._meta.db_table} "  # noqa: S608
                 "(link_id, user_id, agency_id, submitted_at, raw_url, source, is_repeat) "
                 "SELECT l, %s, %s, %s, r, %s, x "
-                "FROM unnest(%s::bigint[], %s::text[], %s::bool[]) AS t(l, r, x)",
+                "FROM unnest(%b::bigint[], %b::text[], %b::bool[]) AS t(l, r, x)",
                 [user.pk, user.agency_id, now, source, list(link_ids), list(raws), list(repeats)],
             )
         return
@@ -524,9 +619,11 @@ def attribute(
     return link
 
 
-def attribute_new_links(links: list[tuple[int, canon.Canonical]]) -> int:
+def attribute_new_links(links: list[tuple[int, canon.Canonical | Entry]]) -> int:
     """Attribute freshly registered links to organizations whose known online presence
-    (channel, account, domain) they belong to. Two queries at most; returns the count."""
+    (channel, account, domain) they belong to. Two queries at most; returns the count.
+
+    Each link comes with its canonical identity (a Canonical or an Entry)."""
     from registry.models import LinkOrganization
 
     if not links:

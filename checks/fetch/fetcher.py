@@ -40,6 +40,7 @@ from __future__ import annotations
 import asyncio
 import codecs
 import contextlib
+import functools
 import logging
 import os
 import re
@@ -145,6 +146,10 @@ class FetchConfig:
     keep_body: bool = True
     #: Fetch ``t.me/<channel>/<id>`` as ``t.me/s/<channel>/<id>`` (that page shows views).
     telegram_web_preview: bool = True
+    #: When an ``https://`` URL fails before any response (connection refused, TLS
+    #: handshake, connect timeout), try ``http://`` once: links are canonicalised to https,
+    #: and some sites speak only plain HTTP.  Same guard, rate limit and total timeout.
+    http_fallback: bool = True
     #: ``async def resolver(host, port) -> list[str]``; default ``loop.getaddrinfo``.
     resolver: Resolver | None = None
     keepalive_expiry: float = 5.0
@@ -228,6 +233,10 @@ class FetchResult:
     redirects: list[str] = field(default_factory=list)
     #: IP address the final response came from.
     remote_address: str | None = None
+    #: Scheme of the request that got an answer ("https", or "http" after the fallback).
+    scheme: str | None = None
+    #: The https:// attempt failed before any response and http:// was tried.
+    http_fallback: bool = False
     duration_ms: int = 0
     started_at: datetime | None = None
 
@@ -452,11 +461,18 @@ class _ReleasingStream:
                 self._pool._release(self._index)
 
 
+@functools.lru_cache(maxsize=8)
+def _verifying_context(cafile: str) -> ssl.SSLContext:
+    """One context per CA bundle: loading a bundle costs ~15 ms, and a worker builds a
+    Fetcher per batch. Contexts are safe to share between connections and threads."""
+    return ssl.create_default_context(cafile=cafile)
+
+
 def _build_ssl_context(config: FetchConfig) -> ssl.SSLContext:
     if config.ssl_context is not None:
         ctx = config.ssl_context
     else:
-        ctx = ssl.create_default_context(cafile=config.ca_bundle or certifi.where())
+        ctx = _verifying_context(config.ca_bundle or certifi.where())
     if ctx.verify_mode != ssl.CERT_REQUIRED or not ctx.check_hostname:
         raise ValueError("TLS verification must stay on (CERT_REQUIRED + check_hostname)")
     return ctx
@@ -773,7 +789,7 @@ class Fetcher:
         await self._acquire_slot(target.host)
         try:
             async with asyncio.timeout(self.config.total_timeout):
-                await self._run(result, target)
+                await self._run_with_fallback(result, target)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a result
             result.error, result.error_detail = classify_exception(exc)
             result.ok = False
@@ -790,6 +806,53 @@ class Fetcher:
             result.text = None
         result.duration_ms = int((time.perf_counter() - t0) * 1000)
         return result
+
+    async def _run_with_fallback(self, result: FetchResult, url: httpx.URL) -> None:
+        """``_run``; if an https URL got no answer at all, once more over plain http.
+
+        The fallback is an ordinary request: the SSRF guard resolves the host again and
+        checks the address, the host's rate limit counts it, the total timeout still runs.
+        When it gets no answer either, the https failure is the one reported (the canonical
+        URL is https), with the fallback's failure in the detail."""
+        try:
+            await self._run(result, url)
+        except Exception as exc:
+            if result.status_code is not None:
+                result.scheme = url.scheme  # it answered, with an error
+            if not self._falls_back(exc, result, url):
+                raise
+            first_code, first_detail = classify_exception(exc)
+        else:
+            result.scheme = url.scheme
+            return
+        result.http_fallback = True
+        result.extra["https_error"] = f"{first_code}: {first_detail}"
+        fallback = url.copy_with(scheme="http")
+        delay = self._limiter.reserve(url.host)
+        if delay > 0:
+            await asyncio.sleep(delay)
+        try:
+            await self._run(result, fallback)
+        except Exception as exc:
+            if result.status_code is not None:
+                result.scheme = "http"  # http answered, with an error status or bad content
+                raise
+            code, detail = classify_exception(exc)
+            result.final_url = str(url)
+            detail = f"{first_detail} (http:// fallback: {code}: {detail})"
+            raise _Failure(first_code, detail) from None
+        result.scheme = "http"
+
+    def _falls_back(self, exc: Exception, result: FetchResult, url: httpx.URL) -> bool:
+        """Whether a failed fetch of ``url`` is one the http fallback is for: an https URL
+        that got no response at all because the connection or the TLS handshake failed."""
+        if not self.config.http_fallback or url.scheme != "https":
+            return False
+        if result.status_code is not None or result.redirects:
+            return False
+        if isinstance(exc, httpx.ConnectTimeout | httpx.ConnectError):
+            return True
+        return classify_exception(exc)[0] == "tls_error"
 
     async def _run(self, result: FetchResult, url: httpx.URL) -> None:
         cookies = httpx.Cookies()

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from accounts.models import Agency, User
 from kibernadzor.api import PolicyViewSetMixin
 from kibernadzor.errors import DomainError
+from kibernadzor.pagination import LinkCursorPagination
 from registry import services
 from registry.api import serializers as s
 from registry.choices import ReadChannel, ReportSource
@@ -41,6 +42,8 @@ class LinkViewSet(PolicyViewSetMixin, viewsets.ReadOnlyModelViewSet):
     ).prefetch_related("organizations", "materials")
     serializer_class = s.LinkSerializer
     filterset_class = LinkFilterSet
+    # A million links: cursor pages cost the same at any depth and need no COUNT(*).
+    pagination_class = LinkCursorPagination
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))

@@ -269,3 +269,23 @@ def test_reappearance_notification_is_emailed_when_configured(
         check_now(link)
 
     assert [m.to for m in mailoutbox] == [["officer@example.kz"]]
+
+
+def test_notification_email_goes_through_the_configured_mailer_without_deprecation_warnings(
+    officer, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    import warnings
+
+    from django.utils.deprecation import RemovedInDjango2028Warning
+
+    settings.CHECKER_NOTIFY_EMAIL = True
+    officer.email = "officer@example.kz"
+    officer.save()
+    [link] = register(officer, "https://127.0.0.1:9/mail")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with django_capture_on_commit_callbacks(execute=True):
+            services.notify_agencies(link, NotificationKind.REAPPEARED, "back again")
+
+    assert [m.to for m in mailoutbox] == [["officer@example.kz"]]
+    assert not [w for w in caught if issubclass(w.category, RemovedInDjango2028Warning)]

@@ -111,7 +111,7 @@ def test_every_role_in_every_agency_reads_exactly_the_reports_the_design_allows(
     for viewer in world.values():
         api_client.force_authenticate(viewer)
         expected = {r.pk for r in reports if may_read_report(viewer, r)}
-        assert _ids(api_client, "/api/v1/reports/") == expected, viewer.username
+        assert _ids(api_client, "/api/v1/link-reports/") == expected, viewer.username
 
 
 def test_every_role_that_may_check_gets_the_deconfliction_answer_for_any_url(world, api_client):
@@ -129,6 +129,6 @@ def test_nobody_adds_changes_or_deletes_reports_and_the_trail_through_the_api(wo
     report = Report.objects.first()
     change = StateChange.objects.first()
     api_client.force_authenticate(world["gp", Role.PROSECUTOR])
-    assert api_client.delete(f"/api/v1/reports/{report.pk}/").status_code == 405
+    assert api_client.delete(f"/api/v1/link-reports/{report.pk}/").status_code == 405
     assert api_client.patch(f"/api/v1/link-trail/{change.pk}/", {}).status_code == 405
     assert api_client.delete(f"/api/v1/links/{report.link_id}/").status_code == 405

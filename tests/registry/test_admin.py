@@ -36,7 +36,8 @@ def test_transition_form_moves_the_link_and_refuses_what_is_missing(
     url = f"/admin/registry/link/{link.pk}/transition/"
     response = client.post(url, {"to_state": "blocking_requested"})
     assert response.status_code == 200
-    assert "blocking request number" in response.content.decode()
+    assert "document_number" in response.context["form"].errors  # refused, the form shown again
+    assert not StateChange.objects.filter(link=link).exists()
     response = client.post(
         url,
         {"to_state": "blocking_requested", "document_number": "5", "document_date": "2026-01-02"},

@@ -128,8 +128,9 @@ def test_a_batch_costs_a_handful_of_queries_whatever_its_size(
     officer.roles  # roles are read once per request object  # noqa: B018
     mixed = [f"https://seen.example/{n}" for n in range(500)]
     mixed += [f"https://fresh.example/{n}" for n in range(500)]
-    # Permissions (2, once per user), savepoint, INSERT links, first-check schedule, SELECT
-    # known, UPDATE counts, INSERT reports, presence for attribution, release: 1,000 URLs.
+    # Permissions (2, once per user), savepoint, INSERT links with their history, first-check
+    # schedule, lock and count the known ones, their agencies, INSERT reports, presence for
+    # attribution, release: 1,000 URLs.
     with django_assert_max_num_queries(10):
         answers = services.submit_urls(mixed, user=officer)
     assert [a["status"] for a in answers].count("new") == 500
@@ -197,3 +198,33 @@ def test_source_and_line_numbers_from_a_file_are_kept(officer):
     )
     assert [a["line"] for a in answers] == [7, 9]
     assert Report.objects.get().source == ReportSource.FILE
+
+
+def test_every_registered_link_has_its_creation_in_history_with_the_submitter(
+    officer, other_officer
+):
+    services.submit_urls(["https://seen.example/1"], user=other_officer)
+    answers = services.submit_urls(
+        ["https://seen.example/1", "https://fresh.example/1", "https://fresh.example/2"],
+        user=officer,
+        confidential=True,
+    )
+    for answer in answers[1:]:
+        (record,) = Link.objects.get(pk=answer["link"]).history.all()
+        assert (record.history_type, record.history_user) == ("+", officer)
+        assert record.history_change_reason == services.SUBMIT_REASON
+        assert (record.url, record.state, record.confidential) == (answer["url"], "new", True)
+        assert record.history_date == record.first_reported_at
+    seen = Link.objects.get(url="https://seen.example/1")
+    assert [(r.history_type, r.history_user) for r in seen.history.all()] == [("+", other_officer)]
+
+
+def test_history_of_a_link_continues_after_its_bulk_creation(officer, prosecutor):
+    (answer,) = services.submit_urls(["https://fresh.example/t"], user=officer)
+    services.classify(answer["link"], actor=prosecutor, classification="extremist")
+    records = Link.objects.get(pk=answer["link"]).history.order_by("history_id")
+    assert [(r.history_type, r.classification) for r in records] == [
+        ("+", "unclassified"),
+        ("~", "extremist"),
+    ]
+    assert records[0].history_user == officer

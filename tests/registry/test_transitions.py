@@ -49,7 +49,7 @@ def test_an_illegal_transition_is_refused_with_the_possible_moves(link, prosecut
     with pytest.raises(services.TransitionNotAllowed) as refused:
         services.transition(link.pk, S.BLOCKED, actor=prosecutor)
     assert refused.value.details["allowed"] == [S.UNDER_REVIEW]
-    assert "under review" in refused.value.message
+    assert str(S.UNDER_REVIEW.label) in refused.value.message  # the possible move, named
     assert not StateChange.objects.exists()
 
 

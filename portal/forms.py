@@ -1,0 +1,98 @@
+"""Forms of the portal pages. They collect input; services and the access policy decide."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
+
+from registry import transitions
+from registry.choices import LinkState
+
+# Requirement (registry.transitions.REQUIREMENTS) -> the form field that collects it.
+_REQUIREMENT_FIELDS = {
+    "reason": lambda label: forms.CharField(
+        label=label, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    ),
+    "document_number": lambda label: forms.CharField(label=label, max_length=100),
+    "document_date": lambda label: forms.DateField(
+        label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    ),
+    "expert_opinion": lambda label: forms.CharField(
+        label=label, widget=forms.Textarea(attrs={"rows": 4}), max_length=20000
+    ),
+}
+
+
+class TransitionForm(forms.Form):
+    """One move of registry.transitions: the fields its row requires, plus an optional reason.
+
+    The table says what is required; registry.services.transition checks it again and its
+    refusals land on the field they name (portal.views.links)."""
+
+    to_state = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, move: transitions.Transition, *args, **kwargs):
+        kwargs.setdefault("prefix", move.name)
+        super().__init__(*args, **kwargs)
+        self.move = move
+        self.fields["to_state"].initial = move.target
+        for name, make in _REQUIREMENT_FIELDS.items():
+            required = name in move.requires
+            if not required and name != "reason":
+                continue  # documents a move does not need are not asked for
+            field = make(transitions.REQUIREMENTS[name].capitalize())
+            field.required = required
+            if not required:
+                field.help_text = _("Optional.")
+            self.fields[name] = field
+
+    @property
+    def target_label(self) -> str:
+        return LinkState(self.move.target).label
+
+    def clean_to_state(self):
+        value = self.cleaned_data["to_state"]
+        if value != self.move.target:
+            raise forms.ValidationError(_("This form moves the link to another state."))
+        return value
+
+    def service_arguments(self) -> dict:
+        """The keyword arguments of registry.services.transition."""
+        data = self.cleaned_data
+        return {
+            "reason": data.get("reason", ""),
+            "document_number": data.get("document_number", ""),
+            "document_date": data.get("document_date"),
+            "expert_opinion": data.get("expert_opinion", ""),
+        }
+
+
+class LinkSearchForm(forms.Form):
+    """The registry list's own controls beside the shared FilterSet: search and sort."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=2000,
+        help_text=_("A URL in any form, a host or domain name, or a link number."),
+    )
+    sort = forms.ChoiceField(label=_("Sort by"), required=False)
+
+    def __init__(self, *args, sort_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sort"].choices = list(sort_choices)
+
+
+def prepare_filter_form(form: forms.Form) -> forms.Form:
+    """Make a FilterSet's form usable by hand: checkboxes for multiple choices, date pickers
+    for dates. The filters themselves (registry.filtersets) are untouched: the API uses the
+    very same definitions."""
+    for field in form.fields.values():
+        if isinstance(field, forms.MultipleChoiceField):
+            field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
+        elif isinstance(field, forms.DateField | IsoDateTimeField):
+            field.widget = forms.DateInput(attrs={"type": "date"})
+        elif isinstance(field, forms.NullBooleanField):
+            field.widget = forms.Select(
+                choices=[("", _("any")), ("true", _("yes")), ("false", _("no"))]
+            )
+    return form

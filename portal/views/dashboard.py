@@ -1,0 +1,127 @@
+"""The dashboard: the user's territory at a glance.
+
+The figures come from reporting.services (the same numbers as the API's reports); the lists
+(repeats, reappearances, my work, overdue) are reads through the access policy.
+"""
+
+from datetime import timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import F
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import policy
+from accounts.policy import Reach
+from checks import selectors as check_selectors
+from checks.choices import NotificationKind
+from portal.charts import line_chart
+from portal.views.links import CLOSED_STATES, OPEN_STATES, registry_query
+from registry import selectors
+from registry.choices import LinkState
+from registry.models import Link, Report
+from reporting import services as reporting
+from reporting.filters import ReportFilters
+
+LIST_LENGTH = 8
+TREND_WEEKS = 12
+
+
+def _scope_description(user, scope) -> dict:
+    """What the user's scope is, in words, for the page header."""
+    agency = user.agency
+    if scope.reach == Reach.COUNTRY:
+        reach = _("the whole country")
+    elif scope.reach == Reach.REGION:
+        region = agency.region if agency is not None else None
+        reach = _("the region %(region)s") % {"region": region} if region else _("your region")
+    elif scope.reach == Reach.AGENCY:
+        reach = _("the records of %(agency)s") % {"agency": agency}
+    else:
+        reach = ""
+    return {"reach": scope.reach, "text": reach, "agency": agency}
+
+
+def _trend_chart(user, today):
+    series = reporting.time_series(
+        user,
+        ReportFilters(date_from=today - timedelta(weeks=TREND_WEEKS - 1), date_to=today),
+        bucket="week",
+    )
+    return line_chart(
+        [row["period"] for row in series],
+        [
+            (_("registered"), [row["registered"] for row in series]),
+            (_("repeats"), [row["repeats"] for row in series]),
+            (_("blocked"), [row["blocked"] for row in series]),
+            (_("removed"), [row["removed"] for row in series]),
+        ],
+        x_label=lambda day: day.strftime("%d.%m"),
+    )
+
+
+def _capped(queryset, cap: int = 100) -> int:
+    return queryset[: cap + 1].count()
+
+
+@login_required
+def home(request):
+    user = request.user
+    scope = policy.scope_of(user)
+    context = {"scope": _scope_description(user, scope), "sees_cases": False}
+    if scope.reach == Reach.NONE or not policy.can(user, "view", model=Link):
+        return render(request, "portal/home.html", context)
+
+    today = timezone.localdate()
+    week_ago = today - timedelta(days=6)
+    totals = reporting.summary(user, ReportFilters())
+    this_week = reporting.summary(user, ReportFilters(date_from=week_ago, date_to=today))
+    by_state = reporting.breakdown(user, ReportFilters(), "state")
+    by_platform = reporting.breakdown(user, ReportFilters(), "platform")[:6]
+    state_peak = max((row["links"] for row in by_state), default=0)
+
+    links = selectors.links_for(user)
+    open_links = links.exclude(state__in=CLOSED_STATES)
+    mine = open_links.filter(assigned_user=user)
+    overdue = open_links.filter(due_date__lt=today)
+    reappeared = links.filter(state=LinkState.REAPPEARED)
+    repeats = (
+        Report.objects.restrict(user, "view")
+        .filter(is_repeat=True)
+        .select_related("agency", "link")
+        .order_by("-submitted_at", "-id")
+    )
+    yesterday = (today - timedelta(days=1)).isoformat()
+    context.update(
+        {
+            "sees_cases": True,
+            "totals": totals,
+            "this_week": this_week,
+            "week_from": week_ago,
+            "by_state": by_state,
+            "state_peak": state_peak or 1,
+            "by_platform": by_platform,
+            "trend": _trend_chart(user, today),
+            "trend_weeks": TREND_WEEKS,
+            "repeats": list(repeats[:LIST_LENGTH]),
+            "reappeared": list(reappeared.order_by("-state_changed_at", "-id")[:LIST_LENGTH]),
+            "reappeared_count": _capped(reappeared),
+            "reappearance_notes": _capped(
+                check_selectors.notifications_for(user, unread_only=True).filter(
+                    kind=NotificationKind.REAPPEARED
+                )
+            ),
+            "mine": list(mine.order_by(F("due_date").asc(nulls_last=True), "-id")[:LIST_LENGTH]),
+            "mine_count": _capped(mine),
+            "overdue": list(overdue.order_by("due_date", "id")[:LIST_LENGTH]),
+            "overdue_count": _capped(overdue),
+            "today": today,
+            "urls": {
+                "reappeared": registry_query(state=LinkState.REAPPEARED, sort="-changed"),
+                "overdue": registry_query(state=OPEN_STATES, due_before=yesterday, sort="due"),
+                "new": registry_query(reported_after=week_ago.isoformat()),
+            },
+        }
+    )
+    return render(request, "portal/home.html", context)

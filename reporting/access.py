@@ -1,0 +1,50 @@
+"""Access rules over the report facts, registered in accounts.policy (DESIGN §5).
+
+A LinkFact is visible exactly when its link is (registry.access.link_rule), and a RepeatFact
+exactly when its report is (registry.access.report_rule): the same conditions, read from the
+facts' copies of who reported the link, who it is assigned to and whether it is confidential
+instead of from subqueries over the registry. tests/reporting checks that both agree with the
+registry's rules for every role.
+"""
+
+from django.db.models import Q
+
+from accounts.policy import Reach, Scope
+from registry import access
+
+
+def _link_in_scope(scope: Scope) -> Q | bool:
+    """Links reported by, or assigned to, an agency in the scope (registry.access._in_scope)."""
+    if scope.reach == Reach.COUNTRY:
+        return True
+    if scope.reach == Reach.REGION and scope.region_id is not None:
+        return Q(region_id=scope.region_id) | Q(other_regions__contains=[scope.region_id])
+    if scope.reach >= Reach.AGENCY and scope.agency_id is not None:
+        return Q(first_reported_agency=scope.agency_id) | Q(
+            other_agencies__contains=[scope.agency_id]
+        )
+    return False
+
+
+def link_fact_rule(user, action, scope):
+    if action != "view":
+        return False  # facts are written by reporting.facts only
+    in_scope = _link_in_scope(scope)
+    if in_scope is False or access.sees_confidential_in_scope(user):
+        return in_scope
+    open_links = Q(confidential=False) if in_scope is True else Q(confidential=False) & in_scope
+    own = access._own_confidential(scope)
+    return open_links | own if own is not False else open_links
+
+
+def repeat_fact_rule(user, action, scope):
+    if action != "view":
+        return False
+    in_scope = scope.q(agency_field="agency", region_field="region_id")
+    if in_scope is False or access.sees_confidential_in_scope(user):
+        return in_scope
+    open_reports = Q(confidential=False)
+    if in_scope is not True:
+        open_reports &= in_scope
+    own = Q(agency=scope.agency_id) if scope.agency_id is not None else None
+    return open_reports | own if own is not None else open_reports

@@ -1,0 +1,192 @@
+"""Shapes of the report answers, for the OpenAPI schema (the views return the services' dicts)."""
+
+from rest_framework import serializers
+
+from checks.models import RepublicationGroup
+
+
+class FiltersSerializer(serializers.Serializer):
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)
+    agency = serializers.CharField(required=False)
+    region = serializers.CharField(required=False)
+    organization = serializers.CharField(required=False)
+    material = serializers.CharField(required=False)
+    platform = serializers.CharField(required=False)
+    state = serializers.CharField(required=False)
+    classification = serializers.CharField(required=False)
+
+
+class _Counts(serializers.Serializer):
+    registered = serializers.IntegerField(help_text="Links first registered in the period.")
+    repeats = serializers.IntegerField(
+        help_text="Reports of an already known link submitted in the period."
+    )
+    confirmed = serializers.IntegerField(help_text="Links confirmed illegal in the period.")
+    blocked = serializers.IntegerField(help_text="Links that entered 'blocked' in the period.")
+    removed = serializers.IntegerField(help_text="Links that entered 'removed' in the period.")
+    reappeared = serializers.IntegerField(help_text="Links found available again in the period.")
+    pending = serializers.IntegerField(
+        help_text="Links registered by the end of the period still awaiting a decision or action."
+    )
+
+
+class SummarySerializer(_Counts):
+    filters = FiltersSerializer()
+
+
+class SeriesPointSerializer(serializers.Serializer):
+    period = serializers.DateField(help_text="First day of the day, ISO week or month.")
+    registered = serializers.IntegerField()
+    repeats = serializers.IntegerField()
+    blocked = serializers.IntegerField()
+    removed = serializers.IntegerField()
+
+
+class TimeSeriesSerializer(serializers.Serializer):
+    filters = FiltersSerializer()
+    bucket = serializers.ChoiceField(choices=["day", "week", "month"])
+    results = SeriesPointSerializer(many=True)
+
+
+class BreakdownRowSerializer(_Counts):
+    key = serializers.CharField(allow_null=True, help_text="Id or value; null: not attributed.")
+    label = serializers.CharField()
+    links = serializers.IntegerField(help_text="= registered.")
+
+
+class BreakdownSerializer(serializers.Serializer):
+    filters = FiltersSerializer()
+    dimension = serializers.CharField()
+    results = BreakdownRowSerializer(many=True)
+
+
+class BreakdownsSerializer(serializers.Serializer):
+    filters = FiltersSerializer()
+    breakdowns = serializers.DictField(
+        child=BreakdownRowSerializer(many=True), help_text="One list per dimension."
+    )
+
+
+class HistogramBucketSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    lower_hours = serializers.IntegerField()
+    upper_hours = serializers.IntegerField(allow_null=True)
+    links = serializers.IntegerField()
+
+
+class TimeToBlockSerializer(serializers.Serializer):
+    filters = FiltersSerializer()
+    links = serializers.IntegerField(help_text="Links first blocked in the period.")
+    median_hours = serializers.FloatField(allow_null=True)
+    p90_hours = serializers.FloatField(allow_null=True)
+    mean_hours = serializers.FloatField(allow_null=True)
+    histogram = HistogramBucketSerializer(many=True)
+
+
+class RemovalRateRowSerializer(serializers.Serializer):
+    platform = serializers.CharField()
+    label = serializers.CharField()
+    requested = serializers.IntegerField()
+    blocked = serializers.IntegerField()
+    removed = serializers.IntegerField()
+    removal_rate = serializers.FloatField(allow_null=True)
+    takedown_rate = serializers.FloatField(allow_null=True)
+
+
+class RemovalRateSerializer(serializers.Serializer):
+    filters = FiltersSerializer()
+    results = RemovalRateRowSerializer(many=True)
+
+
+class ViewsFiguresSerializer(serializers.Serializer):
+    links_measured = serializers.IntegerField()
+    views_at_detection = serializers.IntegerField()
+    links_blocked_measured = serializers.IntegerField()
+    views_at_blocking = serializers.IntegerField()
+    views_growth = serializers.IntegerField()
+
+
+class ViewsPlatformSerializer(ViewsFiguresSerializer):
+    platform = serializers.CharField()
+    label = serializers.CharField()
+
+
+class ViewsSerializer(serializers.Serializer):
+    filters = FiltersSerializer()
+    total = ViewsFiguresSerializer()
+    platforms = ViewsPlatformSerializer(many=True)
+
+
+class RepublicationFiguresSerializer(serializers.Serializer):
+    republished_links = serializers.IntegerField()
+    groups = serializers.IntegerField()
+
+
+class RepublicationPlatformSerializer(RepublicationFiguresSerializer):
+    platform = serializers.CharField()
+    label = serializers.CharField()
+
+
+class RepublicationsSerializer(serializers.Serializer):
+    filters = FiltersSerializer()
+    total = RepublicationFiguresSerializer()
+    platforms = RepublicationPlatformSerializer(many=True)
+
+
+class RepublicationGroupSerializer(serializers.ModelSerializer):
+    links_in_scope = serializers.IntegerField(help_text="Member links the caller may see.")
+    first_link = serializers.SerializerMethodField(
+        help_text="Id of the first publication, when the caller may see it."
+    )
+
+    class Meta:
+        model = RepublicationGroup
+        fields = [
+            "id",
+            "content_sha256",
+            "first_link",
+            "link_count",
+            "links_in_scope",
+            "created_at",
+        ]
+
+    def get_first_link(self, group) -> int | None:
+        return group.first_link_id if group.first_link_visible else None
+
+
+class RepublicationGroupPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="The next page (cursor), or null.")
+    previous = serializers.URLField(allow_null=True)
+    results = RepublicationGroupSerializer(many=True)
+
+
+class YearlyOrganizationsSerializer(serializers.Serializer):
+    classification = serializers.CharField()
+    label = serializers.CharField()
+    in_year = serializers.IntegerField()
+    cumulative = serializers.IntegerField()
+
+
+class YearlyMaterialsSerializer(serializers.Serializer):
+    classification = serializers.CharField()
+    classification_label = serializers.CharField()
+    kind = serializers.CharField()
+    kind_label = serializers.CharField()
+    in_year = serializers.IntegerField()
+    cumulative = serializers.IntegerField()
+
+
+class YearlyLinksSerializer(serializers.Serializer):
+    measure = serializers.ChoiceField(choices=["handled", "blocked", "removed"])
+    label = serializers.CharField()
+    in_year = serializers.IntegerField()
+    cumulative = serializers.IntegerField()
+
+
+class YearlySummarySerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    filters = FiltersSerializer()
+    organizations = YearlyOrganizationsSerializer(many=True)
+    materials = YearlyMaterialsSerializer(many=True)
+    links = YearlyLinksSerializer(many=True)
