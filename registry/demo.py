@@ -4,11 +4,12 @@ same service as everyone else (set-based), marked `is_demo`. Idempotent."""
 import datetime as dt
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from registry import services
 from registry.choices import LinkState, ReportSource
-from registry.models import Link
+from registry.models import Link, Report, StateChange
 
 _FORMS = [
     "https://youtu.be/demo{n:07d}?si=demo",
@@ -24,6 +25,39 @@ _FORMS = [
 
 def demo_urls(count: int = 320) -> list[str]:
     return [_FORMS[n % len(_FORMS)].format(n=n, m=n % 7) for n in range(count)]
+
+
+def _spread_over_recent_weeks(ids: list[int], weeks: int = 12) -> None:
+    """Date the demo as if it had been worked on for `weeks`: the first links oldest, repeats
+    and state changes between a link's first report and now. Without this every demo record
+    is dated the moment `seed_demo` ran, and the dashboard's trend is a single spike."""
+    now = timezone.now()
+    span = dt.timedelta(weeks=weeks)
+    links = Link.objects.in_bulk(ids)
+    first_at = {}
+    for index, pk in enumerate(ids):
+        age = span * (1 - index / len(ids)) - dt.timedelta(hours=index % 11)
+        first_at[pk] = now - max(age, dt.timedelta(hours=1))
+        links[pk].first_reported_at = first_at[pk]
+    reports = list(Report.objects.filter(link_id__in=ids).order_by("link_id", "pk"))
+    changes = list(StateChange.objects.filter(link_id__in=ids).order_by("link_id", "pk"))
+    for rows, field in ((reports, "submitted_at"), (changes, "at")):
+        by_link: dict[int, list] = {}
+        for row in rows:
+            by_link.setdefault(row.link_id, []).append(row)
+        for pk, group in by_link.items():
+            start = first_at[pk]
+            step = (now - start) / (len(group) + 1)
+            for number, row in enumerate(group):
+                # A link's first report is its registration; later rows follow in order.
+                offset = number if field == "submitted_at" else number + 1
+                setattr(row, field, start + step * offset)
+    last_change = {change.link_id: change.at for change in changes}  # ordered: the last wins
+    for link in links.values():
+        link.state_changed_at = last_change.get(link.pk, link.first_reported_at)
+    Link.objects.bulk_update(links.values(), ["first_reported_at", "state_changed_at"])
+    Report.objects.bulk_update(reports, ["submitted_at"])
+    StateChange.objects.bulk_update(changes, ["at"])
 
 
 def seed(stdout=None) -> str:
@@ -60,4 +94,5 @@ def seed(stdout=None) -> str:
             services.transition(pk, LinkState.BLOCKED, actor=prosecutor, reason="Demo: blocked")
         for pk in ids[40:50]:
             services.transition(pk, LinkState.REJECTED, actor=supervisor, reason="Demo: legal")
+        _spread_over_recent_weeks(ids)
     return f"Links: {len(ids)} demo links ({len(urls) // 10 + 8} repeat reports, 80 reviewed)"

@@ -1,0 +1,27 @@
+"""The dashboard of a central prosecutor over the demo registry, in a real browser."""
+
+import re
+
+from playwright.sync_api import expect
+
+from accounts import demo as account_demo
+from registry import demo as registry_demo
+from registry.models import Link
+from tests.browser.conftest import PASSWORD, log_in, screenshot
+
+
+def test_central_prosecutor_sees_the_country_with_a_drawn_trend(open_page):
+    account_demo.seed_agencies()
+    account_demo.seed_users(lambda username: PASSWORD)
+    registry_demo.seed()
+    page = open_page()
+
+    log_in(page, "demo_prosecutor")
+    expect(page).to_have_url(re.compile(r"/$"))
+    registered = str(Link.objects.count())
+    expect(page.locator("main")).to_contain_text(registered)
+    chart = page.locator("main svg").first
+    expect(chart).to_be_visible()
+    assert chart.locator("polyline, path").count() > 0  # a line was drawn, not just axes
+    expect(page.locator("main a[href^='http']")).to_have_count(0)  # no live link to content
+    screenshot(page, "dashboard")
