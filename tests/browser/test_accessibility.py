@@ -25,7 +25,8 @@ UNNAMED_CONTROLS = """
 () => [...document.querySelectorAll('input, select, textarea, button')]
   .filter(e => e.type !== 'hidden' && e.offsetParent !== null)
   .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')
-               && !e.getAttribute('aria-labelledby') && !(e.tagName === 'BUTTON' && e.innerText.trim())
+               && !e.getAttribute('aria-labelledby')
+               && !(e.tagName === 'BUTTON' && e.innerText.trim())
                && !(e.type === 'submit' && e.value))
   .map(e => e.outerHTML.slice(0, 120))
 """
