@@ -367,8 +367,8 @@ def prepare_facts(links: int) -> None:
         print(f"report facts rebuilt in {time.perf_counter() - started:.0f} s")
     facts.refresh()
     with connection.cursor() as cursor:
-        for table in ("reporting_linkfact", "reporting_repeatfact", "reporting_dailycount"):
-            cursor.execute(f"VACUUM ANALYZE {table}")
+        for table in ("linkfact", "repeatfact", "dailycount", "monthlycount"):
+            cursor.execute(f"VACUUM ANALYZE reporting_{table}")
 
 
 def bench_refresh(reader, runs: int) -> list[tuple]:

@@ -203,31 +203,58 @@ keyed AS (
     ) k(dimension, key)
 )
 SELECT day, dimension, key, confidential, """
-    + ", ".join(f"{{sign}} * sum({name})" for name in COUNT_MEASURES)
+    + ", ".join(f"{{sign}} * sum({name}) AS {name}" for name in COUNT_MEASURES)
     + """
 FROM keyed GROUP BY dimension, key, confidential, day
 ORDER BY dimension, key, confidential, day
 """
 )
-_ADD_COUNTS = (
-    f"INSERT INTO reporting_dailycount (day, dimension, key, confidential, "
-    f"{', '.join(COUNT_MEASURES)}) {{select}} "
-    "ON CONFLICT (dimension, key, confidential, day) DO UPDATE SET "
-    + ", ".join(
-        f"{name} = reporting_dailycount.{name} + EXCLUDED.{name}" for name in COUNT_MEASURES
+
+
+def _add_counts(table: str) -> str:
+    return (
+        f"INSERT INTO {table} (day, dimension, key, confidential, "
+        f"{', '.join(COUNT_MEASURES)}) {{select}} "
+        "ON CONFLICT (dimension, key, confidential, day) DO UPDATE SET "
+        + ", ".join(f"{name} = {table}.{name} + EXCLUDED.{name}" for name in COUNT_MEASURES)
     )
+
+
+# The monthly counts: the daily contributions summed per month.
+_BY_MONTH = (
+    "SELECT date_trunc('month', day)::date AS day, dimension, key, confidential, "
+    + ", ".join(f"sum({name})" for name in COUNT_MEASURES)
+    + " FROM ({select}) daily GROUP BY 1, 2, 3, 4 ORDER BY 2, 3, 4, 1"
 )
 
 
 def _count_contributions(cursor, condition: str, params: list, sign: int) -> None:
-    """Add (sign 1) or take away (sign -1) what the selected facts contribute to the counts.
-    Rows are written in key order, so that concurrent refreshes lock them in the same order."""
+    """Add (sign 1) or take away (sign -1) what the selected facts contribute to the daily and
+    monthly counts. Rows are written in key order, so that concurrent refreshes lock them in
+    the same order."""
     from django.utils import timezone
 
-    select = _CONTRIBUTIONS.format(facts=condition, repeats=condition, sign=int(sign))
-    cursor.execute(
-        _ADD_COUNTS.format(select=select), [timezone.get_current_timezone_name(), *params, *params]
-    )
+    daily = _CONTRIBUTIONS.format(facts=condition, repeats=condition, sign=int(sign))
+    all_params = [timezone.get_current_timezone_name(), *params, *params]
+    tables = _count_tables()
+    cursor.execute(_add_counts("reporting_dailycount").format(select=daily), all_params)
+    if "reporting_monthlycount" in tables:
+        monthly = _BY_MONTH.format(select=daily.rsplit("ORDER BY", 1)[0])
+        cursor.execute(_add_counts("reporting_monthlycount").format(select=monthly), all_params)
+
+
+_COUNT_TABLES = ("reporting_dailycount", "reporting_monthlycount")
+_present: tuple[str, ...] = ()
+
+
+def _count_tables() -> tuple[str, ...]:
+    """The count tables there are: while migrations replay history, migration 0002 rebuilds
+    the facts before 0003 has made the monthly one. Remembered once both exist."""
+    global _present
+    if _present != _COUNT_TABLES:
+        existing = set(connection.introspection.table_names())
+        _present = tuple(table for table in _COUNT_TABLES if table in existing)
+    return _present
 
 
 @contextmanager
@@ -242,16 +269,16 @@ def reading():
 
 
 def refresh(limit: int | None = None) -> int:
-    """Recompute the facts of the links noted dirty (at most `limit`); how many were done."""
+    """Recompute the facts of the links noted dirty (at most `limit` notes); how many links."""
     if not enabled():
         return 0
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            "DELETE FROM reporting_dirtylink WHERE link_id IN (SELECT link_id FROM "
-            "reporting_dirtylink ORDER BY link_id LIMIT %s FOR UPDATE) RETURNING link_id",
+            "DELETE FROM reporting_dirtylink WHERE ctid = ANY(ARRAY(SELECT ctid FROM "
+            "reporting_dirtylink LIMIT %s FOR UPDATE)) RETURNING link_id",
             [limit],
         )
-        ids = [row[0] for row in cursor.fetchall()]
+        ids = sorted({row[0] for row in cursor.fetchall()})
         if ids:
             chosen = "l.id = ANY(%s)"
             _count_contributions(cursor, "link_id = ANY(%s)", [ids], -1)
@@ -270,10 +297,8 @@ def rebuild() -> int:
         return 0
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("LOCK TABLE reporting_dirtylink IN EXCLUSIVE MODE")
-        cursor.execute(
-            "TRUNCATE reporting_linkfact, reporting_repeatfact, reporting_dailycount, "
-            "reporting_dirtylink"
-        )
+        tables = ", ".join(("reporting_linkfact", "reporting_repeatfact", *_count_tables()))
+        cursor.execute(f"TRUNCATE {tables}, reporting_dirtylink")
         cursor.execute(
             f"INSERT INTO reporting_linkfact ({', '.join(FACT_COLUMNS)}) "
             + _COMPUTE_LINKS.format(links="true")
@@ -284,50 +309,96 @@ def rebuild() -> int:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE reporting_linkfact")
         cursor.execute("ANALYZE reporting_repeatfact")
-        cursor.execute("ANALYZE reporting_dailycount")
+        for table in _count_tables():
+            cursor.execute(f"ANALYZE {table}")
     return count
 
 
-# --- the triggers (installed by migration 0001 on PostgreSQL) ----------------------------------
-# Statement-level triggers with transition tables: one INSERT per statement, whatever its size.
-_SOURCES = (
-    # table, events, the column holding the link id
-    ("registry_link", ("INSERT", "UPDATE"), "id"),
-    ("registry_report", ("INSERT", "UPDATE", "DELETE"), "link_id"),
-    ("registry_statechange", ("INSERT", "UPDATE", "DELETE"), "link_id"),
-    ("registry_linkorganization", ("INSERT", "UPDATE", "DELETE"), "link_id"),
-    ("registry_linkmaterial", ("INSERT", "UPDATE", "DELETE"), "link_id"),
-    ("checks_linkstats", ("INSERT", "UPDATE", "DELETE"), "link_id"),
+# --- the triggers (installed by migration 0002 on PostgreSQL) ---------------------------------
+# Statement-level triggers with transition tables (one INSERT per statement, whatever its size)
+# for inserts and deletes; row-level triggers for updates, so that they fire only when a column
+# the facts read changes (a repeat's report_count increment, a check's bookkeeping do not).
+DIRTY_TABLE = "CREATE TABLE IF NOT EXISTS reporting_dirtylink (link_id bigint NOT NULL)"
+
+_STATEMENT_SOURCES = (
+    # table, event, the column holding the link id, which rows
+    ("registry_link", "INSERT", "id", "true"),
+    # A first report comes with its new link (noted above); repeats change the link's facts.
+    ("registry_report", "INSERT", "link_id", "is_repeat"),
+    ("registry_report", "DELETE", "link_id", "true"),
+    ("registry_statechange", "INSERT", "link_id", "true"),
+    ("registry_statechange", "DELETE", "link_id", "true"),
+    ("registry_linkorganization", "INSERT", "link_id", "true"),
+    ("registry_linkorganization", "DELETE", "link_id", "true"),
+    ("registry_linkmaterial", "INSERT", "link_id", "true"),
+    ("registry_linkmaterial", "DELETE", "link_id", "true"),
+    ("checks_linkstats", "INSERT", "link_id", "true"),
+    ("checks_linkstats", "DELETE", "link_id", "true"),
 )
+# table, the column holding the link id, the columns whose change matters
+_ROW_SOURCES = (
+    ("registry_link", "id", ("first_reported_at", "first_reported_agency_id", "platform", "state",
+                             "classification", "confidential", "assigned_agency_id")),
+    ("registry_report", "link_id", ("link_id", "agency_id", "submitted_at", "is_repeat")),
+    ("registry_statechange", "link_id", ("link_id", "to_state", "at")),
+    ("registry_linkorganization", "link_id", ("link_id", "organization_id")),
+    ("registry_linkmaterial", "link_id", ("link_id", "material_id")),
+    ("checks_linkstats", "link_id", ("views_at_detection", "views_at_blocking",
+                                     "republication_group_id")),
+)  # fmt: skip
 
-
-_DIRTY_FUNCTION = """
+_STATEMENT_FUNCTION = """
 CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO reporting_dirtylink (link_id)
-    SELECT DISTINCT {column} FROM {rows} WHERE {column} IS NOT NULL
-    ON CONFLICT DO NOTHING;
+    INSERT INTO reporting_dirtylink (link_id) SELECT {column} FROM {rows} WHERE {which};
+    RETURN NULL;
+END $$;
+"""
+_ROW_FUNCTION = """
+CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO reporting_dirtylink (link_id) VALUES (OLD.{column});
+    IF NEW.{column} IS DISTINCT FROM OLD.{column} THEN
+        INSERT INTO reporting_dirtylink (link_id) VALUES (NEW.{column});
+    END IF;
     RETURN NULL;
 END $$;
 """
 
 
+def _names() -> list[tuple[str, str]]:
+    return [
+        *((table, f"reporting_dirty_{table}_{event.lower()}")
+          for table, event, _, _ in _STATEMENT_SOURCES),
+        *((table, f"reporting_dirty_{table}_update") for table, _, _ in _ROW_SOURCES),
+        ("accounts_agency", "reporting_dirty_accounts_agency_update"),
+    ]  # fmt: skip
+
+
 def trigger_sql() -> list[str]:
     statements = []
-    for table, events, column in _SOURCES:
-        for event in events:
-            rows = "old_rows" if event == "DELETE" else "new_rows"
-            function = f"reporting_dirty_{table}_{event.lower()}"
-            statements.append(
-                _DIRTY_FUNCTION.replace("{function}", function)
-                .replace("{column}", column)
-                .replace("{rows}", rows)
-            )
-            transition = "OLD TABLE AS old_rows" if event == "DELETE" else "NEW TABLE AS new_rows"
-            statements.append(
-                f"CREATE TRIGGER {function} AFTER {event} ON {table} "
-                f"REFERENCING {transition} FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
-            )
+    for table, event, column, which in _STATEMENT_SOURCES:
+        rows = "old_rows" if event == "DELETE" else "new_rows"
+        function = f"reporting_dirty_{table}_{event.lower()}"
+        statements.append(
+            _STATEMENT_FUNCTION.replace("{function}", function)
+            .replace("{column}", column)
+            .replace("{rows}", rows)
+            .replace("{which}", which)
+        )
+        transition = "OLD TABLE AS old_rows" if event == "DELETE" else "NEW TABLE AS new_rows"
+        statements.append(
+            f"CREATE TRIGGER {function} AFTER {event} ON {table} "
+            f"REFERENCING {transition} FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+        )
+    for table, column, columns in _ROW_SOURCES:
+        function = f"reporting_dirty_{table}_update"
+        statements.append(_ROW_FUNCTION.replace("{function}", function).replace("{column}", column))
+        changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns)
+        statements.append(
+            f"CREATE TRIGGER {function} AFTER UPDATE OF {', '.join(columns)} ON {table} "
+            f"FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION {function}()"
+        )
     # An agency moved to another region changes who sees every link it reported.
     statements.append(
         """
@@ -336,31 +407,23 @@ def trigger_sql() -> list[str]:
         BEGIN
             INSERT INTO reporting_dirtylink (link_id)
             SELECT f.link_id FROM reporting_linkfact f
-            CROSS JOIN (SELECT ARRAY(SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
-                                     WHERE n.region_id IS DISTINCT FROM o.region_id) AS ids) m
-            WHERE f.first_reported_agency_id = ANY(m.ids) OR f.other_agencies && m.ids
-            ON CONFLICT DO NOTHING;
+            WHERE f.first_reported_agency_id = OLD.id OR f.other_agencies @> ARRAY[OLD.id];
             RETURN NULL;
         END $$;
         """
     )
     statements.append(
-        "CREATE TRIGGER reporting_dirty_accounts_agency_update AFTER UPDATE ON accounts_agency "
-        "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT "
+        "CREATE TRIGGER reporting_dirty_accounts_agency_update AFTER UPDATE OF region_id "
+        "ON accounts_agency FOR EACH ROW WHEN (OLD.region_id IS DISTINCT FROM NEW.region_id) "
         "EXECUTE FUNCTION reporting_dirty_accounts_agency_update()"
     )
     return statements
 
 
 def drop_trigger_sql() -> list[str]:
-    names = [
-        (table, f"reporting_dirty_{table}_{event.lower()}")
-        for table, events, _ in _SOURCES
-        for event in events
-    ] + [("accounts_agency", "reporting_dirty_accounts_agency_update")]
     return [
         statement
-        for table, name in names
+        for table, name in _names()
         for statement in (
             f"DROP TRIGGER IF EXISTS {name} ON {table}",
             f"DROP FUNCTION IF EXISTS {name}()",

@@ -10,6 +10,9 @@ the first entry (a column) and later ones (a rarely non-NULL array). Callers ref
 first (reporting.services).
 """
 
+from dataclasses import dataclass
+from datetime import date, timedelta
+
 from django.db import connection
 from django.db.models import Count, DateField, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Trunc
@@ -20,7 +23,7 @@ from accounts.policy import Reach
 from registry.choices import LinkState
 from reporting.common import HISTOGRAM_HOURS, OPEN_STATES, TAKEDOWN_REQUESTED, hours_label
 from reporting.filters import ReportFilters
-from reporting.models import DailyCount, LinkFact, RepeatFact
+from reporting.models import DailyCount, LinkFact, MonthlyCount, RepeatFact
 
 ENTRY_STATES = ("confirmed", "blocked", "removed", "reappeared")
 
@@ -267,14 +270,22 @@ _DIMENSION_FILTERS = ("agency", "region", "organization", "material", "platform"
 _INT_KEYS = ("agency", "region", "organization", "material")
 
 
-def _country(user, f: ReportFilters) -> tuple[QuerySet, QuerySet, QuerySet] | None:
+@dataclass(frozen=True)
+class _Counts:
+    """The country's counts a user may read: per day and per month (see _country)."""
+
+    daily: QuerySet
+    monthly: QuerySet
+
+
+def _country(user, f: ReportFilters) -> tuple[_Counts, QuerySet, QuerySet] | None:
     """When the daily counts can answer: (counts, facts, repeats) for a user who sees the
     whole country and a report without dimension filters, else None.
 
     The counts cover every link (or, for a user who sees only their own agency's confidential
-    links, every link that is not confidential); `facts` and `repeats` are what the daily
-    counts do not cover and is added from the facts: links entered again into a state (see
-    _again_only) and, for the latter user, their agency's confidential links and repeats."""
+    links, every link that is not confidential); `facts` and `repeats` are what the counts do
+    not cover and is added from the facts: for the latter user, their agency's confidential
+    links and repeats (and, for everyone, links entered again into a state: _again_only)."""
     from registry import access
 
     if policy.scope_of(user).reach != Reach.COUNTRY or any(
@@ -283,45 +294,74 @@ def _country(user, f: ReportFilters) -> tuple[QuerySet, QuerySet, QuerySet] | No
         return None
     if not policy.has_model_permission(user, "view", LinkFact):
         return None
-    counts = DailyCount.objects.all()
+    daily, monthly = DailyCount.objects.all(), MonthlyCount.objects.all()
     if access.sees_confidential_in_scope(user):
-        return counts, LinkFact.objects.none(), RepeatFact.objects.none()
-    counts = counts.filter(confidential=False)
+        return _Counts(daily, monthly), LinkFact.objects.none(), RepeatFact.objects.none()
     return (
-        counts,
+        _Counts(daily.filter(confidential=False), monthly.filter(confidential=False)),
         scoped_facts(user, f).filter(confidential=True),
         scoped_repeats(user, f).filter(confidential=True),
     )
 
 
-def _days(counts: QuerySet, f: ReportFilters) -> Q:
-    period = Q()
-    if f.date_from is not None:
-        period &= Q(day__gte=f.date_from)
-    if f.date_to is not None:
-        period &= Q(day__lte=f.date_to)
-    return period
+def _month_after(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
-def _counted(counts: QuerySet, f: ReportFilters, dimension: str | None) -> dict:
-    """{key: the summary's counts} from the daily counts (first entries only)."""
-    period = _days(counts, f)
-    pending = Q(day__lte=f.date_to) if f.date_to is not None else Q()
-    measures = {name: Sum(name, filter=period) for name in ("registered", "repeats", *ENTRY_STATES)}
-    rows = (
-        counts.filter(dimension=dimension or "")
-        .values("key")
-        .annotate(**measures, pending=Sum("pending", filter=pending))
-        .order_by()
-    )
+def _split(first: date | None, last: date | None) -> tuple[Q, Q]:
+    """The days first..last (None: unbounded) as (whole months, for MonthlyCount; the days of
+    the partial months at either end, for DailyCount)."""
+    months_from = first if first is None or first.day == 1 else _month_after(first)
+    after = last + timedelta(days=1) if last is not None else None
+    months_to = after if after is None or after.day == 1 else after.replace(day=1)  # exclusive
+    if months_from is not None and months_to is not None and months_from >= months_to:
+        days = Q()  # no whole month: all of it by day
+        if first is not None:
+            days &= Q(day__gte=first)
+        if last is not None:
+            days &= Q(day__lte=last)
+        return Q(pk__in=[]), days
+    months, days = Q(), Q(pk__in=[])
+    if months_from is not None:
+        months &= Q(day__gte=months_from)
+        days |= Q(day__gte=first, day__lt=months_from)
+    if months_to is not None:
+        months &= Q(day__lt=months_to)
+        days |= Q(day__gte=months_to, day__lte=last)
+    return months, days
+
+
+def _sums(counts: _Counts, f: ReportFilters, dimension: str, measures: dict) -> dict:
+    """{key: {name: sum}} of the counts over the period; measures {name: (column, dated by
+    the period (True) or up to its end (False))}."""
+    period, upto = _split(f.date_from, f.date_to), _split(None, f.date_to)
+    result: dict = {}
+    for part, queryset in ((0, counts.monthly), (1, counts.daily)):
+        sums = {
+            name: Sum(column, filter=(period if in_period else upto)[part])
+            for name, (column, in_period) in measures.items()
+        }
+        wanted = period[part] | upto[part]
+        for row in (
+            queryset.filter(wanted, dimension=dimension).values("key").annotate(**sums).order_by()
+        ):
+            target = result.setdefault(row.pop("key"), dict.fromkeys(measures, 0))
+            for name, value in row.items():
+                target[name] += value or 0
+    return result
+
+
+def _counted(counts: _Counts, f: ReportFilters, dimension: str | None) -> dict:
+    """{key: the summary's counts} from the country's counts (first entries only)."""
+    measures = {name: (name, True) for name in ("registered", "repeats", *ENTRY_STATES)}
+    measures["pending"] = ("pending", False)
     result = {}
-    for row in rows:
-        key = row.pop("key")
+    for key, row in _sums(counts, f, dimension or "", measures).items():
         if dimension in _INT_KEYS:
             key = int(key) if key else None
         elif dimension is None:
             key = None
-        result[key] = {name: value or 0 for name, value in row.items()}
+        result[key] = row
     return result
 
 
@@ -378,7 +418,7 @@ def series_counts(user, f: ReportFilters, bucket: str) -> dict:
     counts, facts, repeats = country
     measures = ("registered", "repeats", "blocked", "removed")
     for row in (
-        counts.filter(_days(counts, f), dimension="")
+        counts.daily.filter(day__gte=f.date_from, day__lte=f.date_to, dimension="")
         .annotate(period=Trunc("day", bucket, output_field=DateField()))
         .values("period")
         .annotate(**{name: Sum(name) for name in measures})
@@ -494,13 +534,8 @@ def _by_platform(user, f: ReportFilters, live, measures: dict) -> list[dict]:
         return live(_registered_in_period(user, f))
     counts, facts, _repeats = country
     rows = {}
-    for row in (
-        counts.filter(_days(counts, f), dimension="platform")
-        .values("key")
-        .annotate(**{name: Sum(column) for name, column in measures.items()})
-        .order_by()
-    ):
-        rows[row.pop("key")] = {name: value or 0 for name, value in row.items()}
+    dated = {name: (column, True) for name, column in measures.items()}
+    rows.update(_sums(counts, f, "platform", dated))
     if not facts.query.is_empty():
         for row in live(_registered_in(facts, f)):
             target = rows.setdefault(row.pop("platform"), dict.fromkeys(measures, 0))

@@ -180,27 +180,25 @@ class RepeatFact(models.Model):
 
 
 class DirtyLink(models.Model):
-    """A link whose facts are out of date (written by the triggers, cleared by a refresh)."""
+    """A link whose facts are out of date, noted by the triggers and cleared by a refresh.
 
-    link_id = models.BigIntegerField(primary_key=True)
+    On PostgreSQL the table is a bare append-only heap without any index or key (created by
+    migration 0002), the cheapest insert for a writer; a link noted twice is refreshed once."""
+
+    link_id = models.BigIntegerField(primary_key=True)  # for the ORM only; no key in the table
 
     class Meta:
+        managed = False
+        db_table = "reporting_dirtylink"
         default_permissions = ()
 
     def __str__(self):
         return str(self.link_id)
 
 
-class DailyCount(models.Model):
-    """Counts per local day of what the reports sum, for the whole country, by one dimension
-    at a time (`dimension` "" for none; `key` the value as text, "" for none/not attributed).
-
-    Kept exact by reporting.facts.refresh: a link's old contribution is subtracted and its new
-    one added in the transaction that refreshes its facts. Reports of the whole country without
-    filters read these few thousand rows instead of a million facts. Entries into a state count
-    the link's first entry on its day; later entries are read from the facts (few links have
-    any). Measures dated by registration: registered, pending (open now), requested, now_blocked,
-    now_removed and the view sums."""
+class _Counts(models.Model):
+    """The whole country's counts for one period (a day, or a month), by one dimension at a
+    time: `dimension` "" for none; `key` the value as text, "" for none/not attributed."""
 
     day = models.DateField()
     dimension = models.CharField(max_length=14)
@@ -224,12 +222,38 @@ class DailyCount(models.Model):
     growth_top = models.BigIntegerField(default=0)
 
     class Meta:
+        abstract = True
         default_permissions = ()  # read only by reporting.fast, for users who see the country
+
+    def __str__(self):
+        return f"{self.day} {self.dimension}={self.key}"
+
+
+class DailyCount(_Counts):
+    """Counts per local day (see _Counts), for what the reports sum over the whole country.
+
+    Kept exact by reporting.facts.refresh: a link's old contribution is subtracted and its new
+    one added in the transaction that refreshes its facts. Reports of the whole country without
+    filters read these rows instead of a million facts. Entries into a state count the link's
+    first entry on its day; later entries are read from the facts (few links have any). Measures
+    dated by registration: registered, pending (open now), requested, now_blocked, now_removed
+    and the view sums."""
+
+    class Meta(_Counts.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["dimension", "key", "confidential", "day"], name="dailycount_unique"
             )
         ]
 
-    def __str__(self):
-        return f"{self.day} {self.dimension}={self.key}"
+
+class MonthlyCount(_Counts):
+    """The same per calendar month (`day` is its first day): whole months of a period are read
+    from here, its first and last partial months from DailyCount."""
+
+    class Meta(_Counts.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dimension", "key", "confidential", "day"], name="monthlycount_unique"
+            )
+        ]

@@ -319,3 +319,16 @@ def test_regional_breakdowns_by_attribution_count_the_rest_as_not_attributed(wor
     assert materials[None]["links"] == 4
     alone = services.breakdown(world.users.regional_prosecutor, MARCH, "platform")
     assert together["platform"] == alone
+
+
+def test_a_period_across_a_month_boundary(world):
+    f = ReportFilters(date_from=dt.date(2025, 2, 21), date_to=dt.date(2025, 3, 4))
+    assert services.summary(world.users.central, f) == {
+        "registered": 2,  # L1 03-03, L2 03-04 (L5 on 02-20 is outside)
+        "repeats": 0,
+        "confirmed": 1,  # L5 02-22 (L1, L2 on 03-05 are outside)
+        "blocked": 1,  # L5 03-02
+        "removed": 0,
+        "reappeared": 0,
+        "pending": 1,  # registered by 03-04 and open now: L5
+    }
