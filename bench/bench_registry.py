@@ -22,11 +22,13 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+
+from benchdb import prepare_database, setup_django  # noqa: E402
 
 BENCH_DB = "kbz_bench"
 BATCH = 10_000
@@ -49,38 +51,6 @@ def surface_form(i: int) -> str:
             bench_url(i),
         ]
     )
-
-
-def prepare_database(server_url: str) -> str:
-    import psycopg
-
-    parts = urlsplit(server_url)
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    return urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
-
-
-def setup_django(database_url: str) -> None:
-    os.environ.update(
-        DATABASE_URL=database_url,
-        DEBUG="0",
-        SECRET_KEY=os.environ.get("SECRET_KEY") or "bench-only-not-secret",
-        SECURE_SSL_REDIRECT="0",
-        ALLOWED_HOSTS="testserver,localhost",
-        KBZ_DEMO="0",
-        CELERY_TASK_ALWAYS_EAGER="1",
-        CHECKER_ENQUEUE_ON_COMMIT="0",
-    )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kibernadzor.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def bench_users():
@@ -358,7 +328,7 @@ def main() -> None:
     server = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     if not server.startswith(("postgres://", "postgresql://")):
         sys.exit("bench_registry needs DATABASE_URL pointing at a PostgreSQL server")
-    database_url = prepare_database(server)
+    database_url = prepare_database(server, BENCH_DB)
     setup_django(database_url)
     users, token = bench_users()
     built = build_registry(args.links, users[0], args.rebuild)

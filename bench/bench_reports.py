@@ -28,48 +28,16 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from benchdb import prepare_database, setup_django  # noqa: E402
 
 BENCH_DB = "kbz_bench_reports"
 YEARS = 3
 KINDS = ("prosecutor", "knb", "police", "akimat")
-
-
-def prepare_database(server_url: str) -> str:
-    import psycopg
-
-    parts = urlsplit(server_url)
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    return urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
-
-
-def setup_django(database_url: str) -> None:
-    os.environ.update(
-        DATABASE_URL=database_url,
-        DEBUG="0",
-        SECRET_KEY=os.environ.get("SECRET_KEY") or "bench-only-not-secret",
-        SECURE_SSL_REDIRECT="0",
-        ALLOWED_HOSTS="testserver,localhost",
-        KBZ_DEMO="0",
-        CELERY_TASK_ALWAYS_EAGER="1",
-        CHECKER_ENQUEUE_ON_COMMIT="0",
-        API_RATE_USER="1000000/minute",
-        API_RATE_REPORTS="1000000/minute",
-    )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kibernadzor.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 # --- the dataset ------------------------------------------------------------------------------
@@ -507,8 +475,8 @@ def main() -> None:
     server = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     if not server.startswith(("postgres://", "postgresql://")):
         sys.exit("bench_reports needs DATABASE_URL pointing at a PostgreSQL server")
-    database_url = prepare_database(server)
-    setup_django(database_url)
+    database_url = prepare_database(server, BENCH_DB)
+    setup_django(database_url, API_RATE_USER="1000000/minute", API_RATE_REPORTS="1000000/minute")
     readers = bench_users()
     registers()
     seconds = build(args.links, args.checks_per_link, args.rebuild)
