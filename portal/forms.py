@@ -96,3 +96,80 @@ def prepare_filter_form(form: forms.Form) -> forms.Form:
                 choices=[("", _("any")), ("true", _("yes")), ("false", _("no"))]
             )
     return form
+
+
+class AssignForm(forms.Form):
+    """Who works on the link and by when (registry.services.assign checks the territory)."""
+
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=None, required=False)
+    user = forms.CharField(
+        label=_("Officer (username)"),
+        required=False,
+        max_length=150,
+        help_text=_("Optional; must belong to the agency."),
+    )
+    due_date = forms.DateField(
+        label=_("Due date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, agencies, **kwargs):
+        kwargs.setdefault("prefix", "assign")
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies
+        self.fields["agency"].empty_label = _("nobody (clear the assignment)")
+
+    def clean_user(self):
+        from accounts.models import User
+
+        username = self.cleaned_data["user"].strip()
+        if not username:
+            return None
+        user = User.objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(_("No active user with this username."))
+        return user
+
+
+class ClassifyForm(forms.Form):
+    classification = forms.ChoiceField(label=_("Classification"), choices=())
+    confidential = forms.BooleanField(label=_("Confidential"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from registry.choices import Classification
+
+        kwargs.setdefault("prefix", "classify")
+        super().__init__(*args, **kwargs)
+        self.fields["classification"].choices = Classification.choices
+
+
+class AttributeForm(forms.Form):
+    """Attribute the link by hand to a banned organization and/or a material (by its number in
+    the official list)."""
+
+    organization = forms.ModelChoiceField(label=_("Organization"), queryset=None, required=False)
+    material = forms.IntegerField(
+        label=_("Material number"), required=False, min_value=1, help_text=_("As in the list.")
+    )
+
+    def __init__(self, *args, organizations, materials, **kwargs):
+        kwargs.setdefault("prefix", "attribute")
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+        self._materials = materials
+
+    def clean_material(self):
+        number = self.cleaned_data["material"]
+        if number is None:
+            return None
+        material = self._materials.filter(number=number).first()
+        if material is None:
+            raise forms.ValidationError(_("No material with this number in the list."))
+        return material
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not data.get("organization") and not data.get("material"):
+            raise forms.ValidationError(_("Choose an organization or give a material number."))
+        return data

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, re_path
 
 from portal.views import account, dashboard, links, notifications, registers, submit
 
@@ -16,6 +16,11 @@ urlpatterns = [
     path("links/<int:pk>/", links.link_detail, name="link"),
     path("links/<int:pk>/transition/", links.link_transition, name="link_transition"),
     path("links/<int:pk>/open/", links.link_open, name="link_open"),
+    re_path(
+        r"^links/(?P<pk>[0-9]+)/(?P<action>assign|classify|attribute)/$",
+        links.link_work,
+        name="link_work",
+    ),
     path("notifications/", notifications.notification_list, name="notifications"),
     # submit (portal.views.submit)
     path("submit/", submit.submit, name="submit"),

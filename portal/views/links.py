@@ -32,7 +32,14 @@ from decisions.tabular import EXPORT_FORMATS, file_response, write_table
 from kibernadzor.errors import DomainError, NotAllowed
 from organizations.models import Organization
 from portal.charts import line_chart
-from portal.forms import LinkSearchForm, TransitionForm, prepare_filter_form
+from portal.forms import (
+    AssignForm,
+    AttributeForm,
+    ClassifyForm,
+    LinkSearchForm,
+    TransitionForm,
+    prepare_filter_form,
+)
 from registry import canon, selectors, services, transitions
 from registry.choices import Classification, LinkState, Platform, ReadChannel
 from registry.filtersets import LinkFilterSet
@@ -528,6 +535,7 @@ def _detail_context(request, link: Link, bound: TransitionForm | None = None) ->
             .select_related("material", "added_by")
         ),
         "transition_forms": _transition_forms(user, link, bound),
+        "work_forms": _work_forms(user, link),
         "events": events,
         "truncated": truncated,
         "timeline_limit": TIMELINE_LIMIT,
@@ -538,6 +546,34 @@ def _detail_context(request, link: Link, bound: TransitionForm | None = None) ->
             and link.state not in CLOSED_STATES
         ),
     }
+
+
+def _work_forms(user, link: Link, bound: forms.Form | None = None) -> dict:
+    """Assign, classify and attribute: offered to whoever may change the link."""
+    if not policy.can(user, "change", link):
+        return {}
+    from materials.models import Material
+
+    made = {
+        "assign": AssignForm(
+            agencies=Agency.objects.restrict(user).order_by("code"),
+            initial={
+                "agency": link.assigned_agency_id,
+                "user": link.assigned_user.username if link.assigned_user else "",
+                "due_date": link.due_date,
+            },
+        ),
+        "classify": ClassifyForm(
+            initial={"classification": link.classification, "confidential": link.confidential}
+        ),
+        "attribute": AttributeForm(
+            organizations=Organization.objects.restrict(user).order_by("name_ru"),
+            materials=Material.objects.restrict(user),
+        ),
+    }
+    if bound is not None:
+        made[bound.prefix] = bound
+    return made
 
 
 def _log_read(user, link: Link) -> None:
@@ -592,6 +628,68 @@ def link_transition(request, pk: int):
         # The move no longer leads on from the link's state: its form is gone, say why above.
         for error in form.non_field_errors():
             messages.error(request, error)
+    return render(request, "portal/links/detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def link_work(request, pk: int, action: str):
+    """Assign, classify or attribute the link through registry.services; a refusal comes back
+    on the form, next to the field it names."""
+    from materials.models import Material
+
+    user = request.user
+    link = _visible_link(user, pk)
+    if link is None:
+        raise Http404(_("No such link, or you may not see it."))
+    if action == "assign":
+        form = AssignForm(request.POST, agencies=Agency.objects.restrict(user))
+    elif action == "classify":
+        form = ClassifyForm(request.POST)
+    elif action == "attribute":
+        form = AttributeForm(
+            request.POST,
+            organizations=Organization.objects.restrict(user),
+            materials=Material.objects.restrict(user),
+        )
+    else:
+        raise Http404
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "assign":
+                services.assign(
+                    link.pk,
+                    actor=user,
+                    agency=data["agency"],
+                    user=data["user"],
+                    due_date=data["due_date"],
+                )
+            elif action == "classify":
+                services.classify(link.pk, actor=user, **data)
+            else:
+                services.attribute(
+                    link.pk,
+                    actor=user,
+                    organization=data["organization"],
+                    material=data["material"],
+                )
+        except NotAllowed as error:
+            target = error.field if error.field in form.fields else None
+            form.add_error(target, error.message)
+            status = 403
+        except DomainError as error:
+            target = error.field if error.field in form.fields else None
+            form.add_error(target, error.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("portal:link", pk=pk)
+    _log_read(user, link)
+    context = _detail_context(request, link)
+    if context["work_forms"]:
+        context["work_forms"][action] = form
+    context["failed_work"] = action
     return render(request, "portal/links/detail.html", context, status=status)
 
 
