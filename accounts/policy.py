@@ -265,8 +265,25 @@ def _register_reporting_rules():
     rule(RepeatFact)(access.repeat_fact_rule)
 
 
+# --- rules for the portal's own records ----------------------------------------------------------
+def _register_portal_rules():
+    from portal.models import BulkChunk, BulkSubmission
+
+    def own_batch_rule(user, action, scope):
+        # A submission batch (portal.submissions) is its submitter's alone: nobody else reads
+        # its lines or results; deleting is the service's clean-up of old batches.
+        return Q(user=user.pk)
+
+    def own_chunk_rule(user, action, scope):
+        return Q(batch__user=user.pk)
+
+    rule(BulkSubmission)(own_batch_rule)
+    rule(BulkChunk)(own_chunk_rule)
+
+
 _register_accounts_rules()
 _register_register_rules()
 _register_registry_rules()
 _register_checks_rules()
 _register_reporting_rules()
+_register_portal_rules()

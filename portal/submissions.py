@@ -74,8 +74,8 @@ def start(
     size = CHUNK_LINES
     chunks = [lines[start : start + size] for start in range(0, len(lines), size)]
     with transaction.atomic():
-        BulkSubmission.objects.filter(
-            user=user, created_at__lt=timezone.now() - timedelta(days=KEEP_DAYS)
+        policy.restrict(BulkSubmission.objects.all(), user, "delete").filter(
+            created_at__lt=timezone.now() - timedelta(days=KEEP_DAYS)
         ).delete()
         batch, created = BulkSubmission.objects.get_or_create(
             pk=batch_id or uuid.uuid4(),
@@ -106,7 +106,7 @@ def start(
 
 def batch_of(user, batch_id) -> BulkSubmission:
     """The user's own batch; anyone else's does not exist for them."""
-    batch = BulkSubmission.objects.filter(pk=batch_id, user=user).first()
+    batch = policy.restrict(BulkSubmission.objects.all(), user).filter(pk=batch_id).first()
     if batch is None:
         raise BatchNotFound(_("No such submission."))
     return batch
@@ -118,7 +118,11 @@ def process_next(user, batch_id, expected: int) -> tuple[BulkSubmission, BulkChu
     Returns the batch and the chunk processed by this call, or None when the chunk was not
     the next one (already done by an earlier request, or the batch is finished)."""
     with transaction.atomic():
-        batch = BulkSubmission.objects.select_for_update().filter(pk=batch_id, user=user).first()
+        batch = (
+            policy.restrict(BulkSubmission.objects.select_for_update(), user, "change")
+            .filter(pk=batch_id)
+            .first()
+        )
         if batch is None:
             raise BatchNotFound(_("No such submission."))
         if batch.finished or expected != batch.position:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts import policy
 from decisions.tabular import file_response, write_table
 from kibernadzor.errors import DomainError
 from portal import submissions
@@ -53,7 +54,7 @@ def submit(request):
                 form.add_error(None, error.message)
             else:
                 return redirect("portal:submit_batch", batch_id=batch.pk)
-    recent = BulkSubmission.objects.filter(user=request.user)[:RECENT_BATCHES]
+    recent = policy.restrict(BulkSubmission.objects.all(), request.user)[:RECENT_BATCHES]
     status = 200 if allowed else 403
     if request.method == "POST" and allowed:
         status = 400  # a form with errors

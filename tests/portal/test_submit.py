@@ -458,3 +458,23 @@ def test_a_long_batch_page_shows_the_latest_results_and_the_download_has_all(off
     assert "4 earlier results are not shown on this page" in page.content.decode()
     download = client.get(reverse("portal:submit_results", args=[batch_id]))
     assert len(download.content.decode("utf-8-sig").splitlines()) == 7
+
+
+def test_submission_batches_go_through_the_access_policy(make_user):
+    """Batches are rows the policy restricts like any other: one's own only, and nothing for a
+    role that cannot submit."""
+    from accounts import policy
+    from accounts.choices import Role
+    from portal import submissions as batches
+    from portal.models import BulkSubmission
+    from registry.intake import parse_text
+
+    owner = make_user(Role.OFFICER)
+    colleague = make_user(Role.OFFICER, agency=owner.agency)
+    analyst = make_user(Role.ANALYST, agency=owner.agency)
+    batch = batches.start(owner, parse_text("https://t.me/some_channel/1"), source="form")
+
+    assert list(policy.restrict(BulkSubmission.objects.all(), owner)) == [batch]
+    assert not policy.restrict(BulkSubmission.objects.all(), colleague).exists()
+    assert not policy.restrict(BulkSubmission.objects.all(), analyst).exists()
+    assert not policy.can(analyst, "add", model=BulkSubmission)
