@@ -548,32 +548,36 @@ def _detail_context(request, link: Link, bound: TransitionForm | None = None) ->
     }
 
 
-def _work_forms(user, link: Link, bound: forms.Form | None = None) -> dict:
+WORK_ACTIONS = ("assign", "classify", "attribute")
+
+
+def _work_form(action: str, user, link: Link, data=None) -> forms.Form:
+    """The form of one work action on the link, bound to `data` when posted."""
+    from materials.models import Material
+
+    if action == "assign":
+        initial = {
+            "agency": link.assigned_agency_id,
+            "user": link.assigned_user.username if link.assigned_user else "",
+            "due_date": link.due_date,
+        }
+        agencies = Agency.objects.restrict(user).order_by("code")
+        return AssignForm(data, agencies=agencies, initial=initial)
+    if action == "classify":
+        initial = {"classification": link.classification, "confidential": link.confidential}
+        return ClassifyForm(data, initial=initial)
+    return AttributeForm(
+        data,
+        organizations=Organization.objects.restrict(user).order_by("name_ru"),
+        materials=Material.objects.restrict(user),
+    )
+
+
+def _work_forms(user, link: Link) -> dict:
     """Assign, classify and attribute: offered to whoever may change the link."""
     if not policy.can(user, "change", link):
         return {}
-    from materials.models import Material
-
-    made = {
-        "assign": AssignForm(
-            agencies=Agency.objects.restrict(user).order_by("code"),
-            initial={
-                "agency": link.assigned_agency_id,
-                "user": link.assigned_user.username if link.assigned_user else "",
-                "due_date": link.due_date,
-            },
-        ),
-        "classify": ClassifyForm(
-            initial={"classification": link.classification, "confidential": link.confidential}
-        ),
-        "attribute": AttributeForm(
-            organizations=Organization.objects.restrict(user).order_by("name_ru"),
-            materials=Material.objects.restrict(user),
-        ),
-    }
-    if bound is not None:
-        made[bound.prefix] = bound
-    return made
+    return {action: _work_form(action, user, link) for action in WORK_ACTIONS}
 
 
 def _log_read(user, link: Link) -> None:
@@ -636,24 +640,11 @@ def link_transition(request, pk: int):
 def link_work(request, pk: int, action: str):
     """Assign, classify or attribute the link through registry.services; a refusal comes back
     on the form, next to the field it names."""
-    from materials.models import Material
-
     user = request.user
     link = _visible_link(user, pk)
     if link is None:
         raise Http404(_("No such link, or you may not see it."))
-    if action == "assign":
-        form = AssignForm(request.POST, agencies=Agency.objects.restrict(user))
-    elif action == "classify":
-        form = ClassifyForm(request.POST)
-    elif action == "attribute":
-        form = AttributeForm(
-            request.POST,
-            organizations=Organization.objects.restrict(user),
-            materials=Material.objects.restrict(user),
-        )
-    else:
-        raise Http404
+    form = _work_form(action, user, link, request.POST)
     status = 400
     if form.is_valid():
         data = form.cleaned_data
