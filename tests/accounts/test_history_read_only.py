@@ -23,6 +23,7 @@ from accounts.models import Agency, User
 from organizations.models import Organization
 from registry import services
 from registry.choices import Classification, LinkState
+from registry.selectors import record_disagreements
 from tests.factories import UserFactory
 from tests.materials.factories import OrganizationFactory
 from tests.registry.factories import LinkFactory
@@ -125,6 +126,7 @@ def test_no_history_page_of_any_admin_model_saves_a_post(model, demo_world, db, 
         assert client.get(url).status_code == 200, actor.username
         tried += 1
     assert tried >= 2, "the superuser and at least one role may read this history"
+    assert record_disagreements() == []  # the demo world's links still agree with themselves
 
 
 # --- the reproductions of issue 12 ---------------------------------------------------------------
