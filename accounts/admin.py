@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
@@ -83,9 +84,18 @@ class UserAdmin(PolicyModelAdmin, DjangoUserAdmin):
 
 admin.site.unregister(Group)
 
+# API keys are secrets: no page of the admin lists them, whoever asks. Tokens are issued with
+# `manage.py issue_token` and on the profile page. (Every admin class in admin.site must go
+# through the access policy; accounts.checks refuses to start otherwise.)
+if apps.is_installed("rest_framework.authtoken"):
+    from rest_framework.authtoken.models import TokenProxy
+
+    if admin.site.is_registered(TokenProxy):
+        admin.site.unregister(TokenProxy)
+
 
 @admin.register(Group)
-class RoleAdmin(admin.ModelAdmin):
+class RoleAdmin(PolicyModelAdmin):
     """Roles are code (accounts.roles): shown here, changed only by a release."""
 
     list_display = ["name"]

@@ -1,16 +1,32 @@
-"""The admin's side of the access policy: every ModelAdmin of ours derives from PolicyModelAdmin."""
+"""The admin's side of the access policy: every ModelAdmin in admin.site derives from
+PolicyModelAdmin (the system check in accounts.checks refuses to start otherwise).
 
+History is read-only here, for everyone, superusers included. django-simple-history's history
+form view (`<id>/history/<history_id>/`) saves the object on any valid POST: hiding its revert
+button (SIMPLE_HISTORY_REVERT_DISABLED) does not stop a hand-made POST, and view permission
+reaches the page. So both history pages answer 405 to anything but GET/HEAD before the library
+sees the request, show a form whose every field is read-only, and show only objects the policy
+lets the user view (404 otherwise, as the change page does).
+"""
+
+from django.contrib import admin
+from django.contrib.admin.utils import flatten, flatten_fieldsets, unquote
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseNotAllowed
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import policy
 
+READ_METHODS = ("GET", "HEAD")
+
+
+def has_history(model) -> bool:
+    """Is the model tracked by django-simple-history?"""
+    return hasattr(model._meta, "simple_history_manager_attribute")
+
 
 class PolicyModelAdmin(SimpleHistoryAdmin):
-    """Rows and actions in the admin come from accounts.policy, as everywhere else.
-
-    History is shown (SimpleHistoryAdmin) and never editable: reverting is disabled in settings
-    and historical models have no admin of their own.
-    """
+    """Rows and actions in the admin come from accounts.policy, as everywhere else."""
 
     def get_queryset(self, request):
         return policy.restrict(super().get_queryset(request), request.user, "view")
@@ -29,3 +45,52 @@ class PolicyModelAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return policy.can(request.user, "delete", obj, model=self.model)
+
+    # --- history: shown, never written --------------------------------------------------------
+    def revert_disabled(self, request, obj=None):
+        return True  # whatever the settings say
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The list of an object's historical records (or its admin log, if it has none)."""
+        if request.method not in READ_METHODS:
+            return HttpResponseNotAllowed(READ_METHODS)
+        self._viewable_or_404(request, object_id)
+        if not has_history(self.model):
+            return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """One historical record, shown as a read-only form; never saved."""
+        if request.method not in READ_METHODS:
+            return HttpResponseNotAllowed(READ_METHODS)
+        if not has_history(self.model):
+            raise Http404
+        self._viewable_or_404(request, object_id)
+        request.history_read_only = True  # every field of the form becomes read-only
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not getattr(request, "history_read_only", False):
+            return fields
+        if self.fieldsets:
+            shown = flatten_fieldsets(self.fieldsets)
+        elif self.fields:
+            shown = flatten(self.fields)
+        else:
+            opts = self.model._meta
+            shown = [
+                f.name
+                for f in [*opts.concrete_fields, *opts.many_to_many]
+                if f.editable and not f.auto_created
+            ]
+        return list(dict.fromkeys([*fields, *shown]))
+
+    def _viewable_or_404(self, request, object_id):
+        """The object must be one the policy lets the user view: its history is its content."""
+        try:
+            pk = self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError:
+            raise Http404 from None
+        if not self.get_queryset(request).filter(pk=pk).exists():
+            raise Http404

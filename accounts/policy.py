@@ -100,6 +100,11 @@ def rule(model: type[Model]):
     return register
 
 
+def has_rule(model: type[Model]) -> bool:
+    """Is a rule registered for `model`? (accounts.checks names every served model without.)"""
+    return model in _rules
+
+
 def has_model_permission(user, action: str, model: type[Model]) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
@@ -143,7 +148,14 @@ def can(user, action: str, obj: Model | None = None, *, model: type[Model] | Non
 
 # --- rules for the accounts models -----------------------------------------------------------
 def _register_accounts_rules():
+    from django.contrib.auth.models import Group
+
     from accounts.models import Agency, Region, User
+
+    @rule(Group)
+    def role_group_rule(user, action, scope):
+        # Roles are code (accounts.roles): read by whoever holds auth.view_group, changed by none.
+        return action == "view"
 
     @rule(Region)
     def region_rule(user, action, scope):

@@ -173,6 +173,9 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Lockouts are not in the admin: axes' own admin classes bypass the access policy (see
+# accounts.checks). `manage.py axes_list_attempts` and `axes_reset_username USER` manage them.
+AXES_ENABLE_ADMIN = False
 AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = env.list(
     "AXES_IP_HEADERS", default=["REMOTE_ADDR"]

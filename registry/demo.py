@@ -58,6 +58,29 @@ def _spread_over_recent_weeks(ids: list[int], weeks: int = 12) -> None:
     Link.objects.bulk_update(links.values(), ["first_reported_at", "state_changed_at"])
     Report.objects.bulk_update(reports, ["submitted_at"])
     StateChange.objects.bulk_update(changes, ["at"])
+    _date_history_like_the_trail(links, changes)
+
+
+def _date_history_like_the_trail(links: dict, changes: list) -> None:
+    """Each link's history must agree with its row (`manage.py check_record`): its first record
+    is the registration, each later one a step of the trail, dated and valued to match."""
+    steps: dict[int, list] = {}
+    for change in changes:
+        steps.setdefault(change.link_id, []).append(change.at)
+    history = Link.history.model
+    records = list(history.objects.filter(id__in=list(links)).order_by("id", "history_id"))
+    number = {}
+    for record in records:
+        link = links[record.id]
+        index = number[record.id] = number.get(record.id, -1) + 1
+        trail = steps.get(record.id, [])
+        at = trail[min(index, len(trail)) - 1] if index and trail else link.first_reported_at
+        record.first_reported_at = link.first_reported_at
+        record.state_changed_at = at
+        record.history_date = at
+    history.objects.bulk_update(
+        records, ["first_reported_at", "state_changed_at", "history_date"], batch_size=1000
+    )
 
 
 def seed(stdout=None) -> str:

@@ -88,3 +88,62 @@ def links_for(user, action: str = "view"):
     return Link.objects.restrict(user, action).select_related(
         "first_reported_agency", "assigned_agency", "assigned_user"
     )
+
+
+def record_disagreements(links=None, *, chunk_size: int = 2000) -> list[str]:
+    """Where a link's record disagrees with itself, one line per disagreement (empty: none).
+
+    The record is three accounts of one link: its row, its trail (StateChange) and its history.
+    They agree when the trail's last step ends in the link's state (a link with no trail is
+    still new) and the latest historical record holds the row's values in every tracked field.
+    A history page that saved a POST, or a raw UPDATE, would break them apart. Reads in chunks:
+    one query for the links and one for their latest records per chunk.
+    """
+    from django.db.models import OuterRef, Subquery
+
+    from registry.choices import LinkState
+    from registry.models import StateChange
+
+    links = Link.objects.all() if links is None else links
+    history = Link.history.model
+    tracked = [
+        f.attname
+        for f in Link._meta.concrete_fields
+        if f.attname in {h.attname for h in history._meta.concrete_fields}
+    ]
+    last_step = StateChange.objects.filter(link=OuterRef("pk")).order_by("-at", "-id")
+    latest = history.objects.filter(id=OuterRef("pk")).order_by("-history_date", "-history_id")
+    rows = (
+        links.order_by("pk")
+        .annotate(
+            trail_state=Subquery(last_step.values("to_state")[:1]),
+            latest_history_id=Subquery(latest.values("history_id")[:1]),
+        )
+        .values(*tracked, "trail_state", "latest_history_id")
+    )
+    problems = []
+    chunk = []
+
+    def compare(chunk):
+        records = history.objects.in_bulk([row["latest_history_id"] for row in chunk])
+        for row in chunk:
+            link = f"link #{row['id']}"
+            expected_state = row["trail_state"] or LinkState.NEW
+            if row["state"] != expected_state:
+                problems.append(f"{link}: state {row['state']}, trail ends in {expected_state}")
+            record = records.get(row["latest_history_id"])
+            if record is None:
+                problems.append(f"{link}: no history")
+                continue
+            differ = [name for name in tracked if getattr(record, name) != row[name]]
+            if differ:
+                problems.append(f"{link}: latest history differs in {', '.join(differ)}")
+
+    for row in rows.iterator(chunk_size=chunk_size):
+        chunk.append(row)
+        if len(chunk) == chunk_size:
+            compare(chunk)
+            chunk = []
+    if chunk:
+        compare(chunk)
+    return problems
