@@ -123,7 +123,7 @@ def run_recording(args: argparse.Namespace, port: int) -> dict:
     import os
 
     sys.path.insert(0, str(ROOT / "bench"))
-    from bench_registry import prepare_database, setup_django
+    from benchdb import prepare_database, setup_django
 
     server = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     if not server.startswith(("postgres://", "postgresql://")):
@@ -133,7 +133,7 @@ def run_recording(args: argparse.Namespace, port: int) -> dict:
         CHECKER_PER_HOST_RATE="0",
         CHECKER_CONCURRENCY=str(args.concurrency),
     )
-    setup_django(prepare_database(server))
+    setup_django(prepare_database(server, args.database))
     from django.conf import settings
     from django.db import connection, transaction
 
@@ -218,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-rate", type=float, default=TARGET_RATE)
     parser.add_argument("--server-port", type=int, default=None)
     parser.add_argument("--record", action="store_true", help="check and record as a worker")
+    parser.add_argument("--database", default="kbz_bench", help="the database --record uses")
     args = parser.parse_args(argv)
 
     proc = None

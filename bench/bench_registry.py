@@ -121,10 +121,11 @@ def build_registry(count: int, owner, rebuild: bool) -> float:
         )
         cursor.execute("ANALYZE registry_link")
         cursor.execute("ANALYZE registry_report")
-        cursor.execute("SELECT key FROM registry_link WHERE url = %s", [bench_url(12345)])
+        probe = count // 2
+        cursor.execute("SELECT key FROM registry_link WHERE url = %s", [bench_url(probe)])
         (key,) = cursor.fetchone()
-    canonical = canon.canonicalize(surface_form(12345))
-    assert canonical.url == bench_url(12345), canonical.url
+    canonical = canon.canonicalize(surface_form(probe))
+    assert canonical.url == bench_url(probe), canonical.url
     assert canonical.registrable_domain  # a real public suffix: .kz
     assert key == canonical.key, "SQL-built keys must be canon's keys"
     return time.perf_counter() - started
@@ -323,12 +324,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--checks", type=int, default=1000)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--database", default=BENCH_DB, help="its own database on the server")
     args = parser.parse_args()
 
     server = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     if not server.startswith(("postgres://", "postgresql://")):
         sys.exit("bench_registry needs DATABASE_URL pointing at a PostgreSQL server")
-    database_url = prepare_database(server, BENCH_DB)
+    database_url = prepare_database(server, args.database)
     setup_django(database_url)
     users, token = bench_users()
     built = build_registry(args.links, users[0], args.rebuild)

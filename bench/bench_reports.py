@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from benchdb import prepare_database, setup_django  # noqa: E402
+from benchdb import column_defaults_from_models, prepare_database, setup_django  # noqa: E402
 
 BENCH_DB = "kbz_bench_reports"
 YEARS = 3
@@ -470,13 +470,15 @@ def main() -> None:
     parser.add_argument("--checks-per-link", type=int, default=10)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--database", default=BENCH_DB, help="its own database on the server")
     args = parser.parse_args()
 
     server = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     if not server.startswith(("postgres://", "postgresql://")):
         sys.exit("bench_reports needs DATABASE_URL pointing at a PostgreSQL server")
-    database_url = prepare_database(server, BENCH_DB)
+    database_url = prepare_database(server, args.database)
     setup_django(database_url, API_RATE_USER="1000000/minute", API_RATE_REPORTS="1000000/minute")
+    column_defaults_from_models()
     readers = bench_users()
     registers()
     seconds = build(args.links, args.checks_per_link, args.rebuild)

@@ -1,0 +1,78 @@
+"""Every bench runs, at a small size, in the suite: a schema or API change that breaks a bench
+breaks `make test` instead of the next person who wants the figures.
+
+These are smoke runs: they check that each bench builds its dataset, exercises every path it
+measures and prints its figures; the targets themselves are judged only by full-size runs of
+`make bench` (a shared, loaded machine says nothing about 10,000 links' timings)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+
+
+def run_bench(script: str, *args: str) -> str:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, str(BENCH / script), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout
+
+
+def server_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        pytest.skip("the database benches need DATABASE_URL naming a PostgreSQL server")
+    return url
+
+
+@pytest.mark.slow
+def test_canonicalization_bench_runs():
+    out = run_bench("bench_canon.py", "--count", "5000", "--rounds", "1", "--min-rate", "0")
+    assert "links/s" in out
+
+
+@pytest.mark.slow
+def test_fetch_bench_runs_and_records():
+    out = run_bench("bench_fetch.py", "--count", "200", "--min-rate", "0")
+    assert "errors: none" in out
+    server_url()
+    out = run_bench(
+        "bench_fetch.py", "--count", "200", "--min-rate", "0", "--record",
+        "--database", "kbz_bench_smoke",
+    )  # fmt: skip
+    assert "errors: none" in out
+
+
+@pytest.mark.slow
+def test_registry_bench_runs():
+    server_url()
+    out = run_bench(
+        "bench_registry.py", "--links", "10000", "--runs", "1", "--checks", "20",
+        "--database", "kbz_bench_smoke", "--rebuild",
+    )  # fmt: skip
+    for measure in ("(a) submit via service layer", "(a) submit via API", "(b) raw SQL"):
+        assert measure in out
+
+
+@pytest.mark.slow
+def test_reports_bench_builds_its_dataset_and_times_every_endpoint():
+    server_url()
+    out = run_bench(
+        "bench_reports.py", "--links", "5000", "--checks-per-link", "2", "--runs", "1",
+        "--database", "kbz_bench_reports_smoke", "--rebuild",
+    )  # fmt: skip
+    assert "5,000 links, 10,000 checks" in out
+    assert "yearly summary (UN)" in out
+    assert "summary after 1,000 links changed" in out
