@@ -225,11 +225,6 @@ class RoleGrantAdmin(PolicyModelAdmin):
         # Deciding is the only change, and only through the actions: every record is read-only.
         return obj is None and super().has_change_permission(request)
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
-
     @admin.action(description=_("Approve the selected changes"), permissions=["change"])
     def approve(self, request, queryset):
         self._decide(request, queryset, services.approve_grant)
