@@ -4,9 +4,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from accounts import services
 from accounts.admin_policy import PolicyModelAdmin
@@ -191,7 +190,6 @@ class UserAdmin(PolicyModelAdmin, DjangoUserAdmin):
         return ", ".join(
             sorted(str(Role(g.name).label) for g in obj.groups.all() if g.name in Role)
         )
-
 
 
 @admin.register(RoleGrant)

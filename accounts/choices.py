@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RegionKind(models.TextChoices):
@@ -52,8 +53,8 @@ class GrantState(models.TextChoices):
     """A widening change waits for a second administrator; a narrowing one applies at once."""
 
     PENDING = "pending", _("awaiting approval")
-    APPROVED = "approved", _("approved")
-    REJECTED = "rejected", _("rejected")
+    APPROVED = "approved", pgettext_lazy("access change", "approved")
+    REJECTED = "rejected", pgettext_lazy("access change", "rejected")
     APPLIED = "applied", _("applied at once")
 
 

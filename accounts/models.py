@@ -360,7 +360,9 @@ class RoleGrant(models.Model):
                 % values
             )
         if self.state == GrantState.APPROVED:
-            return _("%(decider)s approved for %(user)s: %(change)s (requested by %(by)s).") % values
+            text = _("%(decider)s approved for %(user)s: %(change)s (requested by %(by)s).")
+            return text % values
         if self.state == GrantState.REJECTED:
-            return _("%(decider)s rejected for %(user)s: %(change)s (requested by %(by)s).") % values
+            text = _("%(decider)s rejected for %(user)s: %(change)s (requested by %(by)s).")
+            return text % values
         return _("%(user)s: %(change)s, by %(by)s, applied at once.") % values

@@ -116,7 +116,10 @@ def _direct_records(user: User, roles: set[str], agency: Agency, channel: str) -
     records = [
         RoleGrant(change=AccessChange.REMOVE_ROLE, role=role, **base)
         for role in sorted(held - roles)
-    ] + [RoleGrant(change=AccessChange.ADD_ROLE, role=role, **base) for role in sorted(roles - held)]
+    ]
+    records += [
+        RoleGrant(change=AccessChange.ADD_ROLE, role=role, **base) for role in sorted(roles - held)
+    ]
     if user.agency_id != agency.pk:
         records.append(
             RoleGrant(
@@ -170,11 +173,9 @@ def change_access(
     user = User.objects.select_for_update().get(pk=user.pk)
     held = _held_roles(user)
     base = {"user": user, "channel": GrantChannel.ADMIN, "requested_by": by}
-    pending = set(
-        RoleGrant.objects.filter(user=user, state=GrantState.PENDING).values_list(
-            "change", "role"
-        )
-    )
+    pending_rows = RoleGrant.objects.filter(user=user, state=GrantState.PENDING)
+    pending = set(pending_rows.values_list("change", "role"))
+    pending_agency = pending_rows.filter(change=AccessChange.AGENCY).first()
     records = [
         RoleGrant(change=AccessChange.REMOVE_ROLE, role=role, state=GrantState.APPLIED, **base)
         for role in sorted(held - roles)
@@ -184,8 +185,10 @@ def change_access(
         if (AccessChange.ADD_ROLE, role) not in pending
     ]
     agency_id = agency.pk if agency is not None else None
-    if agency_id != user.agency_id:
-        if agency_id is not None and (AccessChange.AGENCY, "") in pending:
+    if pending_agency is not None and agency_id == pending_agency.agency_id:
+        pass  # the same move already awaits approval
+    elif agency_id != user.agency_id:
+        if agency_id is not None and pending_agency is not None:
             raise AgencyChangePending(
                 _("A change of this user's agency already awaits approval; decide it first."),
                 field="agency",
@@ -221,17 +224,14 @@ def reject_grant(grant_id: int, *, by: User) -> RoleGrant:
 def _decide(grant_id: int, by: User, state: str) -> RoleGrant:
     grant = RoleGrant.objects.select_for_update().select_related("user").get(pk=grant_id)
     if grant.requested_by_id == by.pk:
-        raise OwnAccessChange(
-            _("You cannot decide your own request: a second administrator must.")
-        )
+        raise OwnAccessChange(_("You cannot decide your own request: a second administrator must."))
     if grant.user_id == by.pk:
         raise OwnAccessChange(_("You cannot decide a change of your own access."))
     if not is_administrator(by) or not policy.can(by, "change", model=RoleGrant):
         raise NotAllowed(_("Only administrators decide access changes."))
     if grant.state != GrantState.PENDING:
         raise GrantAlreadyDecided(
-            _("This change was already decided (%(state)s).")
-            % {"state": grant.get_state_display()}
+            _("This change was already decided (%(state)s).") % {"state": grant.get_state_display()}
         )
     if state == GrantState.APPROVED:
         user = User.objects.select_for_update().get(pk=grant.user_id)

@@ -176,9 +176,7 @@ def test_granting_a_role_waits_for_a_second_administrator(admins, officer, clien
     assert grant.decided_by == second and grant.decided_at >= grant.requested_at
 
 
-def test_the_requesting_administrator_cannot_approve_their_own_request(
-    admins, officer, client_for
-):
+def test_the_requesting_administrator_cannot_approve_their_own_request(admins, officer, client_for):
     first, _ = admins
     (grant,) = services.change_access(
         officer, roles={Role.OFFICER, Role.PROSECUTOR}, agency=officer.agency, by=first
@@ -441,7 +439,7 @@ def test_only_administrators_decide_auditors_read_and_others_see_nothing(world, 
 
     users, grant = world
     changelist = reverse("admin:accounts_rolegrant_changelist")
-    for (code, role), user in users.items():
+    for (_code, role), user in users.items():
         reads = role in (Role.ADMIN, Role.AUDITOR)
         decides = role == Role.ADMIN
         assert RoleGrant.objects.restrict(user).exists() is reads, user.username
