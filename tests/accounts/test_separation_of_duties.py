@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import translation
 
 from accounts import services
 from accounts.choices import AccessChange, AgencyKind, GrantChannel, GrantState, Role
@@ -186,7 +187,11 @@ def test_the_requesting_administrator_cannot_approve_their_own_request(admins, o
         {"action": "approve", "_selected_action": [grant.pk]},
         follow=True,
     )
-    assert "second administrator" in response.content.decode()
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        refusal = translation.gettext(
+            "You cannot decide your own request: a second administrator must."
+        )
+    assert refusal in response.content.decode()
     grant.refresh_from_db()
     assert grant.state == GrantState.PENDING
     assert not fresh(officer).has_perm(PROSECUTOR_PERMISSION)
