@@ -1,13 +1,53 @@
+from django import forms
 from django.apps import apps
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts import services
 from accounts.admin_policy import PolicyModelAdmin
-from accounts.choices import Role
-from accounts.models import Agency, Region, User
-from accounts.services import assign_roles
+from accounts.choices import GrantState, Role
+from accounts.models import Agency, Region, RoleGrant, User
+from kibernadzor.errors import DomainError
+
+# Fields the user forms never render as inputs: a POST carrying one is forged and refused.
+NEVER_POSTED = ("groups", "user_permissions", "is_superuser", "is_staff")
+# Fields an administrator may not post on their own record (separation of duties).
+OWN_ACCESS = ("agency", "roles")
+
+
+class RolesField(forms.MultipleChoiceField):
+    """The user's roles as checkboxes; saved through accounts.services.change_access, never
+    written to `groups` by the form."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=Role.choices, required=False, label=_("roles"), **kwargs)
+
+
+class UserAccessForm(UserChangeForm):
+    roles = RolesField(
+        help_text=_(
+            "Removing a role applies at once; a new role, like a new agency, waits for a second "
+            "administrator's approval."
+        )
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "roles" in self.fields and self.instance.pk:
+            self.fields["roles"].initial = sorted(self.instance.roles)
+
+
+class UserAddForm(AdminUserCreationForm):
+    roles = RolesField(
+        help_text=_("The roles and the agency take effect when a second administrator approves.")
+    )
 
 
 @admin.register(Region)
@@ -45,21 +85,106 @@ class UserAdmin(PolicyModelAdmin, DjangoUserAdmin):
     search_fields = ["username", "first_name", "last_name", "email", "agency__name_ru"]
     list_select_related = ["agency"]
     autocomplete_fields = ["agency"]
-    filter_horizontal = ["groups"]
-    readonly_fields = ["last_login", "date_joined", "is_staff", "is_superuser"]
+    form = UserAccessForm
+    add_form = UserAddForm
+    readonly_fields = [
+        "last_login",
+        "date_joined",
+        "is_staff",
+        "is_superuser",
+        "pending_changes",
+    ]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         (_("Person"), {"fields": ["first_name", "last_name", "email", "position"]}),
-        (_("Agency and roles"), {"fields": ["agency", "groups", "is_active", "is_demo"]}),
+        (
+            _("Agency and roles"),
+            {"fields": ["agency", "roles", "pending_changes", "is_active", "is_demo"]},
+        ),
         (_("Derived"), {"fields": ["is_staff", "is_superuser", "last_login", "date_joined"]}),
     ]
     add_fieldsets = [
         (None, {"fields": ["username", "usable_password", "password1", "password2"]}),
-        (_("Agency and roles"), {"fields": ["agency", "position", "groups"]}),
+        (_("Agency and roles"), {"fields": ["agency", "position", "roles"]}),
     ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
+
+    @staticmethod
+    def is_own_record(request, obj) -> bool:
+        return obj is not None and obj.pk == request.user.pk
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self.is_own_record(request, obj):
+            return fieldsets
+        # Separation of duties: one's own roles and agency are shown, not editable.
+        return [
+            (name, {**opts, "fields": ["role_list" if f == "roles" else f for f in opts["fields"]]})
+            for name, opts in fieldsets
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if self.is_own_record(request, obj):
+            readonly += ["agency", "roles", "role_list"]
+        return readonly
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST":
+            own = object_id is not None and str(request.user.pk) == str(object_id)
+            forged = [name for name in NEVER_POSTED if name in request.POST]
+            forged += [name for name in OWN_ACCESS if own and name in request.POST]
+            if forged:
+                # Refused, not ignored: these fields are never inputs of this form.
+                raise PermissionDenied(
+                    gettext("Refused: this form does not change %(fields)s.")
+                    % {"fields": ", ".join(forged)}
+                )
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        # The agency is changed only through services.change_access (save_related): a move to
+        # another agency waits for a second administrator.
+        if change:
+            obj.agency_id = User.objects.filter(pk=obj.pk).values_list("agency", flat=True)[0]
+        else:
+            obj.agency = None
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if "roles" not in form.fields:
+            return  # one's own record: roles and agency are read-only
+        try:
+            grants = services.change_access(
+                form.instance,
+                roles=set(form.cleaned_data["roles"]),
+                agency=form.cleaned_data.get("agency"),
+                by=request.user,
+            )
+        except DomainError as exc:
+            raise PermissionDenied(exc.message) from exc
+        pending = [g for g in grants if g.state == GrantState.PENDING]
+        if pending:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d change awaits a second administrator's approval: %(changes)s.",
+                    "%(count)d changes await a second administrator's approval: %(changes)s.",
+                    len(pending),
+                )
+                % {"count": len(pending), "changes": "; ".join(g.describe() for g in pending)},
+                messages.WARNING,
+            )
+
+    @admin.display(description=_("awaiting approval"))
+    def pending_changes(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        pending = obj.access_changes.filter(state=GrantState.PENDING).select_related("agency")
+        return "; ".join(g.describe() for g in pending) or "—"
 
     @admin.display(description=_("roles"))
     def role_list(self, obj):
@@ -67,19 +192,62 @@ class UserAdmin(PolicyModelAdmin, DjangoUserAdmin):
             sorted(str(Role(g.name).label) for g in obj.groups.all() if g.name in Role)
         )
 
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "groups":
-            kwargs["queryset"] = Group.objects.filter(name__in=Role.values)
-            kwargs["label"] = _("roles")
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        roles = list(
-            form.instance.groups.filter(name__in=Role.values).values_list("name", flat=True)
-        )
-        if roles:
-            assign_roles(form.instance, roles)  # keeps admin access in step with the roles
+@admin.register(RoleGrant)
+class RoleGrantAdmin(PolicyModelAdmin):
+    """Every access change, read-only to administrators and auditors; administrators approve or
+    reject the pending ones another administrator requested (accounts.services)."""
+
+    list_display = [
+        "requested_at",
+        "user",
+        "change",
+        "role",
+        "agency",
+        "previous_agency",
+        "state",
+        "channel",
+        "requested_by",
+        "decided_by",
+        "decided_at",
+    ]
+    list_filter = ["state", "change", "channel", "role"]
+    search_fields = ["user__username", "requested_by__username", "decided_by__username"]
+    list_select_related = ["user", "agency", "previous_agency", "requested_by", "decided_by"]
+    date_hierarchy = "requested_at"
+    actions = ["approve", "reject"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_change_permission(self, request, obj=None):
+        # Deciding is the only change, and only through the actions: every record is read-only.
+        return obj is None and super().has_change_permission(request)
+
+    @admin.action(description=_("Approve the selected changes"), permissions=["change"])
+    def approve(self, request, queryset):
+        self._decide(request, queryset, services.approve_grant)
+
+    @admin.action(description=_("Reject the selected changes"), permissions=["change"])
+    def reject(self, request, queryset):
+        self._decide(request, queryset, services.reject_grant)
+
+    def _decide(self, request, queryset, decide):
+        done = 0
+        for grant_id in queryset.order_by("pk").values_list("pk", flat=True):
+            try:
+                decide(grant_id, by=request.user)
+            except DomainError as exc:
+                self.message_user(request, f"#{grant_id}: {exc.message}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext("%(count)d change decided.", "%(count)d changes decided.", done)
+                % {"count": done},
+                messages.SUCCESS,
+            )
 
 
 admin.site.unregister(Group)

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RegionKind(models.TextChoices):
@@ -38,3 +39,29 @@ class TokenScope(models.TextChoices):
 
     FULL = "full", _("full access (as the user)")
     REPORTS = "reports", _("read reports only")
+
+
+class AccessChange(models.TextChoices):
+    """What one RoleGrant changes: a role given or taken, or the user's agency."""
+
+    ADD_ROLE = "add_role", _("role granted")
+    REMOVE_ROLE = "remove_role", _("role removed")
+    AGENCY = "agency", _("agency changed")
+
+
+class GrantState(models.TextChoices):
+    """A widening change waits for a second administrator; a narrowing one applies at once."""
+
+    PENDING = "pending", _("awaiting approval")
+    APPROVED = "approved", pgettext_lazy("access change", "approved")
+    REJECTED = "rejected", pgettext_lazy("access change", "rejected")
+    APPLIED = "applied", _("applied at once")
+
+
+class GrantChannel(models.TextChoices):
+    """Where a change came from: an administrator in the admin, the break-glass command line
+    (`manage.py add_user`), or the demo seed."""
+
+    ADMIN = "admin", _("administrator")
+    COMMAND_LINE = "command_line", _("command line")
+    DEMO = "demo", _("demo seed")

@@ -1,11 +1,21 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.choices import AgencyKind, AgencyLevel, RegionKind, Role, TokenScope
+from accounts.choices import (
+    AccessChange,
+    AgencyKind,
+    AgencyLevel,
+    GrantChannel,
+    GrantState,
+    RegionKind,
+    Role,
+    TokenScope,
+)
 from accounts.querysets import RestrictedQuerySet
 
 
@@ -172,3 +182,187 @@ class ApiTokenScope(models.Model):
 
     def __str__(self):
         return self.scope
+
+
+class RoleGrant(models.Model):
+    """One change to what a user may see: a role granted or removed, or a move of agency.
+
+    Separation of duties (README, Access): a change that widens access (a role granted, a move to
+    an agency) made by an administrator waits as "pending" until a second administrator approves
+    it; a narrowing change (a role removed, no agency) applies at once. The command line
+    (`manage.py add_user`, the break-glass way in) and the demo seed apply directly and say so in
+    `channel`. Rows are written only by accounts.services; the constraints below keep the rules
+    in the database too: nobody decides their own request or changes their own access.
+    """
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="access_changes",
+    )
+    change = models.CharField(_("change"), max_length=12, choices=AccessChange.choices)
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices, blank=True)
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("new agency"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    previous_agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("previous agency"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    channel = models.CharField(_("granted through"), max_length=12, choices=GrantChannel.choices)
+    requested_by = models.ForeignKey(
+        User,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="access_changes_requested",
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    state = models.CharField(_("state"), max_length=10, choices=GrantState.choices)
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="access_changes_decided",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("access change")
+        verbose_name_plural = _("access changes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(change__in=AccessChange.values), name="rolegrant_change_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=GrantState.values), name="rolegrant_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=GrantChannel.values), name="rolegrant_channel_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(change=AccessChange.AGENCY, role="")
+                | Q(
+                    change__in=[AccessChange.ADD_ROLE, AccessChange.REMOVE_ROLE],
+                    role__in=Role.values,
+                    agency__isnull=True,
+                    previous_agency__isnull=True,
+                ),
+                name="rolegrant_names_a_role_or_an_agency",
+            ),
+            # An administrator's change names them; the command line and the demo apply directly.
+            models.CheckConstraint(
+                condition=Q(channel=GrantChannel.ADMIN, requested_by__isnull=False)
+                | Q(
+                    channel__in=[GrantChannel.COMMAND_LINE, GrantChannel.DEMO],
+                    requested_by__isnull=True,
+                    state=GrantState.APPLIED,
+                ),
+                name="rolegrant_requester_matches_channel",
+            ),
+            # A decision is taken by someone, when; pending and applied rows have no decision.
+            models.CheckConstraint(
+                condition=Q(
+                    state__in=[GrantState.PENDING, GrantState.APPLIED],
+                    decided_by__isnull=True,
+                    decided_at__isnull=True,
+                )
+                | Q(
+                    state__in=[GrantState.APPROVED, GrantState.REJECTED],
+                    decided_by__isnull=False,
+                    decided_at__isnull=False,
+                ),
+                name="rolegrant_decision_matches_state",
+            ),
+            # Widening waits for a second administrator; narrowing applies at once.
+            models.CheckConstraint(
+                condition=~Q(
+                    Q(change=AccessChange.ADD_ROLE)
+                    | Q(change=AccessChange.AGENCY, agency__isnull=False),
+                    channel=GrantChannel.ADMIN,
+                    state=GrantState.APPLIED,
+                ),
+                name="rolegrant_admin_widening_is_approved",
+            ),
+            models.CheckConstraint(
+                condition=~Q(
+                    Q(change=AccessChange.REMOVE_ROLE)
+                    | Q(change=AccessChange.AGENCY, agency__isnull=True),
+                )
+                | Q(state=GrantState.APPLIED),
+                name="rolegrant_narrowing_applies_at_once",
+            ),
+            # Separation of duties: a second administrator decides; nobody changes their own.
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True)
+                | Q(requested_by__isnull=False) & ~Q(decided_by=F("requested_by")),
+                name="rolegrant_decided_by_a_second_administrator",
+                violation_error_message=_("An administrator cannot approve their own request."),
+            ),
+            models.CheckConstraint(
+                condition=Q(requested_by__isnull=True) | ~Q(requested_by=F("user")),
+                name="rolegrant_not_requested_for_oneself",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("user")),
+                name="rolegrant_not_decided_for_oneself",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "change", "role"],
+                condition=Q(state=GrantState.PENDING),
+                name="rolegrant_one_pending_per_change",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "-requested_at"], name="rolegrant_state_idx"),
+            models.Index(fields=["user", "-requested_at"], name="rolegrant_user_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.describe()} · {self.get_state_display()}"
+
+    def describe(self) -> str:
+        """The change in words: "prosecutor granted", "agency: gp → police-KZ-75"."""
+        if self.change == AccessChange.AGENCY:
+            return _("agency: %(before)s → %(after)s") % {
+                "before": self.previous_agency or "—",
+                "after": self.agency or "—",
+            }
+        return f"{self.get_change_display()}: {self.get_role_display()}"
+
+    def summary(self) -> str:
+        """One sentence for the auditors' notification: who, what, for whom, where it stands."""
+        values = {
+            "user": self.user,
+            "change": self.describe(),
+            "by": self.requested_by or self.get_channel_display(),
+            "decider": self.decided_by,
+        }
+        if self.state == GrantState.PENDING:
+            return (
+                _("%(by)s requests for %(user)s: %(change)s. Awaiting a second administrator.")
+                % values
+            )
+        if self.state == GrantState.APPROVED:
+            text = _("%(decider)s approved for %(user)s: %(change)s (requested by %(by)s).")
+            return text % values
+        if self.state == GrantState.REJECTED:
+            text = _("%(decider)s rejected for %(user)s: %(change)s (requested by %(by)s).")
+            return text % values
+        return _("%(user)s: %(change)s, by %(by)s, applied at once.") % values

@@ -150,7 +150,8 @@ def can(user, action: str, obj: Model | None = None, *, model: type[Model] | Non
 def _register_accounts_rules():
     from django.contrib.auth.models import Group
 
-    from accounts.models import Agency, Region, User
+    from accounts.choices import GrantState
+    from accounts.models import Agency, Region, RoleGrant, User
 
     @rule(Group)
     def role_group_rule(user, action, scope):
@@ -178,6 +179,18 @@ def _register_accounts_rules():
         if in_scope is True:
             return True
         return Q(pk=user.pk) | in_scope if in_scope else Q(pk=user.pk)
+
+    @rule(RoleGrant)
+    def role_grant_rule(user, action, scope):
+        # Access changes are read by administrators and auditors (their role permissions) and
+        # decided by administrators only: pending ones that neither they requested nor concern
+        # them (separation of duties; accounts.services enforces it too). Written only by
+        # accounts.services, never added or deleted by hand.
+        if action == "view":
+            return True
+        if action == "change" and (user.is_superuser or user.has_role(Role.ADMIN)):
+            return Q(state=GrantState.PENDING) & ~Q(requested_by=user.pk) & ~Q(user=user.pk)
+        return False
 
 
 # --- rules for the court registers (decisions, organizations, materials) -----------------------

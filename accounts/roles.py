@@ -24,7 +24,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SUPERVISOR: [*_DIRECTORY],
     Role.PROSECUTOR: [*_DIRECTORY],
     Role.ANALYST: [*_DIRECTORY],
-    Role.AUDITOR: [*_DIRECTORY, *_HISTORY, "auth.view_group"],
+    Role.AUDITOR: [*_DIRECTORY, *_HISTORY, "auth.view_group", "accounts.view_rolegrant"],
     Role.ADMIN: [
         *_DIRECTORY,
         *_HISTORY,
@@ -32,6 +32,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.change_agency",
         "accounts.add_user",
         "accounts.change_user",
+        "accounts.view_rolegrant",
+        "accounts.change_rolegrant",  # deciding a pending grant (never the grant itself)
         "auth.view_group",
         "authtoken.view_tokenproxy",
         "authtoken.add_tokenproxy",

@@ -9,6 +9,11 @@ class ChecksConfig(AppConfig):
     def ready(self):
         from accounts.choices import Role
         from accounts.roles import extend_role_permissions
+        from accounts.signals import access_changed
+        from checks.services import notify_auditors_of_access_change
+
+        # Auditors are alerted of every access change (accounts.services) in the portal.
+        access_changed.connect(notify_auditors_of_access_change, dispatch_uid="checks.auditors")
 
         # Checks, statistics and republication groups are read by whoever may read the link
         # (the access policy decides which rows); only the system writes them. Everyone with

@@ -15,3 +15,4 @@ class CheckTrigger(models.TextChoices):
 class NotificationKind(models.TextChoices):
     REAPPEARED = "reappeared", _("link reappeared")
     MATERIAL_MATCH = "material_match", _("matches a court-recognised material")
+    ACCESS_CHANGE = "access_change", _("access change")

@@ -858,6 +858,26 @@ def notify_agencies(link, kind: str, message: str) -> list[Notification]:
     return notes
 
 
+def notify_auditors_of_access_change(sender, grant, **kwargs) -> list[Notification]:
+    """One portal notification per active auditor for an access change recorded or decided
+    (accounts.signals.access_changed): who, what, for whom, and where it stands."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.choices import Role
+
+    auditors = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=Role.AUDITOR)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    message = grant.summary()
+    return Notification.objects.bulk_create(
+        Notification(user_id=pk, kind=NotificationKind.ACCESS_CHANGE, message=message)
+        for pk in auditors
+    )
+
+
 def _email_agencies(agency_ids: list[int], message: str) -> None:
     from django.contrib.auth import get_user_model
     from django.core.mail import send_mail

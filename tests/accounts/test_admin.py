@@ -12,11 +12,10 @@ def test_admin_speaks_russian_by_default(make_user, client_for):
     assert "Администрирование" in response.content.decode()
 
 
-def test_administrator_creates_a_user_with_a_role_and_admin_access_follows(make_user, client_for):
+def test_administrator_creates_a_user_whose_roles_await_a_second_administrator(
+    make_user, client_for
+):
     admin_user = make_user(Role.ADMIN, kind="prosecutor")
-    from django.contrib.auth.models import Group
-
-    prosecutor_role = Group.objects.get(name=Role.PROSECUTOR)
     response = client_for(admin_user).post(
         reverse("admin:accounts_user_add"),
         {
@@ -25,13 +24,13 @@ def test_administrator_creates_a_user_with_a_role_and_admin_access_follows(make_
             "password1": "a-long-enough-passphrase-42",
             "password2": "a-long-enough-passphrase-42",
             "agency": admin_user.agency_id,
-            "groups": [prosecutor_role.pk],
+            "roles": [Role.PROSECUTOR],
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     created = User.objects.get(username="new_prosecutor")
-    assert created.roles == {"prosecutor"}
-    assert created.is_staff
+    assert created.roles == frozenset()  # tests/accounts/test_separation_of_duties.py
+    assert not created.is_staff
 
 
 def test_officer_has_no_admin_access(make_user, client_for):

@@ -13,7 +13,9 @@ from kibernadzor.errors import DomainError
 class Command(BaseCommand):
     help = (
         "Create or update a user in an agency with roles. The password comes from the "
-        "KBZ_PASSWORD environment variable or, when it is unset, from a prompt."
+        "KBZ_PASSWORD environment variable or, when it is unset, from a prompt. This is the "
+        "break-glass way in: roles and agency apply at once, without a second administrator, "
+        "and are recorded as granted by the command line."
     )
 
     def add_arguments(self, parser):
@@ -44,7 +46,10 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(exc.message) from None
         verb = "Created" if created else "Updated"
-        self.stdout.write(f"{verb} {user.username} in {agency} with roles {', '.join(roles)}.")
+        self.stdout.write(
+            f"{verb} {user.username} in {agency} with roles {', '.join(roles)}. "
+            "Recorded as granted by: command line (no second administrator's approval)."
+        )
 
     def read_password(self) -> str:
         password = os.environ.get("KBZ_PASSWORD")
