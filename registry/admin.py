@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import policy
 from accounts.admin_policy import PolicyModelAdmin
 from kibernadzor.errors import DomainError
-from registry import canon, services, transitions
+from registry import canon, selectors, services, transitions
 from registry.choices import LinkState, ReadChannel
 from registry.models import ConfidentialRead, Link, Report, StateChange
 
@@ -161,11 +161,21 @@ class LinkAdmin(PolicyModelAdmin):
                 return by_key | queryset.filter(host=term.lower()), False
         return super().get_search_results(request, queryset, search_term)
 
+    def changelist_view(self, request, extra_context=None):
+        """The page of links shown is read through registry.selectors.read_links: the
+        confidential ones on it are logged (the rows of this page only, not the queryset)."""
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is not None:
+            # The page's queryset caches its rows: the template shows these, not a new query.
+            selectors.read_links(request.user, changelist.result_list, ReadChannel.ADMIN)
+        return response
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
-        link = getattr(response, "context_data", {}).get("original")
-        if link is not None and link.confidential:
-            services.log_confidential_reads(request.user, {link.pk}, ReadChannel.ADMIN)
+        link = (getattr(response, "context_data", None) or {}).get("original")
+        if link is not None:
+            selectors.read_links(request.user, [link], ReadChannel.ADMIN)
         return response
 
     def get_urls(self):
@@ -247,8 +257,24 @@ class StateChangeAdmin(ReadOnlyAdmin):
 
 @admin.register(ConfidentialRead)
 class ConfidentialReadAdmin(ReadOnlyAdmin):
-    list_display = ["at", "user", "link", "via"]
-    list_filter = ["via"]
+    """The log of confidential reads, for auditors: read-only, by channel, reader and date;
+    the search box takes a link number (every read of that link) or a reader's username."""
+
+    list_display = ["at", "user", "link_number", "link", "channel"]
+    list_filter = ["channel", ("user", admin.RelatedOnlyFieldListFilter), "at"]
     list_select_related = ["user", "link"]
+    date_hierarchy = "at"
+    search_fields = ["=user__username"]
+    search_help_text = _("A link number, or a reader's username.")
     show_full_result_count = False
     paginator = CappedCountPaginator
+
+    @admin.display(description=_("link number"), ordering="link_id")
+    def link_number(self, obj):
+        return obj.link_id
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if term.isdigit():
+            return queryset.filter(link_id=int(term)), False
+        return super().get_search_results(request, queryset, search_term)
