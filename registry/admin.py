@@ -178,6 +178,15 @@ class LinkAdmin(PolicyModelAdmin):
             selectors.read_links(request.user, [link], ReadChannel.ADMIN)
         return response
 
+    def render_history_view(self, request, template, context, **kwargs):
+        """The history list and a past version show the link too: logged like its page. A past
+        version is logged if the link is confidential now (it holds the same address)."""
+        shown = context.get("original") or context.get("object")
+        if isinstance(shown, Link):
+            current = Link.objects.filter(pk=shown.pk).only("id", "confidential")
+            selectors.read_links(request.user, current, ReadChannel.ADMIN)
+        return super().render_history_view(request, template, context, **kwargs)
+
     def get_urls(self):
         return [
             path(
@@ -204,6 +213,7 @@ class LinkAdmin(PolicyModelAdmin):
             else:
                 messages.success(request, _("The state was changed."))
                 return redirect("admin:registry_link_change", link.pk)
+        selectors.read_links(request.user, [link], ReadChannel.ADMIN)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

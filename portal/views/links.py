@@ -569,13 +569,21 @@ def _work_forms(user, link: Link) -> dict:
     return {action: _work_form(action, user, link) for action in WORK_ACTIONS}
 
 
+def _read_page(user, context: dict) -> None:
+    """A link's page shows the link and the republications listed on it: the confidential
+    ones among them are logged, in one INSERT."""
+    shown = [context["link"], *(member.link for member in context["republications"])]
+    selectors.read_links(user, shown, ReadChannel.PAGE)
+
+
 @login_required
 def link_detail(request, pk: int):
     link = _visible_link(request.user, pk)
     if link is None:
         return _unseen_link_answer(request, pk)
-    selectors.read_links(request.user, [link], ReadChannel.PAGE)
-    return render(request, "portal/links/detail.html", _detail_context(request, link))
+    context = _detail_context(request, link)
+    _read_page(request.user, context)
+    return render(request, "portal/links/detail.html", context)
 
 
 @login_required
@@ -609,8 +617,8 @@ def link_transition(request, pk: int):
             )
             return redirect("portal:link", pk=pk)
         link.refresh_from_db(fields=["state", "state_changed_at"])
-    selectors.read_links(user, [link], ReadChannel.PAGE)
     context = _detail_context(request, link, bound=form)
+    _read_page(user, context)
     context["failed_move"] = move.name
     if not any(f is form for f in context["transition_forms"]):
         # The move no longer leads on from the link's state: its form is gone, say why above.
@@ -660,8 +668,8 @@ def link_work(request, pk: int, action: str):
         else:
             messages.success(request, _("Saved."))
             return redirect("portal:link", pk=pk)
-    selectors.read_links(user, [link], ReadChannel.PAGE)
     context = _detail_context(request, link)
+    _read_page(user, context)
     if context["work_forms"]:
         context["work_forms"][action] = form
     context["failed_work"] = action

@@ -125,6 +125,22 @@ def test_a_link_page_is_logged_as_a_page_read(officer, secret):
     assert reads() == [(officer.pk, secret.pk, ReadChannel.PAGE)]
 
 
+def test_a_link_page_logs_the_confidential_republications_it_lists(officer):
+    from checks.models import LinkStats, RepublicationGroup
+
+    link = LinkFactory(first_reported_by=officer)
+    twin = LinkFactory(first_reported_by=officer, confidential=True)
+    plain_twin = LinkFactory(first_reported_by=officer)
+    group = RepublicationGroup.objects.create(
+        content_sha256="b" * 64, first_link=link, link_count=3
+    )
+    for member in (link, twin, plain_twin):
+        LinkStats.objects.create(link=member, republication_group=group)
+    response = browser_for(officer).get(reverse("portal:link", args=[link.pk]))
+    assert {twin.pk, plain_twin.pk} <= shown_link_ids(response)
+    assert reads() == [(officer.pk, twin.pk, ReadChannel.PAGE)]
+
+
 def test_opening_the_original_is_logged_as_opened(officer, secret):
     client = browser_for(officer)
     url = reverse("portal:link_open", args=[secret.pk])
@@ -198,11 +214,28 @@ def test_the_admin_change_page_logs_the_link(client_for, prosecutor, secret):
     assert reads() == [(prosecutor.pk, secret.pk, ReadChannel.ADMIN)]
 
 
+def test_the_admin_history_and_transition_pages_log_the_link(client_for, prosecutor, secret):
+    client = client_for(prosecutor)
+    record = secret.history.latest()
+    for url in (
+        f"/admin/registry/link/{secret.pk}/history/",
+        f"/admin/registry/link/{secret.pk}/history/{record.history_id}/",
+        f"/admin/registry/link/{secret.pk}/transition/",
+    ):
+        assert client.get(url).status_code == 200, url
+    assert reads() == [(prosecutor.pk, secret.pk, ReadChannel.ADMIN)] * 3
+
+
 def test_the_admin_logs_no_open_link(client_for, officer, prosecutor):
     link = LinkFactory(first_reported_by=officer)
     client = client_for(prosecutor)
-    client.get("/admin/registry/link/")
-    client.get(f"/admin/registry/link/{link.pk}/change/")
+    for url in (
+        "/admin/registry/link/",
+        f"/admin/registry/link/{link.pk}/change/",
+        f"/admin/registry/link/{link.pk}/history/",
+        f"/admin/registry/link/{link.pk}/transition/",
+    ):
+        assert client.get(url).status_code == 200, url
     assert reads() == []
 
 
