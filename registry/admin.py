@@ -29,6 +29,36 @@ class CappedCountPaginator(Paginator):
         return self.object_list[: self.CAP + 1].count()
 
 
+class ShowsLinksAdmin:
+    """An admin whose pages show links: the changelist's page of rows and the change page's
+    object pass through registry.selectors.read_links, which logs the confidential links they
+    show (the rows of this page only, never the whole queryset). `shown_link` leads from a row
+    to its link ("" when the rows are links)."""
+
+    shown_link = "link"
+
+    def _links(self, rows) -> list:
+        if not self.shown_link:
+            return list(rows)
+        return [getattr(row, self.shown_link) for row in rows]
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is not None:
+            # The page's queryset caches its rows: the template shows these, not a new query.
+            rows = self._links(changelist.result_list)
+            selectors.read_links(request.user, rows, ReadChannel.ADMIN)
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        shown = (getattr(response, "context_data", None) or {}).get("original")
+        if shown is not None:
+            selectors.read_links(request.user, self._links([shown]), ReadChannel.ADMIN)
+        return response
+
+
 class ReadOnlyAdmin(PolicyModelAdmin):
     """Append-only records: readable through the policy, never added, changed or deleted."""
 
@@ -85,7 +115,8 @@ class TransitionForm(forms.Form):
 
 
 @admin.register(Link)
-class LinkAdmin(PolicyModelAdmin):
+class LinkAdmin(ShowsLinksAdmin, PolicyModelAdmin):
+    shown_link = ""
     list_display = [
         "short_url",
         "platform",
@@ -161,23 +192,6 @@ class LinkAdmin(PolicyModelAdmin):
                 return by_key | queryset.filter(host=term.lower()), False
         return super().get_search_results(request, queryset, search_term)
 
-    def changelist_view(self, request, extra_context=None):
-        """The page of links shown is read through registry.selectors.read_links: the
-        confidential ones on it are logged (the rows of this page only, not the queryset)."""
-        response = super().changelist_view(request, extra_context)
-        changelist = (getattr(response, "context_data", None) or {}).get("cl")
-        if changelist is not None:
-            # The page's queryset caches its rows: the template shows these, not a new query.
-            selectors.read_links(request.user, changelist.result_list, ReadChannel.ADMIN)
-        return response
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        link = (getattr(response, "context_data", None) or {}).get("original")
-        if link is not None:
-            selectors.read_links(request.user, [link], ReadChannel.ADMIN)
-        return response
-
     def render_history_view(self, request, template, context, **kwargs):
         """The history list and a past version show the link too: logged like its page. A past
         version is logged if the link is confidential now (it holds the same address)."""
@@ -247,17 +261,17 @@ class LinkAdmin(PolicyModelAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(ReadOnlyAdmin):
+class ReportAdmin(ShowsLinksAdmin, ReadOnlyAdmin):
     list_display = ["submitted_at", "raw_url", "agency", "user", "source", "is_repeat", "link"]
     list_filter = ["source", "is_repeat"]
-    list_select_related = ["agency", "user"]
+    list_select_related = ["agency", "user", "link"]
     raw_id_fields = ["link"]
     show_full_result_count = False
     paginator = CappedCountPaginator
 
 
 @admin.register(StateChange)
-class StateChangeAdmin(ReadOnlyAdmin):
+class StateChangeAdmin(ShowsLinksAdmin, ReadOnlyAdmin):
     list_display = ["at", "link", "from_state", "to_state", "actor", "document_number"]
     list_filter = ["to_state"]
     list_select_related = ["actor", "link"]

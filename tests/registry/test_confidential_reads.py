@@ -226,6 +226,20 @@ def test_the_admin_history_and_transition_pages_log_the_link(client_for, prosecu
     assert reads() == [(prosecutor.pk, secret.pk, ReadChannel.ADMIN)] * 3
 
 
+@pytest.mark.parametrize("model", ["report", "statechange"])
+def test_admin_lists_of_a_links_records_log_the_links_they_show(
+    model, client_for, officer, prosecutor, secret
+):
+    from registry import services
+
+    services.transition(secret.pk, LinkState.UNDER_REVIEW, actor=prosecutor)
+    row = {"report": secret.reports, "statechange": secret.trail}[model].get()
+    client = client_for(prosecutor)
+    assert client.get(f"/admin/registry/{model}/").status_code == 200
+    assert client.get(f"/admin/registry/{model}/{row.pk}/change/").status_code == 200
+    assert reads() == [(prosecutor.pk, secret.pk, ReadChannel.ADMIN)] * 2
+
+
 def test_the_admin_logs_no_open_link(client_for, officer, prosecutor):
     link = LinkFactory(first_reported_by=officer)
     client = client_for(prosecutor)
