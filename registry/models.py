@@ -6,7 +6,7 @@ INSERT … ON CONFLICT (registry.services), never with a check in Python.
 """
 
 from django.conf import settings
-from django.db import connection, models
+from django.db import connections, models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -284,7 +284,7 @@ class ConfidentialReadQuerySet(RestrictedQuerySet):
         if not ids:
             return
         table = self.model._meta.db_table
-        with connection.cursor() as cursor:
+        with connections[self.db].cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {table} (user_id, link_id, at, channel) "  # noqa: S608
                 "SELECT %s, l, %s, %s FROM unnest(%s::bigint[]) AS t(l)",
