@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import policy
 from accounts.admin_policy import PolicyModelAdmin
 from kibernadzor.errors import DomainError
-from registry import canon, services, transitions
+from registry import canon, selectors, services, transitions
 from registry.choices import LinkState, ReadChannel
 from registry.models import ConfidentialRead, Link, Report, StateChange
 
@@ -27,6 +27,36 @@ class CappedCountPaginator(Paginator):
     @cached_property
     def count(self):
         return self.object_list[: self.CAP + 1].count()
+
+
+class ShowsLinksAdmin:
+    """An admin whose pages show links: the changelist's page of rows and the change page's
+    object pass through registry.selectors.read_links, which logs the confidential links they
+    show (the rows of this page only, never the whole queryset). `shown_link` leads from a row
+    to its link ("" when the rows are links)."""
+
+    shown_link = "link"
+
+    def _links(self, rows) -> list:
+        if not self.shown_link:
+            return list(rows)
+        return [getattr(row, self.shown_link) for row in rows]
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is not None:
+            # The page's queryset caches its rows: the template shows these, not a new query.
+            rows = self._links(changelist.result_list)
+            selectors.read_links(request.user, rows, ReadChannel.ADMIN)
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        shown = (getattr(response, "context_data", None) or {}).get("original")
+        if shown is not None:
+            selectors.read_links(request.user, self._links([shown]), ReadChannel.ADMIN)
+        return response
 
 
 class ReadOnlyAdmin(PolicyModelAdmin):
@@ -85,7 +115,8 @@ class TransitionForm(forms.Form):
 
 
 @admin.register(Link)
-class LinkAdmin(PolicyModelAdmin):
+class LinkAdmin(ShowsLinksAdmin, PolicyModelAdmin):
+    shown_link = ""
     list_display = [
         "short_url",
         "platform",
@@ -161,12 +192,14 @@ class LinkAdmin(PolicyModelAdmin):
                 return by_key | queryset.filter(host=term.lower()), False
         return super().get_search_results(request, queryset, search_term)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        link = getattr(response, "context_data", {}).get("original")
-        if link is not None and link.confidential:
-            services.log_confidential_reads(request.user, {link.pk}, ReadChannel.ADMIN)
-        return response
+    def render_history_view(self, request, template, context, **kwargs):
+        """The history list and a past version show the link too: logged like its page. A past
+        version is logged if the link is confidential now (it holds the same address)."""
+        shown = context.get("original") or context.get("object")
+        if isinstance(shown, Link):
+            current = Link.objects.filter(pk=shown.pk).only("id", "confidential")
+            selectors.read_links(request.user, current, ReadChannel.ADMIN)
+        return super().render_history_view(request, template, context, **kwargs)
 
     def get_urls(self):
         return [
@@ -194,6 +227,7 @@ class LinkAdmin(PolicyModelAdmin):
             else:
                 messages.success(request, _("The state was changed."))
                 return redirect("admin:registry_link_change", link.pk)
+        selectors.read_links(request.user, [link], ReadChannel.ADMIN)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -227,17 +261,17 @@ class LinkAdmin(PolicyModelAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(ReadOnlyAdmin):
+class ReportAdmin(ShowsLinksAdmin, ReadOnlyAdmin):
     list_display = ["submitted_at", "raw_url", "agency", "user", "source", "is_repeat", "link"]
     list_filter = ["source", "is_repeat"]
-    list_select_related = ["agency", "user"]
+    list_select_related = ["agency", "user", "link"]
     raw_id_fields = ["link"]
     show_full_result_count = False
     paginator = CappedCountPaginator
 
 
 @admin.register(StateChange)
-class StateChangeAdmin(ReadOnlyAdmin):
+class StateChangeAdmin(ShowsLinksAdmin, ReadOnlyAdmin):
     list_display = ["at", "link", "from_state", "to_state", "actor", "document_number"]
     list_filter = ["to_state"]
     list_select_related = ["actor", "link"]
@@ -247,8 +281,24 @@ class StateChangeAdmin(ReadOnlyAdmin):
 
 @admin.register(ConfidentialRead)
 class ConfidentialReadAdmin(ReadOnlyAdmin):
-    list_display = ["at", "user", "link", "via"]
-    list_filter = ["via"]
+    """The log of confidential reads, for auditors: read-only, by channel, reader and date;
+    the search box takes a link number (every read of that link) or a reader's username."""
+
+    list_display = ["at", "user", "link_number", "link", "channel"]
+    list_filter = ["channel", ("user", admin.RelatedOnlyFieldListFilter), "at"]
     list_select_related = ["user", "link"]
+    date_hierarchy = "at"
+    search_fields = ["=user__username"]
+    search_help_text = _("A link number, or a reader's username.")
     show_full_result_count = False
     paginator = CappedCountPaginator
+
+    @admin.display(description=_("link number"), ordering="link_id")
+    def link_number(self, obj):
+        return obj.link_id
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if term.isdigit():
+            return queryset.filter(link_id=int(term)), False
+        return super().get_search_results(request, queryset, search_term)

@@ -59,12 +59,18 @@ class SubmissionStatus(models.TextChoices):
 
 
 class ReadChannel(models.TextChoices):
-    """Where a confidential record was read."""
+    """Where a confidential record was shown (registry.selectors.read_links writes them)."""
 
+    PAGE = "page", _("link page")
+    OPEN = "open", _("original opened")
+    LIST = "list", _("list")
+    EXPORT = "export", _("export")
     API = "api", _("API")
     ADMIN = "admin", _("admin")
-    PORTAL = "portal", _("portal")
     DECONFLICTION = "deconfliction", _("deconfliction answer")
+    # Reads logged before the channel was recorded: the page, a list, an export or "open" in
+    # the portal, which one is not known. Nothing writes it any more.
+    PORTAL = "portal", _("portal (channel not recorded)")
 
 
 class AttributionSource(models.TextChoices):

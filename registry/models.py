@@ -6,7 +6,7 @@ INSERT … ON CONFLICT (registry.services), never with a check in Python.
 """
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -275,11 +275,28 @@ class StateChange(models.Model):
         return f"{self.from_state} → {self.to_state}"
 
 
-class ConfidentialRead(models.Model):
-    """Who read the full record of a confidential link, when and through what (DESIGN §5).
+class ConfidentialReadQuerySet(RestrictedQuerySet):
+    def record(self, user, link_ids, channel: str) -> None:
+        """One row per link id: that `user` was shown these confidential links through
+        `channel`, now. One INSERT whatever the number of ids (an export logs up to 50,000):
+        the ids travel as one array parameter, not one parameter per row."""
+        ids = sorted(set(link_ids))
+        if not ids:
+            return
+        table = self.model._meta.db_table
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (user_id, link_id, at, channel) "  # noqa: S608
+                "SELECT %s, l, %s, %s FROM unnest(%s::bigint[]) AS t(l)",
+                [user.pk, timezone.now(), str(channel), ids],
+            )
 
-    Append-only: written by registry.services.log_confidential_reads.
-    """
+
+class ConfidentialRead(models.Model):
+    """Who was shown a confidential link, when and through what (DESIGN §5).
+
+    Append-only: written only by registry.selectors.read_links (and the deconfliction answer
+    through it), where the rows of a page, a list, an export or an API answer are read."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -291,9 +308,9 @@ class ConfidentialRead(models.Model):
         Link, verbose_name=_("link"), on_delete=models.PROTECT, related_name="confidential_reads"
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
-    via = models.CharField(_("via"), max_length=16, choices=ReadChannel.choices)
+    channel = models.CharField(_("channel"), max_length=16, choices=ReadChannel.choices)
 
-    objects = RestrictedQuerySet.as_manager()
+    objects = ConfidentialReadQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -301,7 +318,7 @@ class ConfidentialRead(models.Model):
         verbose_name_plural = _("confidential reads")
         constraints = [
             models.CheckConstraint(
-                condition=Q(via__in=ReadChannel.values), name="confidentialread_via_valid"
+                condition=Q(channel__in=ReadChannel.values), name="confidentialread_channel_valid"
             )
         ]
         indexes = [
@@ -310,7 +327,7 @@ class ConfidentialRead(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user_id} read {self.link_id}"
+        return f"{self.user_id} read {self.link_id} ({self.channel})"
 
 
 class _Attribution(models.Model):

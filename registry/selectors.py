@@ -1,12 +1,12 @@
 """Reads of the link registry shared by the API, the admin, the portal and the services."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.utils.translation import gettext as _
 
 from accounts.models import Agency
-from registry.choices import SubmissionStatus
-from registry.models import Link
+from registry.choices import ReadChannel, SubmissionStatus
+from registry.models import ConfidentialRead, Link
 
 _ANSWER_FIELDS = (
     "id",
@@ -147,3 +147,27 @@ def record_disagreements(links=None, *, chunk_size: int = 2000) -> list[str]:
     if chunk:
         compare(chunk)
     return problems
+
+
+def read_links(user, rows: Iterable, channel: ReadChannel) -> list:
+    """The rows of links about to be shown to `user`, as a list; the confidential ones among
+    them are logged as read through `channel` (DESIGN §5).
+
+    Every page, list, export, admin view and API answer that shows links passes the rows it
+    shows through here, and only those: the page of a paginated list, every row an export
+    writes. A row is a Link, or a mapping with "id" and "confidential" (an export's
+    `.values()`). One INSERT for all the confidential rows, none when there are none; a link
+    shown twice on one page is logged once."""
+    rows = list(rows)
+    ConfidentialRead.objects.record(
+        user, (_row_id(row) for row in rows if _row_confidential(row)), channel
+    )
+    return rows
+
+
+def _row_id(row) -> int:
+    return row["id"] if isinstance(row, Mapping) else row.pk
+
+
+def _row_confidential(row) -> bool:
+    return row["confidential"] if isinstance(row, Mapping) else row.confidential

@@ -40,7 +40,7 @@ from registry.choices import (
     ReportSource,
     SubmissionStatus,
 )
-from registry.models import ConfidentialRead, Link, Report, StateChange
+from registry.models import Link, Report, StateChange
 
 MAX_BATCH = 10_000
 # The change reason of a link's first history record, written when a submission registers it.
@@ -149,7 +149,9 @@ def check_urls(urls: Sequence, *, user, line_numbers: Sequence[int] | None = Non
                 "platform": entry.platform,
             }
         )
-    log_confidential_reads(user, visible, ReadChannel.DECONFLICTION)
+    selectors.read_links(
+        user, [link for link in known.values() if link.pk in visible], ReadChannel.DECONFLICTION
+    )
     return answers
 
 
@@ -235,7 +237,9 @@ def submit_urls(
         else:
             answers[entry.index] = selectors.known_answer(entry, known[key], visible)
         answered.add(key)
-    log_confidential_reads(user, visible, ReadChannel.DECONFLICTION)
+    selectors.read_links(
+        user, [link for link in known.values() if link.pk in visible], ReadChannel.DECONFLICTION
+    )
     return answers
 
 
@@ -445,14 +449,6 @@ def _insert_reports(rows: list[tuple[int, str, bool]], user, now, source) -> Non
         )
         for link_id, raw, repeat in rows
     )
-
-
-def log_confidential_reads(user, link_ids, via: str) -> None:
-    """Record that the user was shown the full record of these confidential links."""
-    if link_ids:
-        ConfidentialRead.objects.bulk_create(
-            ConfidentialRead(user=user, link_id=pk, via=via) for pk in sorted(link_ids)
-        )
 
 
 # --- transitions ----------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from checks.choices import NotificationKind
 from portal.charts import line_chart
 from portal.views.links import CLOSED_STATES, OPEN_STATES, registry_query
 from registry import selectors
-from registry.choices import LinkState
+from registry.choices import LinkState, ReadChannel
 from registry.models import Link, Report
 from reporting import services as reporting
 from reporting.filters import ReportFilters
@@ -92,10 +92,18 @@ def home(request):
         .select_related("agency", "link")
         .order_by("-submitted_at", "-id")
     )
+    # The three lists are what the page shows of the links: their confidential rows are read.
+    shown = {
+        "reappeared": list(reappeared.order_by("-state_changed_at", "-id")[:LIST_LENGTH]),
+        "mine": list(mine.order_by(F("due_date").asc(nulls_last=True), "-id")[:LIST_LENGTH]),
+        "overdue": list(overdue.order_by("due_date", "id")[:LIST_LENGTH]),
+    }
+    selectors.read_links(user, [link for rows in shown.values() for link in rows], ReadChannel.LIST)
     yesterday = (today - timedelta(days=1)).isoformat()
     context.update(
         {
             "sees_cases": True,
+            **shown,
             "totals": totals,
             "this_week": this_week,
             "week_from": week_ago,
@@ -105,16 +113,13 @@ def home(request):
             "trend": _trend_chart(user, today),
             "trend_weeks": TREND_WEEKS,
             "repeats": list(repeats[:LIST_LENGTH]),
-            "reappeared": list(reappeared.order_by("-state_changed_at", "-id")[:LIST_LENGTH]),
             "reappeared_count": _capped(reappeared),
             "reappearance_notes": _capped(
                 check_selectors.notifications_for(user, unread_only=True).filter(
                     kind=NotificationKind.REAPPEARED
                 )
             ),
-            "mine": list(mine.order_by(F("due_date").asc(nulls_last=True), "-id")[:LIST_LENGTH]),
             "mine_count": _capped(mine),
-            "overdue": list(overdue.order_by("due_date", "id")[:LIST_LENGTH]),
             "overdue_count": _capped(overdue),
             "today": today,
             "urls": {

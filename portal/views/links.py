@@ -221,10 +221,7 @@ def link_list(request):
     listing = _listing(request)
     paginator = CappedPaginator(listing.queryset, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    links = list(page.object_list)
-    services.log_confidential_reads(
-        request.user, {link.pk for link in links if link.confidential}, ReadChannel.PORTAL
-    )
+    links = selectors.read_links(request.user, page.object_list, ReadChannel.LIST)
     query = _clean_query(request.GET)
     context = {
         "listing": listing,
@@ -321,17 +318,9 @@ def link_export(request, fmt: str):
         )
         return redirect(back)
     paths = [path for _header, path in EXPORT_COLUMNS]
-    rows = list(listing.queryset.values_list(*paths, "confidential"))
-    services.log_confidential_reads(
-        request.user, {row[0] for row in rows if row[-1]}, ReadChannel.PORTAL
-    )
-    table = (
-        [
-            _export_cell(header, value)
-            for (header, _path), value in zip(EXPORT_COLUMNS, row[:-1], strict=True)
-        ]
-        for row in rows
-    )
+    # Every row the file holds is read: all of them are logged, in one INSERT.
+    rows = selectors.read_links(request.user, listing.queryset.values(*paths), ReadChannel.EXPORT)
+    table = ([_export_cell(header, row[path]) for header, path in EXPORT_COLUMNS] for row in rows)
     content = write_table([header for header, _path in EXPORT_COLUMNS], table, fmt)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return file_response(content, fmt, f"kibernadzor-links-{stamp}")
@@ -580,9 +569,11 @@ def _work_forms(user, link: Link) -> dict:
     return {action: _work_form(action, user, link) for action in WORK_ACTIONS}
 
 
-def _log_read(user, link: Link) -> None:
-    if link.confidential:
-        services.log_confidential_reads(user, {link.pk}, ReadChannel.PORTAL)
+def _read_page(user, context: dict) -> None:
+    """A link's page shows the link and the republications listed on it: the confidential
+    ones among them are logged, in one INSERT."""
+    shown = [context["link"], *(member.link for member in context["republications"])]
+    selectors.read_links(user, shown, ReadChannel.PAGE)
 
 
 @login_required
@@ -590,8 +581,9 @@ def link_detail(request, pk: int):
     link = _visible_link(request.user, pk)
     if link is None:
         return _unseen_link_answer(request, pk)
-    _log_read(request.user, link)
-    return render(request, "portal/links/detail.html", _detail_context(request, link))
+    context = _detail_context(request, link)
+    _read_page(request.user, context)
+    return render(request, "portal/links/detail.html", context)
 
 
 @login_required
@@ -625,8 +617,8 @@ def link_transition(request, pk: int):
             )
             return redirect("portal:link", pk=pk)
         link.refresh_from_db(fields=["state", "state_changed_at"])
-    _log_read(user, link)
     context = _detail_context(request, link, bound=form)
+    _read_page(user, context)
     context["failed_move"] = move.name
     if not any(f is form for f in context["transition_forms"]):
         # The move no longer leads on from the link's state: its form is gone, say why above.
@@ -676,8 +668,8 @@ def link_work(request, pk: int, action: str):
         else:
             messages.success(request, _("Saved."))
             return redirect("portal:link", pk=pk)
-    _log_read(user, link)
     context = _detail_context(request, link)
+    _read_page(user, context)
     if context["work_forms"]:
         context["work_forms"][action] = form
     context["failed_work"] = action
@@ -688,16 +680,16 @@ def link_work(request, pk: int, action: str):
 def link_open(request, pk: int):
     """The explicit step before a link's live address is shown. GET asks; POST (CSRF-checked,
     never prefetched) shows the address as a link that opens in a new tab without a referrer.
-    Opening a confidential link's address is logged as a read of it."""
+    Both are logged for a confidential link: the question as a read of its page, the answer
+    as "original opened"."""
     link = _visible_link(request.user, pk)
     if link is None:
         raise Http404(_("No such link, or you may not see it."))
-    live = None
-    if request.method == "POST":
-        _log_read(request.user, link)
-        # Only web addresses become links; canonical URLs are http(s), this keeps it so.
-        if link.url.lower().startswith(("http://", "https://")):
-            live = link.url
+    # The question shows the defanged address (a read of the page); the answer the live one.
+    opened = request.method == "POST"
+    selectors.read_links(request.user, [link], ReadChannel.OPEN if opened else ReadChannel.PAGE)
+    # Only web addresses become links; canonical URLs are http(s), this keeps it so.
+    live = link.url if opened and link.url.lower().startswith(("http://", "https://")) else None
     return render(request, "portal/links/open.html", {"link": link, "live_url": live})
 
 

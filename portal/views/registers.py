@@ -27,7 +27,7 @@ from materials.models import Material, MaterialFingerprint
 from organizations import selectors as organization_selectors
 from organizations.filtersets import OrganizationFilterSet
 from organizations.models import Organization
-from registry import services as registry_services
+from registry import selectors as registry_selectors
 from registry.choices import ReadChannel
 from registry.models import Link
 
@@ -59,11 +59,10 @@ def _visible_links(user, **filters) -> tuple[list[Link], int]:
     """Up to RELATED_SHOWN links in the user's view attributed to a record, and how many
     there are; the confidential ones shown are logged as read."""
     links = Link.objects.restrict(user, "view").filter(**filters)
-    shown = list(links.order_by("-first_reported_at", "-id")[:RELATED_SHOWN])
-    total = len(shown) if len(shown) < RELATED_SHOWN else links.count()
-    registry_services.log_confidential_reads(
-        user, {link.pk for link in shown if link.confidential}, ReadChannel.PORTAL
+    shown = registry_selectors.read_links(
+        user, links.order_by("-first_reported_at", "-id")[:RELATED_SHOWN], ReadChannel.LIST
     )
+    total = len(shown) if len(shown) < RELATED_SHOWN else links.count()
     return shown, total
 
 

@@ -10,7 +10,7 @@ from accounts.models import Agency, User
 from kibernadzor.api import PolicyViewSetMixin
 from kibernadzor.errors import DomainError
 from kibernadzor.pagination import LinkCursorPagination
-from registry import services
+from registry import selectors, services
 from registry.api import serializers as s
 from registry.choices import ReadChannel, ReportSource
 from registry.filtersets import LinkFilterSet, ReportFilterSet, StateChangeFilterSet
@@ -47,15 +47,12 @@ class LinkViewSet(PolicyViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        services.log_confidential_reads(
-            request.user, {link.pk for link in page if link.confidential}, ReadChannel.API
-        )
+        page = selectors.read_links(request.user, page, ReadChannel.API)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
         link = self.get_object()
-        if link.confidential:
-            services.log_confidential_reads(request.user, {link.pk}, ReadChannel.API)
+        selectors.read_links(request.user, [link], ReadChannel.API)
         return Response(self.get_serializer(link).data)
 
     @extend_schema(request=s.BatchSerializer, responses=s.BatchAnswerSerializer)
@@ -79,6 +76,7 @@ class LinkViewSet(PolicyViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     def _link_answer(self, link_id):
         link = self.get_queryset().get(pk=link_id)
+        selectors.read_links(self.request.user, [link], ReadChannel.API)
         return Response(self.get_serializer(link).data)
 
     @extend_schema(request=s.TransitionSerializer, responses=s.LinkSerializer)
@@ -138,6 +136,7 @@ class LinkViewSet(PolicyViewSetMixin, viewsets.ReadOnlyModelViewSet):
     def trail(self, request, pk=None):
         """Every state change of the link: from, to, who, when, why, documents."""
         link = self.get_object()
+        selectors.read_links(request.user, [link], ReadChannel.API)
         changes = (
             StateChange.objects.restrict(request.user).filter(link=link).select_related("actor")
         )

@@ -93,4 +93,4 @@ def test_unknown_formats_are_404(officer):
 def test_exporting_confidential_links_is_logged(officer):
     services.submit_urls(["https://t.me/secret/export"], user=officer, confidential=True)
     export(officer, "xlsx")
-    assert ConfidentialRead.objects.get().via == ReadChannel.PORTAL
+    assert ConfidentialRead.objects.get().channel == ReadChannel.EXPORT

@@ -64,7 +64,7 @@ def test_reading_a_confidential_link_is_logged(officer):
     link = officer.link_reports.get().link
     assert detail(officer, link).status_code == 200
     read = ConfidentialRead.objects.get()
-    assert (read.user, read.link, read.via) == (officer, link, ReadChannel.PORTAL)
+    assert (read.user, read.link, read.channel) == (officer, link, ReadChannel.PAGE)
 
 
 def test_reading_an_open_link_is_not_logged(officer, link):
@@ -104,7 +104,9 @@ def test_opening_a_confidential_link_is_logged(officer):
     link = officer.link_reports.get().link
     client = browser_for(officer)
     client.post(reverse("portal:link_open", args=[link.pk]))
-    assert ConfidentialRead.objects.filter(link=link, user=officer).count() == 1
+    assert list(ConfidentialRead.objects.values_list("user", "link", "channel")) == [
+        (officer.pk, link.pk, ReadChannel.OPEN)
+    ]
 
 
 def test_open_needs_csrf(officer, link):

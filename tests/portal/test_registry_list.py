@@ -128,7 +128,7 @@ def test_the_list_logs_confidential_rows_it_shows(officer):
     LinkFactory(first_reported_by=officer)
     browser_for(officer).get(LIST)
     read = ConfidentialRead.objects.get()
-    assert read.via == ReadChannel.PORTAL and read.link.confidential
+    assert read.channel == ReadChannel.LIST and read.link.confidential
 
 
 def test_the_list_shows_urls_defanged_only(officer, links):

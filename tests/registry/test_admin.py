@@ -59,7 +59,7 @@ def test_opening_a_confidential_link_in_the_admin_is_logged(client_for, prosecut
     link = LinkFactory(first_reported_by=officer, confidential=True)
     response = client_for(prosecutor).get(f"/admin/registry/link/{link.pk}/change/")
     assert response.status_code == 200
-    assert ConfidentialRead.objects.get().via == "admin"
+    assert ConfidentialRead.objects.get().channel == "admin"
 
 
 def test_reports_and_trail_are_read_only_in_the_admin(client_for, auditor, officer):

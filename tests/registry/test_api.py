@@ -144,7 +144,7 @@ def test_reading_a_confidential_link_is_logged(api_client, officer, prosecutor):
     api_client.force_authenticate(prosecutor)
     assert api_client.get(f"/api/v1/links/{link.pk}/").status_code == 200
     assert len(api_client.get("/api/v1/links/").json()["results"]) == 2
-    assert list(ConfidentialRead.objects.values_list("user", "link", "via")) == [
+    assert list(ConfidentialRead.objects.values_list("user", "link", "channel")) == [
         (prosecutor.pk, link.pk, "api"),
         (prosecutor.pk, link.pk, "api"),
     ]

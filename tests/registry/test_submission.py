@@ -173,7 +173,7 @@ def test_reporting_agency_and_prosecutor_see_confidential_hit_in_full_and_it_is_
         (answer,) = services.check_urls(["https://secret.example/op"], user=reader)
         assert answer["state"] == LinkState.NEW
         assert answer["first_reported_by"]["code"] == officer.agency.code
-    assert list(ConfidentialRead.objects.order_by("id").values_list("user", "via")) == [
+    assert list(ConfidentialRead.objects.order_by("id").values_list("user", "channel")) == [
         (officer.pk, "deconfliction"),
         (prosecutor.pk, "deconfliction"),
     ]
