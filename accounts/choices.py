@@ -38,3 +38,17 @@ class TokenScope(models.TextChoices):
 
     FULL = "full", _("full access (as the user)")
     REPORTS = "reports", _("read reports only")
+
+
+class TokenEventAction(models.TextChoices):
+    ISSUED = "issued", _("issued")
+    REVOKED = "revoked", _("revoked")
+
+
+class TokenChannel(models.TextChoices):
+    """Where a token was issued or revoked."""
+
+    PORTAL = "portal", _("profile page")
+    ADMIN = "admin", _("admin")
+    COMMAND = "command", _("command line")
+    MIGRATION = "migration", _("upgrade from the old tokens")

@@ -143,7 +143,7 @@ def can(user, action: str, obj: Model | None = None, *, model: type[Model] | Non
 
 # --- rules for the accounts models -----------------------------------------------------------
 def _register_accounts_rules():
-    from accounts.models import Agency, Region, User
+    from accounts.models import Agency, ApiToken, ApiTokenEvent, Region, User
 
     @rule(Region)
     def region_rule(user, action, scope):
@@ -166,6 +166,20 @@ def _register_accounts_rules():
         if in_scope is True:
             return True
         return Q(pk=user.pk) | in_scope if in_scope else Q(pk=user.pk)
+
+    @rule(ApiToken)
+    def api_token_rule(user, action, scope):
+        # Administrators list and revoke anyone's tokens (their permissions say so); nobody adds
+        # or changes one through the admin or the API: a key is shown only to whoever issues it.
+        # Users manage their own on the profile page (accounts.services, by owner).
+        if action in ("add", "change"):
+            return False
+        return True if user.is_superuser or user.has_role(Role.ADMIN) else Q(user=user.pk)
+
+    @rule(ApiTokenEvent)
+    def api_token_event_rule(user, action, scope):
+        # The audit of tokens: read by administrators and auditors, written only by services.
+        return action == "view"
 
 
 # --- rules for the court registers (decisions, organizations, materials) -----------------------

@@ -24,7 +24,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SUPERVISOR: [*_DIRECTORY],
     Role.PROSECUTOR: [*_DIRECTORY],
     Role.ANALYST: [*_DIRECTORY],
-    Role.AUDITOR: [*_DIRECTORY, *_HISTORY, "auth.view_group"],
+    Role.AUDITOR: [*_DIRECTORY, *_HISTORY, "auth.view_group", "accounts.view_apitokenevent"],
     Role.ADMIN: [
         *_DIRECTORY,
         *_HISTORY,
@@ -33,9 +33,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.add_user",
         "accounts.change_user",
         "auth.view_group",
-        "authtoken.view_tokenproxy",
-        "authtoken.add_tokenproxy",
-        "authtoken.delete_tokenproxy",
+        # API tokens: listed and revoked, never added (a key is shown only to whoever issues
+        # it: its owner on the profile page, or `manage.py issue_token`).
+        "accounts.view_apitoken",
+        "accounts.delete_apitoken",
+        "accounts.view_apitokenevent",
     ],
 }
 
