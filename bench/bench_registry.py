@@ -54,9 +54,8 @@ def surface_form(i: int) -> str:
 
 
 def bench_users():
-    from accounts.choices import AgencyKind, AgencyLevel, Role
+    from accounts.choices import AgencyKind, AgencyLevel, Role, TokenChannel
     from accounts.models import Agency, Region, User
-    from accounts.choices import TokenChannel
     from accounts.services import assign_roles, issue_token, revoke_tokens
 
     region = Region.objects.get(iso_code="KZ-75")

@@ -288,7 +288,7 @@ REST_FRAMEWORK = {
 API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=365)
 if API_TOKEN_TTL_DAYS < 1:
     raise ImproperlyConfigured("API_TOKEN_TTL_DAYS must be at least 1 (days).")
-KNOX_TOKEN_MODEL = "accounts.ApiToken"
+KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 (a model name, not a secret)
 REST_KNOX = {
     "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
     "AUTH_HEADER_PREFIX": "Token",  # integrations keep sending `Authorization: Token <key>`

@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 
 from accounts.choices import TokenScope
-
 from registry import transitions
 from registry.choices import LinkState
 
