@@ -26,7 +26,7 @@ def convert_drf_tokens(apps, schema_editor):
     ApiToken = apps.get_model("accounts", "ApiToken")
     ApiTokenEvent = apps.get_model("accounts", "ApiTokenEvent")
     scopes = dict(ApiTokenScope.objects.values_list("token_id", "scope"))
-    expiry = timezone.now() + timedelta(days=settings.API_TOKEN_TTL_DAYS)
+    expiry = timezone.now() + timedelta(days=getattr(settings, "API_TOKEN_TTL_DAYS", 365))
     for old in Token.objects.order_by("created"):
         token, created = ApiToken.objects.get_or_create(
             digest=hash_token(old.key),
