@@ -12,9 +12,11 @@ from hmac import compare_digest
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication
 from knox.crypto import hash_token
-from knox.settings import CONSTANTS
+from knox.settings import CONSTANTS, knox_settings
 from rest_framework.exceptions import AuthenticationFailed
 
 from accounts.models import ApiToken
@@ -52,3 +54,15 @@ class ApiTokenAuthentication(TokenAuthentication):
         if auth_token.last_used is None or now - auth_token.last_used >= LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=auth_token.pk).update(last_used=now)
             auth_token.last_used = now
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """The OpenAPI security scheme of ApiTokenAuthentication: `Authorization: Token <key>`."""
+
+    target_class = ApiTokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(
+            header_name="Authorization", token_prefix=knox_settings.AUTH_HEADER_PREFIX
+        )
