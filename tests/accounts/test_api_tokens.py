@@ -247,3 +247,26 @@ def test_nobody_revokes_someone_elses_token_on_the_profile_page(make_user, clien
         assert response.status_code == 404
     assert ApiToken.objects.get().digest == hash_token(token_key)
     assert not ApiTokenEvent.objects.filter(action=TokenEventAction.REVOKED).exists()
+
+
+def test_an_administrator_revokes_several_tokens_at_once_and_each_is_recorded(
+    make_user, client_for, api_client
+):
+    admin = make_user(Role.ADMIN, kind="prosecutor")
+    officer, analyst = make_user(Role.OFFICER), make_user(Role.ANALYST, region="KZ-71")
+    keys = [issue_token(officer, name="monitoring"), issue_token(analyst, name="statistics")]
+    kept = issue_token(analyst, name="laptop")
+    chosen = ApiToken.objects.exclude(name="laptop").values_list("pk", flat=True)
+    response = client_for(admin).post(
+        reverse("admin:accounts_apitoken_changelist"),
+        {"action": "delete_selected", "_selected_action": list(chosen), "post": "yes"},
+    )
+    assert response.status_code == 302
+    for key in keys:
+        assert with_token(api_client, key).get("/api/v1/me/").status_code == 401
+    assert with_token(api_client, kept).get("/api/v1/me/").status_code == 200
+    revoked = ApiTokenEvent.objects.filter(action=TokenEventAction.REVOKED)
+    assert sorted(revoked.values_list("token_name", "actor", "via")) == [
+        ("monitoring", admin.pk, TokenChannel.ADMIN),
+        ("statistics", admin.pk, TokenChannel.ADMIN),
+    ]
