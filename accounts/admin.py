@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.admin_policy import PolicyModelAdmin
-from accounts.choices import GrantState, Role
-from accounts.models import Agency, Region, RoleGrant, User
+from accounts.choices import GrantState, Role, TokenChannel
+from accounts.models import Agency, ApiToken, ApiTokenEvent, Region, RoleGrant, User
+from accounts.services import revoke_tokens
 from kibernadzor.errors import DomainError
 
 # Fields the user forms never render as inputs: a POST carrying one is forged and refused.
@@ -268,6 +269,60 @@ class RoleAdmin(PolicyModelAdmin):
 
     list_display = ["name"]
     filter_horizontal = ["permissions"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(PolicyModelAdmin):
+    """Administrators list anyone's API tokens by name, user and date, and revoke them.
+
+    Nothing derived from a key is shown (no digest, no key prefix; __str__ is name and user),
+    and nothing is added here: a key is shown once, to whoever issues it (its owner on the
+    profile page, or `manage.py issue_token USER --name N` for someone else). Revoking goes
+    through accounts.services.revoke_tokens, which records who revoked which token.
+    """
+
+    list_display = ["name", "user", "scope", "created", "expiry", "last_used"]
+    list_filter = ["scope", "created", "expiry", "last_used"]
+    search_fields = ["name", "user__username", "user__last_name"]
+    list_select_related = ["user"]
+    date_hierarchy = "created"
+    fields = ["name", "user", "scope", "created", "expiry", "last_used"]
+    readonly_fields = fields
+    object_history_template = None  # Django's own log (revocations), not django-simple-history
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        revoke_tokens(
+            ApiToken.objects.filter(pk=obj.pk), actor=request.user, via=TokenChannel.ADMIN
+        )
+
+    def delete_queryset(self, request, queryset):
+        revoke_tokens(queryset, actor=request.user, via=TokenChannel.ADMIN)
+
+
+@admin.register(ApiTokenEvent)
+class ApiTokenEventAdmin(PolicyModelAdmin):
+    """Who issued or revoked which API token of whom, when and where: append-only."""
+
+    list_display = ["at", "action", "token_name", "user", "scope", "actor", "via"]
+    list_filter = ["action", "via", "scope", "at"]
+    search_fields = ["token_name", "user__username", "actor__username"]
+    list_select_related = ["user", "actor"]
+    date_hierarchy = "at"
 
     def has_add_permission(self, request):
         return False

@@ -1,19 +1,68 @@
-"""API authentication: DRF tokens, read together with their scope (accounts.ApiTokenScope)."""
+"""API authentication: `Authorization: Token <key>` against django-rest-knox digests.
 
-from rest_framework.authentication import TokenAuthentication
-from rest_framework.authtoken.models import Token
+knox stores only a digest of each key (accounts.ApiToken). Its TokenAuthentication reads the
+user's other tokens on every request to delete expired ones; ours reads the token, its scope and
+its user in one query and refuses an expired token without writing (the user sees it as expired
+on their profile page and revokes it). Tokens are independent of sessions and of the second
+factor: they are how integrations authenticate.
+"""
+
+from datetime import timedelta
+from hmac import compare_digest
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
+from knox.auth import TokenAuthentication
+from knox.crypto import hash_token
+from knox.settings import CONSTANTS, knox_settings
 from rest_framework.exceptions import AuthenticationFailed
 
+from accounts.models import ApiToken
 
-class ScopedTokenAuthentication(TokenAuthentication):
-    """`Authorization: Token <key>`; loads the token's scope in the same query as its user, so
-    that TokenScopePermission costs nothing more per request."""
+# "Last used" is written at most this often per token, so that a busy integration does not
+# turn every read into a write.
+LAST_USED_RESOLUTION = timedelta(minutes=5)
 
-    def authenticate_credentials(self, key):
+
+class ApiTokenAuthentication(TokenAuthentication):
+    def authenticate_credentials(self, token: bytes):
         try:
-            token = Token.objects.select_related("user", "scope_entry").get(key=key)
-        except Token.DoesNotExist:
-            raise AuthenticationFailed("Invalid token.") from None
-        if not token.user.is_active:
-            raise AuthenticationFailed("User inactive or deleted.")
-        return token.user, token
+            key = token.decode("utf-8")
+        except UnicodeDecodeError:
+            raise AuthenticationFailed(_("Invalid token.")) from None
+        digest = hash_token(key)
+        candidates = ApiToken.objects.select_related("user").filter(
+            token_key=key[: CONSTANTS.TOKEN_KEY_LENGTH]
+        )
+        for auth_token in candidates:
+            if compare_digest(digest, auth_token.digest):
+                break
+        else:
+            raise AuthenticationFailed(_("Invalid token."))
+        if auth_token.is_expired:
+            raise AuthenticationFailed(_("This API token has expired."))
+        if not auth_token.user.is_active:
+            raise AuthenticationFailed(_("User inactive or deleted."))
+        self._touch(auth_token)
+        return auth_token.user, auth_token
+
+    @staticmethod
+    def _touch(auth_token: ApiToken) -> None:
+        now = timezone.now()
+        if auth_token.last_used is None or now - auth_token.last_used >= LAST_USED_RESOLUTION:
+            ApiToken.objects.filter(pk=auth_token.pk).update(last_used=now)
+            auth_token.last_used = now
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """The OpenAPI security scheme of ApiTokenAuthentication: `Authorization: Token <key>`."""
+
+    target_class = ApiTokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(
+            header_name="Authorization", token_prefix=knox_settings.AUTH_HEADER_PREFIX
+        )

@@ -65,3 +65,17 @@ class GrantChannel(models.TextChoices):
     ADMIN = "admin", _("administrator")
     COMMAND_LINE = "command_line", _("command line")
     DEMO = "demo", _("demo seed")
+
+
+class TokenEventAction(models.TextChoices):
+    ISSUED = "issued", _("issued")
+    REVOKED = "revoked", _("revoked")
+
+
+class TokenChannel(models.TextChoices):
+    """Where a token was issued or revoked."""
+
+    PORTAL = "portal", _("profile page")
+    ADMIN = "admin", _("admin")
+    COMMAND = "command", _("command line")
+    MIGRATION = "migration", _("upgrade from the old tokens")

@@ -1,9 +1,12 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken, AuthTokenManager
+from knox.settings import CONSTANTS as KNOX
 from simple_history.models import HistoricalRecords
 
 from accounts.choices import (
@@ -14,6 +17,8 @@ from accounts.choices import (
     GrantState,
     RegionKind,
     Role,
+    TokenChannel,
+    TokenEventAction,
     TokenScope,
 )
 from accounts.querysets import RestrictedQuerySet
@@ -153,35 +158,101 @@ class User(AbstractUser):
         return bool(self.roles & set(roles))
 
 
-class ApiTokenScope(models.Model):
-    """The scope of one API token (rest_framework.authtoken's Token).
+class ApiTokenManager(AuthTokenManager.from_queryset(RestrictedQuerySet)):
+    """knox's `create(user, expiry=…)` (returns the token and its key) and `.restrict()`."""
 
-    A token without a row is a full token: the default of `accounts.services.issue_token` and of
-    tokens made before scopes existed. A `reports` token may only read the report endpoints
-    (accounts.permissions.TokenScopePermission)."""
 
-    token = models.OneToOneField(
-        "authtoken.Token",
-        verbose_name=_("token"),
+class ApiToken(AbstractAuthToken):
+    """A named API token of a user (django-rest-knox's token model, KNOX_TOKEN_MODEL).
+
+    Only the SHA-512 digest of the key is stored, with the key's first characters (`token_key`)
+    to find it; the key itself is shown once, when accounts.services.issue_token makes it. The
+    digest is not the primary key (as in knox) so that URLs, the admin and the audit name a token
+    by a plain id and never by anything derived from its key. `scope` is on the token row, so
+    that authentication reads token, scope and user in one query.
+    """
+
+    digest = models.CharField(_("digest"), max_length=KNOX.DIGEST_LENGTH, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
         on_delete=models.CASCADE,
-        primary_key=True,
-        related_name="scope_entry",
+        related_name="api_tokens",
     )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    expiry = models.DateTimeField(_("expires"), null=True, blank=True)
+    name = models.CharField(_("name"), max_length=100)
     scope = models.CharField(
         _("scope"), max_length=16, choices=TokenScope.choices, default=TokenScope.FULL
     )
+    last_used = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    objects = ApiTokenManager()
 
     class Meta:
-        verbose_name = _("API token scope")
-        verbose_name_plural = _("API token scopes")
+        ordering = ["-created", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
         constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="apitoken_name_unique_per_user"),
             models.CheckConstraint(
-                condition=Q(scope__in=TokenScope.values), name="apitokenscope_scope_valid"
-            )
+                condition=Q(scope__in=TokenScope.values), name="apitoken_scope_valid"
+            ),
         ]
 
     def __str__(self):
-        return self.scope
+        # Never the digest (knox's default): this is what the admin and its log show.
+        return f"{self.name} ({self.user})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expiry is not None and self.expiry <= timezone.now()
+
+
+class ApiTokenEvent(models.Model):
+    """The audit of API tokens: who issued or revoked which token of whom, when, and where.
+
+    Append-only, written by accounts.services; it outlives the token (a revoked token is gone).
+    `actor` is empty for the command line and the upgrade migration.
+    """
+
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    action = models.CharField(_("action"), max_length=8, choices=TokenEventAction.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("token of"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    token_name = models.CharField(_("token name"), max_length=100)
+    scope = models.CharField(_("scope"), max_length=16, choices=TokenScope.choices)
+    via = models.CharField(_("via"), max_length=12, choices=TokenChannel.choices)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("API token event")
+        verbose_name_plural = _("API token events")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=TokenEventAction.values), name="apitokenevent_action_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(via__in=TokenChannel.values), name="apitokenevent_via_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.token_name} ({self.user})"
 
 
 class RoleGrant(models.Model):

@@ -151,7 +151,7 @@ def _register_accounts_rules():
     from django.contrib.auth.models import Group
 
     from accounts.choices import GrantState
-    from accounts.models import Agency, Region, RoleGrant, User
+    from accounts.models import Agency, ApiToken, ApiTokenEvent, Region, RoleGrant, User
 
     @rule(Group)
     def role_group_rule(user, action, scope):
@@ -191,6 +191,20 @@ def _register_accounts_rules():
         if action == "change" and (user.is_superuser or user.has_role(Role.ADMIN)):
             return Q(state=GrantState.PENDING) & ~Q(requested_by=user.pk) & ~Q(user=user.pk)
         return False
+
+    @rule(ApiToken)
+    def api_token_rule(user, action, scope):
+        # Administrators list and revoke anyone's tokens (their permissions say so); nobody adds
+        # or changes one through the admin or the API: a key is shown only to whoever issues it.
+        # Users manage their own on the profile page (accounts.services, by owner).
+        if action in ("add", "change"):
+            return False
+        return True if user.is_superuser or user.has_role(Role.ADMIN) else Q(user=user.pk)
+
+    @rule(ApiTokenEvent)
+    def api_token_event_rule(user, action, scope):
+        # The audit of tokens: read by administrators and auditors, written only by services.
+        return action == "view"
 
 
 # --- rules for the court registers (decisions, organizations, materials) -----------------------

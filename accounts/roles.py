@@ -24,7 +24,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SUPERVISOR: [*_DIRECTORY],
     Role.PROSECUTOR: [*_DIRECTORY],
     Role.ANALYST: [*_DIRECTORY],
-    Role.AUDITOR: [*_DIRECTORY, *_HISTORY, "auth.view_group", "accounts.view_rolegrant"],
+    Role.AUDITOR: [
+        *_DIRECTORY,
+        *_HISTORY,
+        "auth.view_group",
+        "accounts.view_rolegrant",
+        "accounts.view_apitokenevent",
+    ],
     Role.ADMIN: [
         *_DIRECTORY,
         *_HISTORY,
@@ -35,9 +41,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.view_rolegrant",
         "accounts.change_rolegrant",  # deciding a pending grant (never the grant itself)
         "auth.view_group",
-        "authtoken.view_tokenproxy",
-        "authtoken.add_tokenproxy",
-        "authtoken.delete_tokenproxy",
+        # API tokens: listed and revoked, never added (a key is shown only to whoever issues
+        # it: its owner on the profile page, or `manage.py issue_token`).
+        "accounts.view_apitoken",
+        "accounts.delete_apitoken",
+        "accounts.view_apitokenevent",
     ],
 }
 

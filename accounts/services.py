@@ -11,14 +11,22 @@ directly through `provision_user` and are recorded as such. Every record and dec
 """
 
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
+from knox.settings import knox_settings
 
 from accounts import policy
-from accounts.choices import AccessChange, GrantChannel, GrantState, Role, TokenScope
-from accounts.models import Agency, ApiTokenScope, RoleGrant, User
+from accounts.choices import (
+    AccessChange,
+    GrantChannel,
+    GrantState,
+    Role,
+    TokenChannel,
+    TokenEventAction,
+    TokenScope,
+)
+from accounts.models import Agency, ApiToken, ApiTokenEvent, RoleGrant, User
 from accounts.roles import STAFF_ROLES
 from accounts.signals import access_changed
 from kibernadzor.errors import Conflict, DomainError, NotAllowed
@@ -249,29 +257,94 @@ class UnknownTokenScope(DomainError):
     code = "unknown_scope"
 
 
-@transaction.atomic
-def issue_token(user: User, scope: str = TokenScope.FULL) -> str:
-    """A new API token for the user; any previous token stops working.
+class InvalidTokenName(DomainError):
+    code = "invalid_token_name"
 
-    `scope` "full" acts as the user; "reports" may only read the report endpoints (for an
-    integration that pulls statistics). A user has one token at a time."""
+
+class TokenNameTaken(InvalidTokenName):
+    code = "token_name_taken"
+    http_status = 409
+
+
+class TokenNotFound(DomainError):
+    code = "token_not_found"
+    http_status = 404
+
+
+@transaction.atomic
+def issue_token(
+    user: User,
+    *,
+    name: str,
+    scope: str = TokenScope.FULL,
+    actor: User | None = None,
+    via: str = TokenChannel.COMMAND,
+) -> str:
+    """A new named API token for the user; returns its key, which is never stored or shown again.
+
+    Only the key's digest is kept (django-rest-knox). The token expires after
+    API_TOKEN_TTL_DAYS. `scope` "full" acts as the user; "reports" may only read the report
+    endpoints (for an integration that pulls statistics). A user may hold several tokens, one
+    per integration, each with its own name; `actor` (None: the command line) issued it, and
+    the audit (ApiTokenEvent) records who, when, for whom and where."""
     if scope not in TokenScope.values:
         raise UnknownTokenScope(
             f"Unknown token scope {scope!r}; one of: {', '.join(TokenScope.values)}.",
             field="scope",
         )
-    Token.objects.filter(user=user).delete()
-    token = Token.objects.create(user=user)
-    if scope != TokenScope.FULL:
-        ApiTokenScope.objects.create(token=token, scope=scope)
-    return token.key
+    name = name.strip()
+    if not name:
+        raise InvalidTokenName(_("A token needs a name."), field="name")
+    try:
+        with transaction.atomic():
+            token, key = ApiToken.objects.create(
+                user, expiry=knox_settings.TOKEN_TTL, name=name, scope=scope
+            )
+    except IntegrityError:
+        # The (user, name) constraint: two tokens of one user are told apart by their names.
+        raise TokenNameTaken(
+            _("You already have a token named “%(name)s”; revoke it or choose another name.")
+            % {"name": name},
+            field="name",
+        ) from None
+    _record(token, TokenEventAction.ISSUED, actor, via)
+    return key
+
+
+@transaction.atomic
+def revoke_tokens(tokens, *, actor: User | None, via: str) -> int:
+    """Revoke (delete) these tokens, recording each revocation; returns how many.
+
+    The caller decides whose tokens `actor` may revoke: their own on the portal
+    (`revoke_own_token`), anyone's in the admin (through the access policy)."""
+    tokens = list(tokens.select_for_update(of=("self",)).select_related("user"))
+    for token in tokens:
+        _record(token, TokenEventAction.REVOKED, actor, via)
+    ApiToken.objects.filter(pk__in=[t.pk for t in tokens]).delete()
+    return len(tokens)
+
+
+def revoke_own_token(user: User, token_id: int) -> None:
+    """The portal's "revoke": a user revokes one of their own tokens, nobody else's."""
+    if not revoke_tokens(
+        ApiToken.objects.filter(user=user, pk=token_id), actor=user, via=TokenChannel.PORTAL
+    ):
+        raise TokenNotFound(_("No such token among yours."))
+
+
+def _record(token: ApiToken, action: str, actor: User | None, via: str) -> None:
+    ApiTokenEvent.objects.create(
+        action=action,
+        actor=actor,
+        user_id=token.user_id,
+        token_name=token.name,
+        scope=token.scope,
+        via=via,
+    )
 
 
 def token_scope(token) -> str:
     """The scope of an authenticated request's token (None, e.g. a session: full)."""
-    if not isinstance(token, Token):
-        return TokenScope.FULL
-    try:
-        return token.scope_entry.scope
-    except ApiTokenScope.DoesNotExist:
-        return TokenScope.FULL
+    if isinstance(token, ApiToken):
+        return token.scope
+    return TokenScope.FULL

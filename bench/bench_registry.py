@@ -54,9 +54,9 @@ def surface_form(i: int) -> str:
 
 
 def bench_users():
-    from accounts.choices import AgencyKind, AgencyLevel, Role
+    from accounts.choices import AgencyKind, AgencyLevel, Role, TokenChannel
     from accounts.models import Agency, Region, User
-    from accounts.services import assign_roles, issue_token
+    from accounts.services import assign_roles, issue_token, revoke_tokens
 
     region = Region.objects.get(iso_code="KZ-75")
     agencies = []
@@ -76,7 +76,9 @@ def bench_users():
         user, _ = User.objects.get_or_create(username=f"bench{number}", defaults={"agency": agency})
         assign_roles(user, [Role.OFFICER])
         users.append(user)
-    return users, issue_token(users[1])
+    # A fresh key each run: the previous run's token is revoked (only its digest was kept).
+    revoke_tokens(users[1].api_tokens.filter(name="bench"), actor=None, via=TokenChannel.COMMAND)
+    return users, issue_token(users[1], name="bench")
 
 
 def build_registry(count: int, owner, rebuild: bool) -> float:

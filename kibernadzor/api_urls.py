@@ -1,7 +1,9 @@
 """/api/v1/: one router for every app's endpoints, the OpenAPI schema and its UIs."""
 
+from django.contrib.auth.views import redirect_to_login
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import views as accounts_views
@@ -23,11 +25,30 @@ router.register("organizations", organizations_views.OrganizationViewSet, basena
 router.register("materials", materials_views.MaterialViewSet, basename="material")
 router.register("reports", reporting_views.ReportingViewSet, basename="reports")
 
+
+class LoginForDocs:
+    """The HTML docs send an anonymous browser to the login page (and back); the schema itself
+    answers 401, and a reports-only token 403 (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"])."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, NotAuthenticated):
+            return redirect_to_login(self.request.get_full_path())
+        return super().handle_exception(exc)
+
+
+class SwaggerView(LoginForDocs, SpectacularSwaggerView):
+    pass
+
+
+class RedocView(LoginForDocs, SpectacularRedocView):
+    pass
+
+
 app_name = "api"
 urlpatterns = [
     path("me/", accounts_views.MeView.as_view(), name="me"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", RedocView.as_view(url_name="api:schema"), name="redoc"),
     path("", include(router.urls)),
 ]

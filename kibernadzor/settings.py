@@ -6,10 +6,12 @@ start-up with one line that names it.
 """
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
@@ -54,7 +56,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",  # ArrayField of reporting.LinkFact; harmless on SQLite
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    # DRF's old clear-text tokens: only their migration history, until the upgrade drops them.
+    "accounts.legacy_authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -255,7 +259,7 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an unauthenticated call gets 401 with a WWW-Authenticate header.
-        "accounts.authentication.ScopedTokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # The token's scope first: a reports-only token reads reports and nothing else.
@@ -281,13 +285,34 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "kibernadzor.api.exception_handler",
 }
+# API tokens (django-rest-knox, accounts.ApiToken): only a digest of each key is stored; a key
+# lives API_TOKEN_TTL_DAYS and is then refused. There is no "never expires": a key that leaked
+# unnoticed stops working within the TTL, and a yearly rotation is a small cost for integrations.
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=365)
+if API_TOKEN_TTL_DAYS < 1:
+    raise ImproperlyConfigured("API_TOKEN_TTL_DAYS must be at least 1 (days).")
+KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 (a model name, not a secret)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",  # integrations keep sending `Authorization: Token <key>`
+}
+# knox's own migrations create a table for its default token model, which ours replaces.
+MIGRATION_MODULES = {"knox": None}
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kibernadzor API",
     "DESCRIPTION": "Registers of banned organizations and materials, the link registry with "
     "deconfliction, automatic checks and reports. Authenticate with a session or "
-    "`Authorization: Token <key>` (`manage.py issue_token USERNAME`).",
+    "`Authorization: Token <key>` (a named token from the profile page, or "
+    "`manage.py issue_token USERNAME --name NAME`).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its UIs describe every endpoint: for logged-in users and full tokens only
+    # (a reports-only token gets 403, like any endpoint outside its scope).
+    "SERVE_PERMISSIONS": [
+        "accounts.permissions.TokenScopePermission",
+        "rest_framework.permissions.IsAuthenticated",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 
+from accounts.choices import TokenScope
 from registry import transitions
 from registry.choices import LinkState
 
@@ -173,3 +174,14 @@ class AttributeForm(forms.Form):
         if not self.errors and not data.get("organization") and not data.get("material"):
             raise forms.ValidationError(_("Choose an organization or give a material number."))
         return data
+
+
+class NewTokenForm(forms.Form):
+    """The profile page's "issue an API token": a name and a scope; the service decides."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the token is for, e.g. the integration that will use it."),
+    )
+    scope = forms.ChoiceField(label=_("Scope"), choices=TokenScope.choices, initial=TokenScope.FULL)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", account.profile, name="profile"),
     path("profile/token/", account.new_token, name="new_token"),
+    path("profile/tokens/<int:pk>/revoke/", account.revoke_token, name="revoke_token"),
     # the link registry and notifications (portal.views.links, portal.views.notifications)
     path("links/", links.link_list, name="links"),
     path("links/export/<str:fmt>/", links.link_export, name="links_export"),

@@ -57,6 +57,6 @@ def test_add_user_names_an_unknown_agency(db, monkeypatch):
 
 def test_issue_token_prints_a_working_token(db, api_client):
     run("seed_demo")
-    key = run("issue_token", "demo_analyst").strip()
+    key = run("issue_token", "demo_analyst", "--name", "monitoring").strip()
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert api_client.get("/api/v1/me/").json()["username"] == "demo_analyst"

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.choices import Role, TokenScope
-from accounts.models import ApiTokenScope
+from accounts.models import ApiToken
 from accounts.services import UnknownTokenScope, issue_token
 from kibernadzor.api_urls import router
 from tests.factories import UserFactory
@@ -21,7 +21,7 @@ def with_token(api_client, key):
 
 
 def test_a_reports_token_reads_every_report(analyst, api_client):
-    client = with_token(api_client, issue_token(analyst, scope=TokenScope.REPORTS))
+    client = with_token(api_client, issue_token(analyst, name="stats", scope=TokenScope.REPORTS))
     for path in ("", "summary/", "time-series/", "breakdowns/agency/", "yearly-summary/",
                  "republication-groups/"):  # fmt: skip
         response = client.get(f"/api/v1/reports/{path}")
@@ -30,7 +30,7 @@ def test_a_reports_token_reads_every_report(analyst, api_client):
 
 
 def test_a_reports_token_is_refused_every_other_read(analyst, api_client):
-    client = with_token(api_client, issue_token(analyst, scope=TokenScope.REPORTS))
+    client = with_token(api_client, issue_token(analyst, name="stats", scope=TokenScope.REPORTS))
     prefixes = [prefix for prefix, _, _ in router.registry if prefix != "reports"]
     assert {"links", "link-reports", "organizations", "decisions", "users"} <= set(prefixes)
     for prefix in prefixes:
@@ -42,7 +42,7 @@ def test_a_reports_token_is_refused_every_other_read(analyst, api_client):
 
 
 def test_a_reports_token_is_refused_every_write(analyst, api_client):
-    client = with_token(api_client, issue_token(analyst, scope=TokenScope.REPORTS))
+    client = with_token(api_client, issue_token(analyst, name="stats", scope=TokenScope.REPORTS))
     submit = client.post("/api/v1/links/submit/", {"urls": ["https://x.example/"]}, format="json")
     assert submit.status_code == 403
     # The registers set their own permission class; the token's scope still comes first.
@@ -52,38 +52,38 @@ def test_a_reports_token_is_refused_every_write(analyst, api_client):
 
 
 def test_a_full_token_acts_as_the_user(analyst, api_client):
-    client = with_token(api_client, issue_token(analyst))
-    assert not ApiTokenScope.objects.exists()  # the default: no scope row, full
+    client = with_token(api_client, issue_token(analyst, name="full"))
+    assert ApiToken.objects.get().scope == TokenScope.FULL  # the default
     assert client.get("/api/v1/links/").status_code == 200
     assert client.get("/api/v1/reports/summary/").status_code == 200
 
 
-def test_a_new_token_replaces_the_scoped_one(analyst, api_client):
-    old = issue_token(analyst, scope=TokenScope.REPORTS)
-    new = issue_token(analyst)
-    assert not ApiTokenScope.objects.exists()
-    assert with_token(api_client, old).get("/api/v1/reports/summary/").status_code == 401
-    assert with_token(api_client, new).get("/api/v1/links/").status_code == 200
+def test_a_user_holds_a_reports_token_and_a_full_one_side_by_side(analyst, api_client):
+    reports = issue_token(analyst, name="stats", scope=TokenScope.REPORTS)
+    full = issue_token(analyst, name="full")
+    assert with_token(api_client, reports).get("/api/v1/reports/summary/").status_code == 200
+    assert with_token(api_client, reports).get("/api/v1/links/").status_code == 403
+    assert with_token(api_client, full).get("/api/v1/links/").status_code == 200
 
 
 def test_an_unknown_scope_is_refused(analyst):
     with pytest.raises(UnknownTokenScope):
-        issue_token(analyst, scope="admin")
+        issue_token(analyst, name="x", scope="admin")
 
 
 def test_issue_token_command_takes_a_scope(analyst, api_client, capsys):
-    call_command("issue_token", analyst.username, "--scope", "reports")
+    call_command("issue_token", analyst.username, "--name", "stats", "--scope", "reports")
     key = capsys.readouterr().out.strip()
     client = with_token(api_client, key)
     assert client.get("/api/v1/reports/summary/").status_code == 200
     assert client.get("/api/v1/links/").status_code == 403
-    call_command("issue_token", analyst.username)
+    call_command("issue_token", analyst.username, "--name", "full")
     key = capsys.readouterr().out.strip()
     assert with_token(api_client, key).get("/api/v1/links/").status_code == 200
 
 
 def test_token_scope_costs_no_extra_query(analyst, api_client, django_assert_max_num_queries):
-    client = with_token(api_client, issue_token(analyst, scope=TokenScope.REPORTS))
+    client = with_token(api_client, issue_token(analyst, name="stats", scope=TokenScope.REPORTS))
     client.get("/api/v1/links/")  # warm-up: content types, permissions cache
     with django_assert_max_num_queries(1):  # the token with its user and scope
         assert client.get("/api/v1/links/").status_code == 403
