@@ -167,7 +167,7 @@ def test_the_confidential_read_log_names_the_tokens_user(make_user, api_client, 
     link = LinkFactory(first_reported_by=officer, confidential=True)
     key = issue_token(prosecutor, name="case tool")
     assert with_token(api_client, key).get(f"/api/v1/links/{link.pk}/").status_code == 200
-    assert list(ConfidentialRead.objects.values_list("user", "link", "via")) == [
+    assert list(ConfidentialRead.objects.values_list("user", "link", "channel")) == [
         (prosecutor.pk, link.pk, "api")
     ]
 
