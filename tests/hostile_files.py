@@ -105,27 +105,31 @@ def docx_bomb(unpacked: int = 120 * MiB) -> bytes:
     return buffer.getvalue()
 
 
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
 def png(width: int, height: int) -> bytes:
     """A black greyscale PNG of width × height; its IDAT is a few hundred kilobytes at most."""
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
     compressor = zlib.compressobj(9)
     line = b"\x00" * (width + 1)  # filter byte + one byte a pixel
     data = b"".join(compressor.compress(line) for _ in range(height)) + compressor.flush()
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
-    )
+    return png_chunks(header, data)
 
 
 def png_header_only(width: int, height: int) -> bytes:
     """A PNG that declares width × height and holds no pixels (Pillow reads only the header)."""
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    body = b"IHDR" + header
-    ihdr = struct.pack(">I", len(header)) + body + struct.pack(">I", zlib.crc32(body))
-    return b"\x89PNG\r\n\x1a\n" + ihdr
+    return png_chunks(struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0), zlib.compress(b""))
+
+
+def png_chunks(header: bytes, data: bytes) -> bytes:
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", data)
+        + _chunk(b"IEND", b"")
+    )
 
 
 def pdf_declaring_pages(count: int) -> bytes:
