@@ -14,7 +14,9 @@
 * Video and audio: only SHA-256 and MD5 for now. A perceptual video hash (vPDQ) and audio
   fingerprints are out of scope.
 
-Nothing here imports Django.
+Nothing here imports Django. Uploaded archives, images and PDFs are bounded by
+``kibernadzor.uploads`` (declared sizes, compression ratio, DOCTYPE, pixels, pages) before they
+are decoded.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ import warnings
 import zipfile
 from dataclasses import dataclass
 from html.parser import HTMLParser
+
+from kibernadzor import uploads
 
 __all__ = [
     "PDQ_MATCH_THRESHOLD",
@@ -70,7 +74,6 @@ _PDQ_HEX = re.compile(r"^[0-9a-fA-F]{64}$")
 _MAX_PIXELS_AS_IS = 50_000_000
 _SHRINK_TO = 2048
 _MAX_TEXT_BYTES = 50 * 1024 * 1024  # text taken from a document; the rest is not hashed
-_MAX_PDF_PAGES = 2000
 
 _IMAGE_MAGIC = (
     b"\x89PNG\r\n\x1a\n",
@@ -220,7 +223,10 @@ def _looks_like_text(data: bytes) -> bool:
 # Documents
 
 
-def _pdf_text(data: bytes) -> str | None:
+def _pdf_text(data: bytes, limits: uploads.Limits) -> str | None:
+    """The text of a PDF's pages; UnsafeUpload when it declares more than
+    ``limits.max_pdf_pages`` pages (read from the page tree's /Count before any page is
+    loaded). pypdf's own limits (75 MB a decoded stream) bound each stream."""
     from pypdf import PdfReader  # noqa: PLC0415 - a missing requirement must fail loudly
 
     try:
@@ -229,43 +235,78 @@ def _pdf_text(data: bytes) -> str | None:
             reader = PdfReader(io.BytesIO(data))
             if reader.is_encrypted and not reader.decrypt(""):
                 return None
+            declared = reader.trailer["/Root"]["/Pages"].get("/Count", 0)
+            if isinstance(declared, int) and declared > limits.max_pdf_pages:
+                raise uploads.UnsafeUpload(
+                    uploads._("The PDF declares %(pages)s pages; at most %(limit)s are read.")
+                    % {
+                        "pages": uploads.number(int(declared)),
+                        "limit": uploads.number(limits.max_pdf_pages),
+                    },
+                    field="file",
+                )
             parts: list[str] = []
             size = 0
-            for page in reader.pages[:_MAX_PDF_PAGES]:
+            for page in reader.pages[: limits.max_pdf_pages]:
                 part = page.extract_text() or ""
                 parts.append(part)
                 size += len(part)
                 if size > _MAX_TEXT_BYTES:
                     break
             return "\n".join(parts)
+    except uploads.UnsafeUpload:
+        raise
     except Exception:  # malformed PDFs raise anything
         return None
 
 
-def _office_text(data: bytes) -> str | None:
-    """Text of a DOCX (word/document.xml) or ODT (content.xml), or None."""
+_PARAGRAPHS = {
+    "word/document.xml": {"{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"},
+    "content.xml": {
+        "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}p",
+        "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}h",
+    },
+}
+
+
+def _office_text(data: bytes, limits: uploads.Limits) -> str | None:
+    """Text of a DOCX (word/document.xml) or ODT (content.xml), or None when it is neither.
+
+    The archive is checked first (kibernadzor.uploads: declared sizes, ratio, no DOCTYPE;
+    UnsafeUpload otherwise), then the document is streamed, not loaded: a few hundred
+    kilobytes of DOCX can declare a gigabyte of XML."""
+    try:
+        archive = uploads.open_zip(data, limits)
+    except uploads.UnsafeUpload:
+        if not _is_zip(data):
+            return None
+        raise
+    with archive:
+        for name, paragraphs in _PARAGRAPHS.items():
+            if name in archive.NameToInfo:
+                try:
+                    return uploads.xml_text(archive, name, paragraphs, max_chars=_MAX_TEXT_BYTES)
+                except uploads.UnsafeUpload:
+                    raise
+                except (SyntaxError, zipfile.BadZipFile, OSError, ValueError, RuntimeError):
+                    return None  # ParseError is a SyntaxError
+    return None
+
+
+def _is_zip(data: bytes) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for name in ("word/document.xml", "content.xml"):
-                try:
-                    info = archive.getinfo(name)
-                except KeyError:
-                    continue
-                if info.file_size > _MAX_TEXT_BYTES * 4:
-                    return None
-                xml = archive.read(info).decode("utf-8", "replace")
-                xml = re.sub(r"</(?:w:p|text:p|text:h)>", "\n", xml)
-                return html.unescape(re.sub(r"<[^>]+>", "", xml))
-    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError):
-        return None
-    return None
+            archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------------------------
 # Images
 
 
-def _pdq(data: bytes) -> tuple[str, int] | None:
+def _pdq(data: bytes, limits: uploads.Limits) -> tuple[str, int] | None:
     # Imported here, not at the top, so text-only callers do not load them; a missing
     # requirement raises ImportError instead of silently giving no PDQ.
     import numpy as np  # noqa: PLC0415 - pdqhash needs it but does not declare it
@@ -276,6 +317,9 @@ def _pdq(data: bytes) -> tuple[str, int] | None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with Image.open(io.BytesIO(data)) as image:
+                # Image.open reads only the header: refuse a decompression bomb before decoding.
+                if image.width * image.height > limits.max_pixels:
+                    raise _too_many_pixels(image.width, image.height, limits)
                 image.seek(0)  # first frame of an animation
                 if image.width * image.height > _MAX_PIXELS_AS_IS:
                     image.draft("RGB", (_SHRINK_TO, _SHRINK_TO))  # cheap JPEG downscale
@@ -285,10 +329,30 @@ def _pdq(data: bytes) -> tuple[str, int] | None:
         if array.ndim != 3 or array.shape[0] < 1 or array.shape[1] < 1:
             return None
         vector, quality = pdqhash.compute(array)
-    except Exception:  # not an image, truncated, decompression bomb…
+    except uploads.UnsafeUpload:
+        raise
+    except Image.DecompressionBombError:  # past twice Image.MAX_IMAGE_PIXELS, at open
+        raise _too_many_pixels(0, 0, limits) from None
+    except Exception:  # not an image, truncated…
         return None
     bits = "".join("1" if b else "0" for b in vector)
     return f"{int(bits, 2):064x}", int(quality)
+
+
+def _too_many_pixels(width: int, height: int, limits: uploads.Limits) -> uploads.UnsafeUpload:
+    if width and height:
+        message = uploads._(
+            "The image is %(width)s × %(height)s pixels; at most %(limit)s pixels are read."
+        ) % {
+            "width": uploads.number(width),
+            "height": uploads.number(height),
+            "limit": uploads.number(limits.max_pixels),
+        }
+    else:
+        message = uploads._("The image has more than %(limit)s pixels.") % {
+            "limit": uploads.number(limits.max_pixels)
+        }
+    return uploads.UnsafeUpload(message, field="file")
 
 
 # --------------------------------------------------------------------------------------------
@@ -300,14 +364,42 @@ def _ext(filename: str) -> str:
     return filename[dot:].lower() if dot != -1 else ""
 
 
-def file_fingerprints(data: bytes, filename: str = "", content_type: str = "") -> Fingerprints:
+def file_fingerprints(
+    data: bytes,
+    filename: str = "",
+    content_type: str = "",
+    *,
+    limits: uploads.Limits | None = None,
+    strict: bool = False,
+) -> Fingerprints:
     """Fingerprints of a file's bytes. ``filename`` and ``content_type`` are hints only: the
     bytes' own signature decides first (a PNG named .txt is hashed as an image).
 
     ``kind`` is "image" (PDQ), "pdf" (TLSH of its text), "text" (plain text, HTML, DOCX, ODT:
     TLSH of the text) or "other" (video, audio, archives…: SHA-256 and MD5 only).
+
+    A file past ``limits`` (kibernadzor.uploads: an archive that unpacks too far or declares a
+    DOCTYPE, an image of too many pixels, a PDF of too many pages) raises UnsafeUpload when
+    ``strict`` (an upload: the user is told why); otherwise (fetched content) only its SHA-256
+    and MD5 are taken.
     """
-    data = bytes(data)
+    limits = limits or uploads.Limits()
+    try:
+        return _file_fingerprints(bytes(data), filename, content_type, limits)
+    except uploads.UnsafeUpload:
+        if strict:
+            raise
+        return Fingerprints(
+            kind="other",
+            sha256=hashlib.sha256(data).hexdigest(),
+            md5=hashlib.md5(data, usedforsecurity=False).hexdigest(),
+            size=len(data),
+        )
+
+
+def _file_fingerprints(
+    data: bytes, filename: str, content_type: str, limits: uploads.Limits
+) -> Fingerprints:
     base = {
         "sha256": hashlib.sha256(data).hexdigest(),
         "md5": hashlib.md5(data, usedforsecurity=False).hexdigest(),
@@ -317,19 +409,19 @@ def file_fingerprints(data: bytes, filename: str = "", content_type: str = "") -
     ext = _ext(filename)
 
     if data.startswith(b"%PDF-") or (ctype == "application/pdf" and b"%PDF-" in data[:1024]):
-        text = _pdf_text(data)
+        text = _pdf_text(data, limits)
         return _with_text(base, "pdf", text)
 
     is_image_hint = ctype.startswith("image/") or ext in _IMAGE_EXT
     webp = data[:4] == b"RIFF" and data[8:12] == b"WEBP"
     if data.startswith(_IMAGE_MAGIC) or webp or (is_image_hint and not _looks_like_text(data)):
-        pdq = _pdq(data)
+        pdq = _pdq(data, limits)
         if pdq is not None:
             return Fingerprints(kind="image", pdq=pdq[0], pdq_quality=pdq[1], **base)
         return Fingerprints(kind="other", **base)
 
     if data.startswith(b"PK\x03\x04"):
-        office = _office_text(data)
+        office = _office_text(data, limits)
         if office is not None:
             return _with_text(base, "text", office)
         return Fingerprints(kind="other", **base)

@@ -22,7 +22,7 @@ def write_table(header: Sequence[str], rows: Iterable[Sequence], fmt: str) -> by
     if fmt == "csv":
         buffer = io.StringIO(newline="")
         writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(header)
+        writer.writerow([_safe(v) for v in header])
         for row in rows:
             writer.writerow([_safe(v) for v in row])
         return buffer.getvalue().encode("utf-8-sig")
@@ -31,7 +31,7 @@ def write_table(header: Sequence[str], rows: Iterable[Sequence], fmt: str) -> by
 
         workbook = openpyxl.Workbook(write_only=True)
         sheet = workbook.create_sheet()
-        sheet.append(list(header))
+        sheet.append([_safe(v) for v in header])
         for row in rows:
             sheet.append([_safe(v) for v in row])
         buffer = io.BytesIO()

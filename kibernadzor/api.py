@@ -10,7 +10,9 @@ from kibernadzor.errors import DomainError
 
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        return Response(exc.as_dict(), status=exc.http_status)
+        return Response(
+            exc.as_dict(), status=exc.http_status, headers=getattr(exc, "headers", None)
+        )
     if isinstance(exc, DjangoPermissionDenied):
         return Response(
             {"detail": str(exc) or "You do not have permission to perform this action."},

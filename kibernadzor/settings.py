@@ -219,6 +219,16 @@ STORAGES = {
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "/media/"
 KBZ_MATCH_MAX_BYTES = env.int("KBZ_MATCH_MAX_BYTES", default=50 * 1024 * 1024)
+# Hostile uploads (kibernadzor/uploads.py): what an uploaded archive, image or PDF may cost
+# before it is refused, and how many heavy jobs (fingerprinting, workbook parsing) run at once.
+KBZ_UPLOAD_MAX_UNCOMPRESSED = env.int("KBZ_UPLOAD_MAX_UNCOMPRESSED", default=100 * 1024 * 1024)
+KBZ_UPLOAD_MAX_RATIO = env.int("KBZ_UPLOAD_MAX_RATIO", default=100)
+KBZ_UPLOAD_MAX_PIXELS = env.int("KBZ_UPLOAD_MAX_PIXELS", default=50_000_000)
+KBZ_UPLOAD_MAX_PDF_PAGES = env.int("KBZ_UPLOAD_MAX_PDF_PAGES", default=2000)
+KBZ_HEAVY_JOB_SLOTS = env.int("KBZ_HEAVY_JOB_SLOTS", default=2)
+KBZ_HEAVY_JOB_RETRY_AFTER = env.int("KBZ_HEAVY_JOB_RETRY_AFTER", default=10)
+KBZ_MATERIALS_IMPORT_MAX_BYTES = env.int("KBZ_MATERIALS_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+KBZ_MATERIALS_IMPORT_MAX_ROWS = env.int("KBZ_MATERIALS_IMPORT_MAX_ROWS", default=20_000)
 
 # --- Security -------------------------------------------------------------------------------
 # Content-Security-Policy (Django's own middleware): nothing inline, nothing from elsewhere.

@@ -119,11 +119,15 @@ class MaterialAdmin(PolicyModelAdmin):
         form = ImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
-            report = services.import_material_list(
-                upload, upload.name, user=request.user, dry_run=form.cleaned_data["dry_run"]
-            )
-            level = messages.SUCCESS if report.ok else messages.ERROR
-            messages.add_message(request, level, report.summary())
+            try:
+                report = services.import_material_list(
+                    upload, upload.name, user=request.user, dry_run=form.cleaned_data["dry_run"]
+                )
+            except DomainError as refused:  # Busy, Conflict
+                messages.error(request, refused.message)
+            else:
+                level = messages.SUCCESS if report.ok else messages.ERROR
+                messages.add_message(request, level, report.summary())
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

@@ -38,14 +38,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import os
 import re
 import unicodedata
 import warnings
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Literal
+
+from kibernadzor.tabular import FORMULA_TRIGGERS, safe_cell
 
 __all__ = [
     "CLASSIFICATIONS",
@@ -90,7 +92,8 @@ TITLE_MAX = 500
 _HEADER_SEARCH_ROWS = 30
 _MAX_COLUMNS = 60
 _MAX_BLANK_RUN = 2000  # an XLSX whose dimension claims a million rows stops after this many blanks
-_MAX_XLSX_UNCOMPRESSED = 256 * 1024 * 1024
+_MAX_DECLARED_COLUMNS = 16384  # what Excel allows; only the first _MAX_COLUMNS are read
+MAX_ROWS = 20_000  # rows of a file (per sheet); the official list has a few thousand
 _MIN_YEAR = 1990
 
 
@@ -182,9 +185,10 @@ def _cell_text(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     text = clean_text(value)
-    # write_list protects cells from spreadsheet formula injection with a leading apostrophe.
-    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":
-        text = text[1:]
+    # write_list protects cells from spreadsheet formula injection with a leading apostrophe
+    # (kibernadzor.tabular.safe_cell); reading it back removes it.
+    if len(text) > 1 and text[0] == "'" and text[1:].lstrip()[:1] in FORMULA_TRIGGERS:
+        text = text[1:].strip()
     return text
 
 
@@ -1121,7 +1125,14 @@ def _decode(data: bytes) -> tuple[str, str]:
 _DELIMITERS = (",", ";", "\t", "|")
 
 
-def _read_csv(data: bytes | str, out: _Collector, result: ParseResult, today: dt.date) -> None:
+def _read_csv(
+    data: bytes | str,
+    out: _Collector,
+    result: ParseResult,
+    today: dt.date,
+    *,
+    max_rows: int = MAX_ROWS,
+) -> None:
     if isinstance(data, str):
         text, encoding = data, None
     else:
@@ -1138,11 +1149,14 @@ def _read_csv(data: bytes | str, out: _Collector, result: ParseResult, today: dt
     best: tuple[int, str, list[tuple[int, list[Any]]], _Header] | None = None
     for delimiter in delimiters:
         try:
-            records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+            reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+            records = list(itertools.islice(reader, max_rows + 1))
         except csv.Error as exc:
             if len(delimiters) == 1:
                 raise _FileError(f"файл CSV повреждён: {exc}") from exc
             continue
+        if len(records) > max_rows:
+            raise _FileError(f"в файле больше {max_rows} строк: загрузите не больше {max_rows}")
         table = [(i, list(cells)) for i, cells in enumerate(records, start=1)]
         header = _find_header(table)
         if header and (best is None or len(header.columns) > best[0]):
@@ -1179,7 +1193,54 @@ def _sheet_table(ws: Any) -> list[tuple[int, list[Any]]]:
     return [(i, cells) for i, cells in enumerate(grid, start=1)]
 
 
-def _read_xlsx(data: bytes | str, out: _Collector, result: ParseResult, today: dt.date) -> None:
+def _check_xlsx(data: bytes, limits: Any, max_rows: int) -> None:
+    """Refuse a hostile workbook before openpyxl loads it whole (it must, for merged cells):
+    kibernadzor.uploads checks the archive (declared sizes, ratio, no DOCTYPE) and the sheets'
+    declared dimensions, then every sheet's rows are streamed and counted up to the limit."""
+    import openpyxl  # noqa: PLC0415 - the CSV path does not need it
+
+    from kibernadzor import uploads  # noqa: PLC0415
+
+    try:
+        with uploads.open_zip(
+            data, limits or uploads.Limits(), max_rows=max_rows, max_columns=_MAX_DECLARED_COLUMNS
+        ) as archive:
+            if "xl/workbook.xml" not in archive.namelist():
+                raise _FileError(
+                    "файл назван как книга Excel XLSX, но является архивом другого формата"
+                )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            for ws in workbook.worksheets:
+                cells = 0
+                for _number, values in uploads.sheet_rows(ws, max_rows=max_rows):
+                    cells += len(values)
+                    if cells > max_rows * _MAX_COLUMNS:
+                        raise _FileError(
+                            f"лист {_q(ws.title)} содержит больше {max_rows * _MAX_COLUMNS}"
+                            " ячеек: книга слишком велика для загрузки"
+                        )
+        finally:
+            workbook.close()
+    except uploads.UnsafeUpload as exc:
+        raise _FileError(exc.message) from None
+    except _FileError:
+        raise
+    except Exception as exc:  # openpyxl raises many kinds on broken files
+        raise _FileError("не удалось прочитать книгу Excel: файл повреждён") from exc
+
+
+def _read_xlsx(
+    data: bytes | str,
+    out: _Collector,
+    result: ParseResult,
+    today: dt.date,
+    *,
+    limits: Any = None,
+    max_rows: int = MAX_ROWS,
+) -> None:
     if isinstance(data, str) or not data.startswith(b"PK\x03\x04"):
         raw = data.encode("utf-8", "replace") if isinstance(data, str) else data
         what = _what_is(raw)
@@ -1190,16 +1251,7 @@ def _read_xlsx(data: bytes | str, out: _Collector, result: ParseResult, today: d
             except UnicodeDecodeError:
                 what = "файлом неизвестного формата"
         raise _FileError(f"файл назван как книга Excel XLSX, но является {what}")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = archive.namelist()
-            total = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise _FileError("файл XLSX повреждён: архив не читается") from exc
-    if "xl/workbook.xml" not in names:
-        raise _FileError("файл назван как книга Excel XLSX, но является архивом другого формата")
-    if total > _MAX_XLSX_UNCOMPRESSED:
-        raise _FileError("книга Excel слишком велика для загрузки")
+    _check_xlsx(data, limits, max_rows)
     import openpyxl  # noqa: PLC0415 - the CSV path does not need it
 
     try:
@@ -1243,12 +1295,16 @@ def parse_list(
     filename: str = "",
     *,
     today: dt.date | None = None,
+    max_rows: int = MAX_ROWS,
+    limits: Any = None,
 ) -> ParseResult:
     """Parse a CSV or XLSX list of materials.
 
     ``filename`` (else the path's name) decides the format by its extension: .csv/.txt/.tsv are
     CSV, .xlsx/.xlsm are XLSX; with no known extension the content decides. ``today`` (default:
-    the current date) is the limit for dates in the future. Never raises on bad content.
+    the current date) is the limit for dates in the future. A file of more than ``max_rows``
+    rows (per sheet) is refused; an XLSX is first checked by ``kibernadzor.uploads`` against
+    ``limits`` (an ``uploads.Limits``; its defaults when None). Never raises on bad content.
     """
     today = today or dt.date.today()
     result = ParseResult()
@@ -1281,8 +1337,10 @@ def parse_list(
         if fmt == "unknown":
             raise _FileError(f"неподдерживаемый формат {_q(ext)}: загрузите файл CSV или XLSX")
         result.format = fmt
-        reader = _read_csv if fmt == "csv" else _read_xlsx
-        reader(data, out, result, today)
+        if fmt == "csv":
+            _read_csv(data, out, result, today, max_rows=max_rows)
+        else:
+            _read_xlsx(data, out, result, today, limits=limits, max_rows=max_rows)
     except _FileError as exc:
         message = f"Файл {_q(filename)}: {exc}" if filename else f"Файл: {exc}"
         return ParseResult(errors=[RowError(0, "file", message)], format="")
@@ -1306,10 +1364,6 @@ def _needs_column(rows: Sequence[MaterialRow], key: str) -> bool:
     return False
 
 
-def _safe(text: str) -> str:
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 def write_list(rows: Iterable[MaterialRow], fmt: Literal["csv", "xlsx"]) -> bytes:
     """Export rows in the list's own column shape: «№», «Наименование информационного
     материала», «Решение суда», «Категория».
@@ -1317,8 +1371,10 @@ def write_list(rows: Iterable[MaterialRow], fmt: Literal["csv", "xlsx"]) -> byte
     «Суд», «Дата решения», «Дата вступления в силу» are added only when some row's value cannot
     be read back from its decision text, so ``parse_list(write_list(rows))`` gives the same rows
     (row numbers and sheet names aside). CSV is UTF-8 with BOM (Excel opens it correctly),
-    comma-separated; a cell starting with = + - @ gets a leading apostrophe so a spreadsheet does
-    not run it as a formula (the parser removes it).
+    comma-separated. Every text cell passes kibernadzor.tabular.safe_cell, the one function
+    that neutralises formulas in every file the system writes (a cell starting with = + - @,
+    a tab or carriage return, or their fullwidth forms, gets a leading apostrophe; the parser
+    removes it).
     """
     rows = list(rows)
     keys = [*_BASE_COLUMNS, *(k for k in _OPTIONAL_COLUMNS if _needs_column(rows, k))]
@@ -1341,7 +1397,7 @@ def write_list(rows: Iterable[MaterialRow], fmt: Literal["csv", "xlsx"]) -> byte
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(header)
         for r in rows:
-            writer.writerow([_safe(_cell_text(v)) if v is not None else "" for v in values(r)])
+            writer.writerow([safe_cell(_cell_text(v)) if v is not None else "" for v in values(r)])
         return buffer.getvalue().encode("utf-8-sig")
     if fmt == "xlsx":
         import openpyxl  # noqa: PLC0415
@@ -1358,7 +1414,7 @@ def write_list(rows: Iterable[MaterialRow], fmt: Literal["csv", "xlsx"]) -> byte
             ws.column_dimensions[openpyxl.utils.get_column_letter(i)].width = widths.get(key, 16)
         for row_index, r in enumerate(rows, start=2):
             for col, value in enumerate(values(r), start=1):
-                cell = ws.cell(row=row_index, column=col, value=value)
+                cell = ws.cell(row=row_index, column=col, value=safe_cell(value))
                 if isinstance(value, str):
                     cell.data_type = "s"  # never a formula, whatever the text starts with
                     cell.alignment = Alignment(wrap_text=True, vertical="top")

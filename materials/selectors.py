@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 import fingerprints
+from kibernadzor import uploads
 from materials.choices import MatchMethod
 from materials.models import Material, MaterialFingerprint
 from organizations.models import Organization
@@ -118,7 +119,21 @@ def match_fingerprints(fp: fingerprints.Fingerprints, user) -> MatchResult:
 def match_file(data: bytes, user, *, filename: str = "", content_type: str = "") -> MatchResult:
     """«Is this file banned?»: fingerprints of the bytes against every known copy.
 
-    The bytes are not stored; only a prosecutor's attach_copy keeps a file.
+    The bytes are not stored; only a prosecutor's attach_copy keeps a file. Fingerprinting
+    holds a heavy-job slot (uploads.Busy when none is free) and refuses a hostile file
+    (uploads.UnsafeUpload, naming the problem).
     """
-    fp = fingerprints.file_fingerprints(data, filename=filename, content_type=content_type)
+    fp = upload_fingerprints(data, filename=filename, content_type=content_type)
     return match_fingerprints(fp, user)
+
+
+def upload_fingerprints(data: bytes, *, filename: str = "", content_type: str = ""):
+    """Fingerprints of an uploaded file, within the upload limits and a heavy-job slot."""
+    with uploads.heavy_job_slot():
+        return fingerprints.file_fingerprints(
+            data,
+            filename=filename,
+            content_type=content_type,
+            limits=uploads.Limits.from_settings(),
+            strict=True,
+        )

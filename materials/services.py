@@ -7,6 +7,7 @@ its size. Re-importing the same file changes nothing.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -15,13 +16,13 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-import fingerprints
 from accounts.models import Region
 from decisions.choices import RECOGNITION_OUTCOME
 from decisions.models import CourtDecision
 from decisions.services import region_of_court
+from kibernadzor import uploads
 from kibernadzor.errors import Conflict, DomainError
-from materials import listparse
+from materials import listparse, selectors
 from materials.models import Material, MaterialFingerprint
 
 # Fields the official list is the authority for: an import updates these. Kind and languages
@@ -105,10 +106,24 @@ def import_material_list(source, filename: str = "", *, user=None, dry_run: bool
     """Import the official list (CSV or XLSX) from a path, file object or bytes.
 
     Returns an ImportReport. With errors in the file nothing is written (`report.ok` is False);
-    with `dry_run` nothing is written either and the report says what would happen.
+    with `dry_run` nothing is written either and the report says what would happen. A file
+    over KBZ_MATERIALS_IMPORT_MAX_BYTES, or a workbook that kibernadzor.uploads refuses, is
+    one file-level error. Parsing holds a heavy-job slot (Busy when none is free).
     """
-    result = listparse.parse_list(source, filename)
     filename = filename or getattr(source, "name", "") or str(source)[:100]
+    try:
+        data = _read_capped(source, settings.KBZ_MATERIALS_IMPORT_MAX_BYTES)
+    except FileTooLarge as too_large:
+        report = ImportReport(filename=str(filename), dry_run=dry_run)
+        report.rejected = [listparse.RowError(0, "file", too_large.message)]
+        return report
+    with uploads.heavy_job_slot():
+        result = listparse.parse_list(
+            data,
+            str(filename),
+            max_rows=settings.KBZ_MATERIALS_IMPORT_MAX_ROWS,
+            limits=uploads.Limits.from_settings(),
+        )
     report = ImportReport(filename=str(filename), dry_run=dry_run, warnings=list(result.warnings))
     report.rejected = list(result.errors)
     rows = _unique_numbers(result.rows, report)
@@ -204,6 +219,34 @@ def import_material_list(source, filename: str = "", *, user=None, dry_run: bool
     return report
 
 
+def _read_capped(source, limit: int) -> bytes:
+    """The bytes of a path, file object or bytes; FileTooLarge past ``limit``, found by the
+    declared size where there is one and never by reading more than ``limit + 1`` bytes."""
+    if isinstance(source, bytes | bytearray | memoryview):
+        data = bytes(source)
+    elif isinstance(source, str | os.PathLike):
+        if os.path.getsize(source) > limit:
+            raise _too_large(os.path.getsize(source), limit)
+        with open(source, "rb") as fh:
+            data = fh.read(limit + 1)
+    else:
+        size = getattr(source, "size", None)
+        if size is not None and size > limit:
+            raise _too_large(size, limit)
+        data = source.read(limit + 1)
+    if len(data) > limit:
+        raise _too_large(len(data), limit)
+    return data
+
+
+def _too_large(size: int, limit: int) -> FileTooLarge:
+    return FileTooLarge(
+        str(_("The file is %(size)s MB; at most %(limit)s MB are taken."))
+        % {"size": uploads.megabytes(size), "limit": uploads.megabytes(limit)},
+        field="file",
+    )
+
+
 def _unique_numbers(rows, report: ImportReport) -> list[listparse.MaterialRow]:
     """Numbers are unique in the register; the parser allows a repeat in another section."""
     seen: dict[int, listparse.MaterialRow] = {}
@@ -279,7 +322,7 @@ def attach_copy(
     """Record the fingerprints of a known copy of `material`; keep the file only if asked."""
     data = read_upload(upload)
     name = getattr(upload, "name", "") or ""
-    fp = fingerprints.file_fingerprints(
+    fp = selectors.upload_fingerprints(
         data, filename=name, content_type=getattr(upload, "content_type", "") or ""
     )
     record = MaterialFingerprint.objects.filter(material=material, sha256=fp.sha256).first()

@@ -109,7 +109,7 @@ class FileForm(SubmitForm):
                 % {"size": upload.size / 2**20, "limit": intake.MAX_FILE_BYTES // 2**20}
             )
         try:
-            lines = intake.parse_file(upload.name, upload.read())
+            lines = intake.parse_file(upload.name, upload.read(), max_lines=submissions.MAX_LINES)
         except intake.UnreadableFile as error:
             raise forms.ValidationError(error.message) from None
         self.filename = upload.name

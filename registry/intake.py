@@ -15,9 +15,12 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from kibernadzor import uploads
 from kibernadzor.errors import DomainError
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_LINES = 100_000  # portal.submissions takes at most this many lines at a time
+MAX_XLSX_COLUMNS = 1024
 URL_HEADERS = {"url", "urls", "link", "links", "ссылка", "ссылки", "сілтеме", "адрес", "address"}
 _TEXT_ENCODINGS = ("utf-8-sig", "cp1251")
 
@@ -45,9 +48,17 @@ def parse_text(text: str) -> list[Line]:
     return [Line(number, row) for number, row in enumerate(rows, start=1)]
 
 
-def parse_file(name: str, data: bytes) -> list[Line]:
+def parse_file(name: str, data: bytes, *, max_lines: int = MAX_LINES) -> list[Line]:
     """The lines of an uploaded TXT, CSV or XLSX file, by its extension, checked against its
-    content."""
+    content. An XLSX past ``max_lines`` rows is refused as soon as that shows (its declared
+    dimensions, else the row after the limit), never read whole."""
+    try:
+        return _parse_file(name, data, max_lines)
+    except uploads.UnsafeUpload as error:
+        raise UnreadableFile(error.message, field="file") from None
+
+
+def _parse_file(name: str, data: bytes, max_lines: int) -> list[Line]:
     if len(data) > MAX_FILE_BYTES:
         raise UnreadableFile(
             _("The file is larger than %(limit)d MB.") % {"limit": MAX_FILE_BYTES // 2**20},
@@ -55,7 +66,7 @@ def parse_file(name: str, data: bytes) -> list[Line]:
         )
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension == "xlsx":
-        return _parse_xlsx(data)
+        return _parse_xlsx(data, max_lines)
     if extension in ("csv", "txt", ""):
         if data.startswith(b"PK\x03\x04") or b"\x00" in data[:4096]:
             raise UnreadableFile(
@@ -120,16 +131,22 @@ def _parse_csv(text: str) -> list[Line]:
         ) from None
 
 
-def _parse_xlsx(data: bytes) -> list[Line]:
+def _parse_xlsx(data: bytes, max_lines: int) -> list[Line]:
+    """The first sheet's rows, streamed, after kibernadzor.uploads has checked the archive
+    (declared sizes, compression ratio, no DOCTYPE) and the sheet's declared dimensions."""
     from openpyxl import load_workbook
 
     if not data.startswith(b"PK\x03\x04"):
         raise UnreadableFile(
             _("The file is named .xlsx but is not an Excel workbook."), field="file"
         )
+    max_rows = max_lines + 1  # a header row may come first
+    limits = uploads.Limits.from_settings()
+    with uploads.open_zip(data, limits, max_rows=max_rows, max_columns=MAX_XLSX_COLUMNS):
+        pass  # refused, if at all, by what the archive and its sheets declare
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as error:
         raise UnreadableFile(
             _("The file is not a readable Excel workbook: %(error)s") % {"error": error},
             field="file",
@@ -137,9 +154,13 @@ def _parse_xlsx(data: bytes) -> list[Line]:
     try:
         sheet = workbook.worksheets[0]
         rows = (
-            (number, list(cells))
-            for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1)
+            (number, list(cells)) for number, cells in uploads.sheet_rows(sheet, max_rows=max_rows)
         )
         return _rows_to_lines(rows)
+    except (ValueError, SyntaxError, KeyError) as error:  # ParseError is a SyntaxError
+        raise UnreadableFile(
+            _("The file is not a readable Excel workbook: %(error)s") % {"error": error},
+            field="file",
+        ) from None
     finally:
         workbook.close()

@@ -214,6 +214,9 @@ def test_distances_validate_input():
         fp.tlsh_distance("garbage", fp.text_fingerprints(RULES).tlsh)
 
 
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
 def test_docx_text_is_hashed_like_the_same_text():
     import zipfile
 
@@ -222,7 +225,8 @@ def test_docx_text_is_hashed_like_the_same_text():
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr(
-            "word/document.xml", f"<w:document><w:body>{paragraphs}</w:body></w:document>"
+            "word/document.xml",
+            f'<w:document xmlns:w="{W_NS}"><w:body>{paragraphs}</w:body></w:document>',
         )
     result = fp.file_fingerprints(buffer.getvalue(), "rules.docx")
     assert result.kind == "text"

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from accounts import policy
 from accounts.models import Region
 from decisions.models import CourtDecision
+from kibernadzor.errors import DomainError
 from materials import selectors as material_selectors
 from materials import services as material_services
 from materials.choices import LANGUAGES
@@ -246,25 +247,25 @@ def file_match(request):
     """Fingerprint an uploaded file and compare it with every known copy of a material. The
     file is not kept: it is read into memory, fingerprinted and dropped with the request."""
     _require_view(request.user, Material)
-    form, result, error, status = FileMatchForm(), None, None, 200
+    form, result, error, status, retry_after = FileMatchForm(), None, None, 200, None
     if request.method == "POST":
         form = FileMatchForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
                 data = material_services.read_upload(upload)
-            except material_services.FileTooLarge as too_large:
-                error, status = too_large.message, 413
-            else:
                 result = material_selectors.match_file(
                     data,
                     request.user,
                     filename=upload.name,
                     content_type=upload.content_type or "",
                 )
+            except DomainError as refused:  # too large, hostile (UnsafeUpload), Busy
+                error, status = refused.message, refused.http_status
+                retry_after = getattr(refused, "retry_after", None)
         else:
             status = 400
-    return render(
+    response = render(
         request,
         "portal/registers/file_match.html",
         {
@@ -275,3 +276,6 @@ def file_match(request):
         },
         status=status,
     )
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kibernadzor.errors import DomainError
 from materials import services
 
 
@@ -20,7 +21,10 @@ class Command(BaseCommand):
     def handle(self, *args, path: Path, dry_run: bool, **options):
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
-        report = services.import_material_list(path, path.name, dry_run=dry_run)
+        try:
+            report = services.import_material_list(path, path.name, dry_run=dry_run)
+        except DomainError as refused:  # Busy (every heavy-job slot taken), Conflict
+            raise CommandError(refused.message) from None
         verb = "would create" if not report.applied else "created"
         for row in report.created:
             self.stdout.write(f"  {verb} № {row.number} (row {row.row}): {row.title[:80]}")
