@@ -7,12 +7,14 @@ start-up with one line that names it.
 
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import environ
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
+
+from kibernadzor import devenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -112,11 +114,15 @@ TEMPLATES = [
 ]
 
 
+# Local state of make run / make test: the embedded PostgreSQL, the broker folder, the cache.
+DATA_DIR = devenv.data_dir()
+
+
 # --- Database -------------------------------------------------------------------------------
 def database_from_env() -> dict:
-    url = env.str("DATABASE_URL", default="")
-    if not url:
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}
+    # Unset: the embedded PostgreSQL that `make run` / `make test` start (kibernadzor/devenv.py),
+    # so that manage.py commands in another terminal reach the same database.
+    url = env.str("DATABASE_URL", default="") or devenv.embedded_database_url()
     scheme = urlsplit(url).scheme
     if scheme not in {"postgres", "postgresql", "pgsql", "sqlite"} or "://" not in url:
         raise config_error(
@@ -129,6 +135,9 @@ def database_from_env() -> dict:
         raise config_error("DATABASE_URL", f"is malformed: {exc}") from None
     if config["ENGINE"].endswith("postgresql") and not config.get("NAME"):
         raise config_error("DATABASE_URL", "names no database (…/name at the end)")
+    # A Unix socket directory as the percent-encoded host (postgres://user@%2Fpath/name), as
+    # libpq writes it: django-environ leaves the host encoded.
+    config["HOST"] = unquote(config.get("HOST") or "")
     config["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     config["CONN_HEALTH_CHECKS"] = True
     return config
@@ -139,12 +148,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USES_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 # --- Cache ----------------------------------------------------------------------------------
+# Without Redis, files in DATA_DIR/cache: every process of one machine (web workers, Celery)
+# shares them, so API throttles count across processes as they do with Redis (a per-process
+# LocMemCache would give each process its own count); no query per request, unlike the
+# database cache. Several machines need REDIS_URL.
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env.str("CACHE_FOLDER", default=str(DATA_DIR / "cache")),
+        }
     )
 }
 
@@ -400,6 +416,17 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "queue_order_strategy": "priority",
         "visibility_timeout": 3600,  # unacknowledged tasks are redelivered after an hour
+    }
+elif CELERY_BROKER_URL.startswith("filesystem://"):
+    # make run without Redis: kombu's filesystem transport, one file per message (README,
+    # "Broker without Redis"). Producers and consumers share the one "queue" folder.
+    _BROKER_FOLDER = Path(env.str("CELERY_BROKER_FOLDER", default=str(DATA_DIR / "broker")))
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_BROKER_FOLDER / "queue"),
+        "data_folder_out": str(_BROKER_FOLDER / "queue"),
+        "control_folder": str(_BROKER_FOLDER / "control"),
+        "processed_folder": str(_BROKER_FOLDER / "processed"),
+        "polling_interval": 0.5,
     }
 CELERY_BEAT_SCHEDULE = {
     "checks-dispatch-due": {
