@@ -175,3 +175,17 @@ def test_workers_take_new_links_before_rechecks(settings):
     assert queues.index("checks.new") < queues.index("checks.recheck")
     assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["queue_order_strategy"] == "priority"
     assert "checks-dispatch-due" in settings.CELERY_BEAT_SCHEDULE
+
+
+@pytest.mark.django_db
+def test_a_link_sent_on_commit_is_not_dispatched_again_within_the_grace(
+    officer, settings, sent, django_capture_on_commit_callbacks
+):
+    settings.CHECKER_ENQUEUE_ON_COMMIT = True
+    with django_capture_on_commit_callbacks(execute=True):
+        [link] = register(officer, "https://127.0.0.1:9/sent")
+    sent.clear()
+
+    assert services.dispatch_due() == 0  # its message is in flight
+    assert services.dispatch_due(now=timezone.now() + services.FIRST_CHECK_GRACE) == 1
+    assert sent == [([link.pk], "checks.new", CheckTrigger.FIRST)]
