@@ -320,9 +320,7 @@ def run_checks(
     from registry.models import Link
 
     ids = sorted(set(link_ids))
-    links = {
-        link.pk: link for link in Link.objects.filter(pk__in=ids).only("pk", "url", "is_demo")
-    }
+    links = {link.pk: link for link in Link.objects.filter(pk__in=ids).only("pk", "url", "is_demo")}
     leave_out_demo_links([pk for pk, link in links.items() if link.is_demo])
     links = {pk: link for pk, link in links.items() if not link.is_demo}
     if requested_at is not None:

@@ -57,9 +57,7 @@ def test_a_demo_submission_gets_no_due_marker(demo_link):
     assert services.take_due().first == []
 
 
-def test_run_checks_leaves_a_demo_link_out_and_says_so(
-    site, officer, demo_link, fetched, caplog
-):
+def test_run_checks_leaves_a_demo_link_out_and_says_so(site, officer, demo_link, fetched, caplog):
     site.serve("/real", page("Real", "текст " * 50))
     [real] = register(officer, site.url("/real"))
 
