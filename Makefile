@@ -18,7 +18,7 @@ DEVENV_TEST := $(TEST_ENV) $(PY) -m kibernadzor.devenv test --
 # PostgreSQL in .data/pg; the broker is REDIS_URL / CELERY_BROKER_URL, else files in .data/broker.
 RUN_ENV := DEBUG=$${DEBUG:-1} KBZ_DEMO=$${KBZ_DEMO:-1}
 
-.PHONY: run test lint format bench install install-dev messages clean
+.PHONY: run test test-offline lint format bench install install-dev messages clean
 
 $(VENV)/.created:
 	@py=$$(scripts/find-python) && echo "Creating $(VENV) with $$py" && "$$py" -m venv $(VENV)
@@ -45,6 +45,10 @@ test: install-dev
 	$(VENV)/bin/ruff format --check .
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(DEVENV_TEST) $(PY) -m pytest $(PYTEST_ARGS)
+
+# make test's representative part (with make run) where no PostgreSQL or Redis answers (root).
+test-offline: install-dev
+	scripts/offline-proof
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

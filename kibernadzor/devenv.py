@@ -120,7 +120,7 @@ def test_environment() -> dict[str, str]:
     else:
         env.pop("REDIS_URL", None)
         env.update(filesystem_broker())
-        say("no Redis: file-based cache and the filesystem broker (tests that need Redis skip)")
+        say("no Redis: the file cache and the filesystem broker")
     return env
 
 
