@@ -369,8 +369,9 @@ CHECKER_BATCH_SIZE = env.int("CHECKER_BATCH_SIZE", default=50)  # links per task
 CHECKER_DISPATCH_LIMIT = env.int("CHECKER_DISPATCH_LIMIT", default=2000)  # links per beat tick
 # A dispatched link is due again after this lease if its task never ran (lost message).
 CHECKER_DISPATCH_LEASE_MINUTES = env.float("CHECKER_DISPATCH_LEASE_MINUTES", default=15)
-# Send the first check when a submission commits. Off with inline tasks (make run, tests), so
-# a web request never fetches; there `manage.py check_links --due` runs what is due.
+# Send the first check when a submission commits (make run: to its worker). Off with inline
+# tasks (tests), so a web request never fetches: new links are then due at once and
+# `manage.py check_links --due` runs them.
 CHECKER_ENQUEUE_ON_COMMIT = env_bool("CHECKER_ENQUEUE_ON_COMMIT", not CELERY_TASK_ALWAYS_EAGER)
 CHECKER_NOTIFY_EMAIL = env_bool("CHECKER_NOTIFY_EMAIL", False)  # also email agency officers
 
