@@ -63,8 +63,7 @@ messages: install
 	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
 
 bench: install-dev
-	scripts/ensure-services
-	for script in bench/bench_*.py; do $(TEST_ENV) $(PY) $$script || exit 1; done
+	$(DEVENV_TEST) bash -c 'for script in bench/bench_*.py; do $(PY) $$script || exit 1; done'
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache .ruff_cache .data
