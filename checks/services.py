@@ -4,7 +4,13 @@ Scheduling is durable: a link is due when its LinkStats.next_check_at has passed
 a link writes that marker in the submission's transaction and, once it commits, sends the first
 check to the `checks.new` queue; if the broker is down the send is only logged, and the beat
 task `dispatch_due` sends the link later. Dispatching leases a link (next_check_at moves by
-CHECKER_DISPATCH_LEASE_MINUTES), so a lost message only delays a check.
+CHECKER_DISPATCH_LEASE_MINUTES), so a lost message only delays a check. A new link is due at
+once, unless its first check is sent on commit: then that send holds it for FIRST_CHECK_GRACE,
+as a dispatch lease would, so that beat does not send it a second time.
+
+Demo links (Link.is_demo, `manage.py seed_demo`) are made-up ids on real platforms: they are
+never fetched. They get no due marker, and a demo link that reaches run_checks anyway is left
+out with a log line ("demo link: not fetched") and its marker cleared.
 
 Recording is idempotent: a task carries the time it was requested, and a link checked since
 then is skipped, so a message delivered twice (acks_late, a redelivery) records one check.
@@ -38,7 +44,8 @@ logger = logging.getLogger(__name__)
 
 NEW_QUEUE = "checks.new"
 RECHECK_QUEUE = "checks.recheck"
-# A new link not yet sent (broker down) is picked up by dispatch_due after this grace.
+# A new link sent on commit but not checked (broker down, message lost) is picked up by
+# dispatch_due after this grace.
 FIRST_CHECK_GRACE = timedelta(minutes=2)
 # Shorter normalised texts (error stubs, empty pages) are too common to mean "same content".
 MIN_GROUP_TEXT_BYTES = 200
@@ -101,24 +108,31 @@ def next_check_at(state: str, now: datetime, failures: int = 0) -> datetime | No
 
 
 # --- scheduling -----------------------------------------------------------------------------
-def schedule_first_check(link_ids: Iterable[int]) -> None:
+def schedule_first_check(link_ids: Iterable[int], *, demo: bool = False) -> None:
     """Mark newly registered links due and send their first check when the transaction commits.
 
     Call inside the transaction that registers the links. The marker is durable: if the
     broker cannot be reached at commit, the submission still succeeds and dispatch_due sends
-    the check later.
+    the check later. Without the send on commit (CHECKER_ENQUEUE_ON_COMMIT off: inline tasks)
+    the links are due at once, so `check_links --due` right after checks them. Demo links
+    get a marker that is never due.
     """
     ids = sorted(set(link_ids))
     if not ids:
         return
+    if demo:
+        _insert_stats(ids, None)
+        return
     now = timezone.now()
+    if not settings.CHECKER_ENQUEUE_ON_COMMIT:
+        _insert_stats(ids, now)
+        return
     _insert_stats(ids, now + FIRST_CHECK_GRACE)
-    if settings.CHECKER_ENQUEUE_ON_COMMIT:
-        send = partial(enqueue, ids, trigger=CheckTrigger.FIRST, requested_at=now)
-        transaction.on_commit(send, robust=True)
+    send = partial(enqueue, ids, trigger=CheckTrigger.FIRST, requested_at=now)
+    transaction.on_commit(send, robust=True)
 
 
-def _insert_stats(ids: list[int], due: datetime) -> None:
+def _insert_stats(ids: list[int], due: datetime | None) -> None:
     """One LinkStats row per link, due at `due`, unless it has one: a single INSERT … SELECT
     whatever the number of links (a submission registers up to 10,000 at once, and building
     that many model instances would cost more than the statement)."""
@@ -172,14 +186,18 @@ def enqueue(link_ids: Sequence[int], *, trigger: str, requested_at: datetime | N
 
 
 def ensure_stats(now: datetime | None = None, limit: int | None = None) -> int:
-    """Give links registered without schedule_first_check (imports, demo) a due marker."""
+    """Give links registered without schedule_first_check (imports) a due marker; demo
+    links one that is never due."""
     from registry.models import Link
 
     now = now or timezone.now()
     limit = limit or settings.CHECKER_DISPATCH_LIMIT
-    missing = list(Link.objects.filter(stats__isnull=True).values_list("pk", flat=True)[:limit])
+    missing = list(
+        Link.objects.filter(stats__isnull=True).values_list("pk", "is_demo")[:limit]
+    )  # fmt: skip
     LinkStats.objects.bulk_create(
-        [LinkStats(link_id=pk, next_check_at=now) for pk in missing], ignore_conflicts=True
+        [LinkStats(link_id=pk, next_check_at=None if demo else now) for pk, demo in missing],
+        ignore_conflicts=True,
     )
     return len(missing)
 
@@ -198,11 +216,15 @@ def take_due(now: datetime | None = None, limit: int | None = None) -> DueLinks:
     lease = timedelta(minutes=settings.CHECKER_DISPATCH_LEASE_MINUTES)
     with transaction.atomic():
         rows = list(
-            LinkStats.objects.select_for_update(skip_locked=True)
+            LinkStats.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(next_check_at__lte=now)
             .order_by("next_check_at", "link_id")
-            .values_list("link_id", "last_checked_at")[:limit]
+            .values_list("link_id", "last_checked_at", "link__is_demo")[:limit]
         )
+        demo = [pk for pk, _last, is_demo in rows if is_demo]
+        if demo:  # due from before demo links were left out: never due again
+            LinkStats.objects.filter(link_id__in=demo).update(next_check_at=None)
+        rows = [(pk, last) for pk, last, is_demo in rows if not is_demo]
         LinkStats.objects.filter(link_id__in=[pk for pk, _ in rows]).update(
             next_check_at=now + lease
         )
@@ -298,7 +320,9 @@ def run_checks(
     from registry.models import Link
 
     ids = sorted(set(link_ids))
-    links = {link.pk: link for link in Link.objects.filter(pk__in=ids).only("pk", "url")}
+    links = {link.pk: link for link in Link.objects.filter(pk__in=ids).only("pk", "url", "is_demo")}
+    leave_out_demo_links([pk for pk, link in links.items() if link.is_demo])
+    links = {pk: link for pk, link in links.items() if not link.is_demo}
     if requested_at is not None:
         done = set(
             LinkStats.objects.filter(link_id__in=ids, last_checked_at__gte=requested_at)
@@ -309,6 +333,19 @@ def run_checks(
         return []
     fetched = fetch([(pk, link.url) for pk, link in links.items()], config)
     return record_results(fetched, trigger=trigger, requested_at=requested_at)
+
+
+def leave_out_demo_links(link_ids: Sequence[int]) -> None:
+    """Demo links are made-up ids on real platforms: never fetched. Say so, and clear their
+    due marker so that nothing sends them again."""
+    if not link_ids:
+        return
+    _insert_stats(sorted(link_ids), None)
+    LinkStats.objects.filter(link_id__in=link_ids, next_check_at__isnull=False).update(
+        next_check_at=None
+    )
+    for pk in link_ids:
+        logger.info("link %s: demo link: not fetched", pk)
 
 
 def fetch(items: Sequence[tuple[int, str]], config: FetchConfig | None = None) -> list[Fetched]:

@@ -8,13 +8,15 @@ start-up with one line that names it.
 import sys
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
+
+from kibernadzor import devenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -116,11 +118,15 @@ TEMPLATES = [
 ]
 
 
+# Local state of make run / make test: the embedded PostgreSQL, the broker folder, the cache.
+DATA_DIR = devenv.data_dir()
+
+
 # --- Database -------------------------------------------------------------------------------
 def database_from_env() -> dict:
-    url = env.str("DATABASE_URL", default="")
-    if not url:
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}
+    # Unset: the embedded PostgreSQL that `make run` / `make test` start (kibernadzor/devenv.py),
+    # so that manage.py commands in another terminal reach the same database.
+    url = env.str("DATABASE_URL", default="") or devenv.embedded_database_url()
     scheme = urlsplit(url).scheme
     if scheme not in {"postgres", "postgresql", "pgsql", "sqlite"} or "://" not in url:
         raise config_error(
@@ -133,6 +139,9 @@ def database_from_env() -> dict:
         raise config_error("DATABASE_URL", f"is malformed: {exc}") from None
     if config["ENGINE"].endswith("postgresql") and not config.get("NAME"):
         raise config_error("DATABASE_URL", "names no database (…/name at the end)")
+    # A Unix socket directory as the percent-encoded host (postgres://user@%2Fpath/name), as
+    # libpq writes it: django-environ leaves the host encoded.
+    config["HOST"] = unquote(config.get("HOST") or "")
     config["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     config["CONN_HEALTH_CHECKS"] = True
     return config
@@ -143,12 +152,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USES_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 # --- Cache ----------------------------------------------------------------------------------
+# Without Redis, files in DATA_DIR/cache: every process of one machine (web workers, Celery)
+# shares them, so API throttles count across processes as they do with Redis (a per-process
+# LocMemCache would give each process its own count); no query per request, unlike the
+# database cache. Several machines need REDIS_URL.
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env.str("CACHE_FOLDER", default=str(DATA_DIR / "cache")),
+        }
     )
 }
 
@@ -391,8 +407,9 @@ CHECKER_BATCH_SIZE = env.int("CHECKER_BATCH_SIZE", default=50)  # links per task
 CHECKER_DISPATCH_LIMIT = env.int("CHECKER_DISPATCH_LIMIT", default=2000)  # links per beat tick
 # A dispatched link is due again after this lease if its task never ran (lost message).
 CHECKER_DISPATCH_LEASE_MINUTES = env.float("CHECKER_DISPATCH_LEASE_MINUTES", default=15)
-# Send the first check when a submission commits. Off with inline tasks (make run, tests), so
-# a web request never fetches; there `manage.py check_links --due` runs what is due.
+# Send the first check when a submission commits (make run: to its worker). Off with inline
+# tasks (tests), so a web request never fetches: new links are then due at once and
+# `manage.py check_links --due` runs them.
 CHECKER_ENQUEUE_ON_COMMIT = env_bool("CHECKER_ENQUEUE_ON_COMMIT", not CELERY_TASK_ALWAYS_EAGER)
 CHECKER_NOTIFY_EMAIL = env_bool("CHECKER_NOTIFY_EMAIL", False)  # also email agency officers
 
@@ -438,6 +455,17 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "queue_order_strategy": "priority",
         "visibility_timeout": 3600,  # unacknowledged tasks are redelivered after an hour
+    }
+elif CELERY_BROKER_URL.startswith("filesystem://"):
+    # make run without Redis: kombu's filesystem transport, one file per message (README,
+    # "Broker without Redis"). Producers and consumers share the one "queue" folder.
+    _BROKER_FOLDER = Path(env.str("CELERY_BROKER_FOLDER", default=str(DATA_DIR / "broker")))
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_BROKER_FOLDER / "queue"),
+        "data_folder_out": str(_BROKER_FOLDER / "queue"),
+        "control_folder": str(_BROKER_FOLDER / "control"),
+        "processed_folder": str(_BROKER_FOLDER / "processed"),
+        "polling_interval": 0.5,
     }
 CELERY_BEAT_SCHEDULE = {
     "checks-dispatch-due": {

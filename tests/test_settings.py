@@ -56,3 +56,30 @@ def test_deploy_check_is_clean_with_the_documented_production_variables():
         timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def database_settings(**env_overrides) -> list[str]:
+    """ENGINE, HOST and NAME of the default database, as settings build them from this env."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "KBZ_DATA_DIR"}}
+    env.update(DEBUG="1", **env_overrides)
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "db = settings.DATABASES['default']; print(db['ENGINE'], db['HOST'], db['NAME'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_unset_database_url_means_the_embedded_postgresql_never_sqlite(tmp_path):
+    engine, host, name = database_settings(KBZ_DATA_DIR=str(tmp_path))
+    assert engine == "django.db.backends.postgresql"
+    assert (host, name) == (str(tmp_path / "pg"), "kibernadzor")
+
+
+def test_a_unix_socket_directory_can_be_the_encoded_host_of_database_url():
+    # django-environ leaves such a host encoded; libpq's own URLs write it this way.
+    url = "postgres://postgres@%2Frun%2Fkbz-pg/kibernadzor"
+    assert database_settings(DATABASE_URL=url)[1:] == ["/run/kbz-pg", "kibernadzor"]

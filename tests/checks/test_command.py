@@ -54,3 +54,14 @@ def test_check_due_links_only(site, officer):
 def test_unknown_link_is_named():
     with pytest.raises(CommandError, match="No link with id 999999"):
         run("--link", "999999")
+
+
+def test_due_right_after_a_submission_checks_the_new_link(site, officer, settings):
+    settings.CHECKER_ENQUEUE_ON_COMMIT = False  # inline tasks: nothing sends it on commit
+    site.serve("/fresh", page("Fresh", "текст " * 50))
+    [link] = register(officer, site.url("/fresh"))
+
+    output = run("--due")
+
+    assert f"link {link.pk}: HTTP 200 available" in output
+    assert list(Check.objects.values_list("link_id", "trigger")) == [(link.pk, CheckTrigger.FIRST)]

@@ -1,5 +1,6 @@
 """Scheduling: the first check on commit, broker outages, dispatch of due links by queue."""
 
+import os
 from datetime import timedelta
 
 import pytest
@@ -173,5 +174,26 @@ def test_check_task_runs_the_service(site, officer):
 def test_workers_take_new_links_before_rechecks(settings):
     queues = [q.name for q in settings.CELERY_TASK_QUEUES]
     assert queues.index("checks.new") < queues.index("checks.recheck")
-    assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["queue_order_strategy"] == "priority"
     assert "checks-dispatch-due" in settings.CELERY_BEAT_SCHEDULE
+
+
+@pytest.mark.skipif(
+    not os.environ.get("CELERY_BROKER_URL", "").startswith("redis://"),
+    reason="queue_order_strategy is an option of the Redis transport; this run has no Redis",
+)
+def test_redis_workers_empty_the_new_queue_first(settings):
+    assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["queue_order_strategy"] == "priority"
+
+
+@pytest.mark.django_db
+def test_a_link_sent_on_commit_is_not_dispatched_again_within_the_grace(
+    officer, settings, sent, django_capture_on_commit_callbacks
+):
+    settings.CHECKER_ENQUEUE_ON_COMMIT = True
+    with django_capture_on_commit_callbacks(execute=True):
+        [link] = register(officer, "https://127.0.0.1:9/sent")
+    sent.clear()
+
+    assert services.dispatch_due() == 0  # its message is in flight
+    assert services.dispatch_due(now=timezone.now() + services.FIRST_CHECK_GRACE) == 1
+    assert sent == [([link.pk], "checks.new", CheckTrigger.FIRST)]

@@ -1,6 +1,7 @@
-"""End to end: a real Celery worker, Redis as the broker, a local HTTPS site, the test database.
+"""End to end: a real Celery worker, a real broker (Redis, or the filesystem broker where there
+is no Redis), a local HTTPS site, the test database.
 
-Submitting a link commits it; the first check goes to Redis on commit; a `celery worker`
+Submitting a link commits it; the first check goes to the broker on commit; a `celery worker`
 subprocess takes it from the `checks.new` queue, fetches the page and records the Check.
 """
 
@@ -13,6 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
+from django.conf import settings
 from django.db import connection
 
 from accounts.choices import Role
@@ -33,8 +35,22 @@ ROOT = Path(__file__).resolve().parents[2]
 BROKER = os.environ.get("CELERY_BROKER_URL", "")
 
 pytestmark = pytest.mark.skipif(
-    not BROKER.startswith("redis://"), reason="needs CELERY_BROKER_URL=redis://… (make test)"
+    not BROKER.startswith(("redis://", "filesystem://")),
+    reason="needs a broker a worker can share: CELERY_BROKER_URL=redis://… or filesystem:// "
+    "(make test sets one)",
 )
+
+
+def empty_broker() -> None:
+    """This suite's own broker (a Redis database, or the filesystem broker's folder): no
+    stale tasks from an earlier run."""
+    if BROKER.startswith("redis://"):
+        redis.Redis.from_url(BROKER).flushdb()
+        return
+    folder = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"])
+    folder.mkdir(parents=True, exist_ok=True)
+    for message in folder.iterdir():
+        message.unlink()
 
 
 def worker_database_url() -> str:
@@ -53,7 +69,7 @@ def reference_data_after_flush(django_db_blocker):
 
 @pytest.fixture
 def worker(site_ca, site):
-    redis.Redis.from_url(BROKER).flushdb()  # this suite's own Redis database: no stale tasks
+    empty_broker()
     env = {
         **os.environ,
         "DATABASE_URL": worker_database_url(),

@@ -7,7 +7,7 @@ from django.utils import timezone
 from checks.models import Check, LinkStats, RepublicationGroup
 from registry import services
 from registry.choices import LinkState, ReadChannel, ReportSource
-from registry.models import ConfidentialRead, LinkMaterial, LinkOrganization
+from registry.models import ConfidentialRead, Link, LinkMaterial, LinkOrganization
 from tests.materials.factories import MaterialFactory, OrganizationFactory
 from tests.portal.conftest import browser_for, page, texts
 from tests.registry.factories import LinkFactory
@@ -192,3 +192,16 @@ def test_republications_and_attributions_are_listed_with_portal_links(officer, p
     hrefs = related.xpath(".//a/@href")
     assert reverse("portal:organization", args=[organization.pk]) in hrefs
     assert reverse("portal:material", args=[material.pk]) in hrefs
+
+
+def test_a_demo_link_page_says_the_checks_never_fetch_it(officer):
+    demo = LinkFactory(raw_url="https://t.me/demo_channel_1/42", first_reported_by=officer)
+    Link.objects.filter(pk=demo.pk).update(is_demo=True)
+
+    notice = page(detail(officer, demo)).xpath("//*[@id='demo-not-fetched']")
+
+    assert "never fetch" in notice[0].text_content()
+
+
+def test_a_real_link_page_has_no_demo_notice(officer, link):
+    assert page(detail(officer, link)).xpath("//*[@id='demo-not-fetched']") == []

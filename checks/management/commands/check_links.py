@@ -29,10 +29,12 @@ class Command(BaseCommand):
         else:
             from registry.models import Link
 
-            found = set(Link.objects.filter(pk__in=link_ids).values_list("pk", flat=True))
-            missing = sorted(set(link_ids) - found)
+            found = dict(Link.objects.filter(pk__in=link_ids).values_list("pk", "is_demo"))
+            missing = sorted(set(link_ids) - set(found))
             if missing:
                 raise CommandError(f"No link with id {', '.join(map(str, missing))}.")
+            for pk in sorted(pk for pk, is_demo in found.items() if is_demo):
+                self.stdout.write(f"link {pk}: demo link: not fetched")
             batches = [(CheckTrigger.MANUAL, sorted(found))]
         total = 0
         for trigger, ids in batches:
