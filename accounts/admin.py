@@ -4,6 +4,7 @@ from django.contrib.auth.models import Group
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -100,7 +101,8 @@ class UserAdmin(PolicyModelAdmin, DjangoUserAdmin):
     @admin.display(description=_("second factor"))
     def second_factor_status(self, obj):
         """On or off, and the last reset (who, when); never the secret."""
-        state = _("on") if second_factor.confirmed_totp(obj) else _("off")
+        on = second_factor.confirmed_totp(obj) is not None
+        state = pgettext("second factor", "on") if on else pgettext("second factor", "off")
         last = obj.second_factor_resets.select_related("reset_by").first()
         if last is None:
             return state
