@@ -1,6 +1,7 @@
 """API authentication: DRF tokens, read together with their scope (accounts.ApiTokenScope)."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.authentication import SessionScheme
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
@@ -36,3 +37,9 @@ class VerifiedSessionAuthentication(SessionAuthentication):
                 _("This session has not passed the second factor; log in with your code.")
             )
         return result
+
+
+class VerifiedSessionScheme(SessionScheme):
+    """The schema documents it as the session cookie it is."""
+
+    target_class = "accounts.authentication.VerifiedSessionAuthentication"

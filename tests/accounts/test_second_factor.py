@@ -30,6 +30,11 @@ ENROL = reverse("portal:second_factor_enrol")
 
 
 @pytest.fixture(autouse=True)
+def in_english(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
+@pytest.fixture(autouse=True)
 def no_device_throttle(settings):
     """django-otp also slows down a device after a wrong code (1 s, 2 s, …); these tests give
     codes faster than that, and test the lockout that axes adds."""
