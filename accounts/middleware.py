@@ -1,11 +1,11 @@
 """The second factor on every page (accounts.second_factor says who needs it and why).
 
 After django_otp's OTPMiddleware: a logged-in session that is not verified with a device reaches
-only enrolment and logout. A required user without a device is sent to enrolment; a user with
-a device whose session is not verified (it began before the device was confirmed, or the
-device was reset) is logged out and logs in again, with the code. The API is left to its
-authentication classes: a token never depends on a session, and session authentication there
-asks the same question (accounts.authentication.VerifiedSessionAuthentication).
+only enrolment and logout. A required user without a device (never enrolled, or reset by an
+administrator) is sent to enrolment; a user with a device whose session is not verified (it
+began before the device was confirmed) is logged out and logs in again, with the code. The API
+is left to its authentication classes: a token never depends on a session, and session
+authentication there asks the same question (accounts.authentication.VerifiedSessionAuthentication).
 
 Whether the user has a device is asked once per session and kept there (a device enrolled in
 another session asks for the code at that session's next login).
