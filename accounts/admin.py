@@ -5,10 +5,14 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.utils.translation import gettext, ngettext
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import services
+from accounts import second_factor, services
 from accounts.admin_policy import PolicyModelAdmin
 from accounts.choices import GrantState, Role, TokenChannel
 from accounts.models import Agency, ApiToken, ApiTokenEvent, Region, RoleGrant, User
@@ -51,6 +55,12 @@ class UserAddForm(AdminUserCreationForm):
     )
 
 
+# Second-factor devices hold secrets: no admin page shows or edits them, for anyone. An
+# administrator resets a user's second factor with the user list's action, which is recorded.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
+
+
 @admin.register(Region)
 class RegionAdmin(PolicyModelAdmin):
     list_display = ["iso_code", "name_ru", "name_kk", "name_en", "kind"]
@@ -79,8 +89,22 @@ class AgencyAdmin(PolicyModelAdmin):
     ]
 
 
+@admin.action(description=_("Reset the second factor"), permissions=["change"])
+def reset_second_factor(modeladmin, request, queryset):
+    """Remove the selected users' second-factor devices (they enrol again); recorded."""
+    users = list(queryset)
+    for user in users:
+        second_factor.reset(user, by=request.user)
+    modeladmin.message_user(
+        request,
+        _("Second factor reset for %(count)d user(s).") % {"count": len(users)},
+        messages.SUCCESS,
+    )
+
+
 @admin.register(User)
 class UserAdmin(PolicyModelAdmin, DjangoUserAdmin):
+    actions = [reset_second_factor]
     list_display = ["username", "last_name", "first_name", "agency", "role_list", "is_active"]
     list_filter = ["groups", "agency__kind", "agency__region", "is_active", "is_demo"]
     search_fields = ["username", "first_name", "last_name", "email", "agency__name_ru"]
@@ -94,6 +118,7 @@ class UserAdmin(PolicyModelAdmin, DjangoUserAdmin):
         "is_staff",
         "is_superuser",
         "pending_changes",
+        "second_factor_status",
     ]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
@@ -103,6 +128,7 @@ class UserAdmin(PolicyModelAdmin, DjangoUserAdmin):
             {"fields": ["agency", "roles", "pending_changes", "is_active", "is_demo"]},
         ),
         (_("Derived"), {"fields": ["is_staff", "is_superuser", "last_login", "date_joined"]}),
+        (_("Second factor"), {"fields": ["second_factor_status"]}),
     ]
     add_fieldsets = [
         (None, {"fields": ["username", "usable_password", "password1", "password2"]}),
@@ -192,6 +218,20 @@ class UserAdmin(PolicyModelAdmin, DjangoUserAdmin):
         return ", ".join(
             sorted(str(Role(g.name).label) for g in obj.groups.all() if g.name in Role)
         )
+
+    @admin.display(description=_("second factor"))
+    def second_factor_status(self, obj):
+        """On or off, and the last reset (who, when); never the secret."""
+        on = second_factor.confirmed_totp(obj) is not None
+        state = pgettext("second factor", "on") if on else pgettext("second factor", "off")
+        last = obj.second_factor_resets.select_related("reset_by").first()
+        if last is None:
+            return state
+        return _("%(state)s; last reset by %(by)s on %(at)s") % {
+            "state": state,
+            "by": last.reset_by,
+            "at": date_format(localtime(last.reset_at), "DATETIME_FORMAT"),
+        }
 
 
 @admin.register(RoleGrant)

@@ -12,13 +12,16 @@ from hmac import compare_digest
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication
 from knox.crypto import hash_token
 from knox.settings import CONSTANTS, knox_settings
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
+from accounts.middleware import second_step_pending
 from accounts.models import ApiToken
 
 # "Last used" is written at most this often per token, so that a busy integration does not
@@ -66,3 +69,25 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         return build_bearer_security_scheme_object(
             header_name="Authorization", token_prefix=knox_settings.AUTH_HEADER_PREFIX
         )
+
+
+class VerifiedSessionAuthentication(SessionAuthentication):
+    """Session authentication that asks what every page asks (accounts.middleware): a session
+    that has not passed the second factor, where one is needed, does not authenticate the API.
+    Tokens are unaffected: they never depend on a session."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        if second_step_pending(request._request, result[0]):
+            raise AuthenticationFailed(
+                _("This session has not passed the second factor; log in with your code.")
+            )
+        return result
+
+
+class VerifiedSessionScheme(SessionScheme):
+    """The schema documents it as the session cookie it is."""
+
+    target_class = "accounts.authentication.VerifiedSessionAuthentication"

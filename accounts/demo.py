@@ -1,9 +1,14 @@
 """Demo agencies and users for `manage.py seed_demo`. Idempotent: keyed by stable codes."""
 
-from django.db import transaction
+from base64 import b32encode
 
+from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts import second_factor
 from accounts.choices import AgencyKind, AgencyLevel, Role
-from accounts.models import Agency, Region
+from accounts.models import Agency, Region, User
 from accounts.services import provision_user
 
 CENTRAL_CODE = "gp"
@@ -83,3 +88,30 @@ def seed_users(password_for) -> list[tuple[str, str, str, str | None]]:
         )
         created.append((username, role, agency_code, password))
     return created
+
+
+# The demo's second factor: one fixed, public key for every demo user whose roles require one.
+# It is printed by seed_demo and written in the README, so it protects nothing: demo mode only.
+DEMO_TOTP_KEY = b"DEMO-ONLY-NOT-SECRET"  # 20 bytes; base32 IRCU2TZNJ5HEYWJNJZHVILKTIVBVERKU
+DEMO_RECOVERY_CODES = ["demo0001", "demo0002", "demo0003"]
+
+
+@transaction.atomic
+def seed_second_factor(username: str) -> tuple[str, list[str]] | None:
+    """Give a demo user whose roles require it a confirmed authenticator with the demo key and
+    the demo recovery codes (restored on every run). Returns (base32 key, codes), or None."""
+    user = User.objects.get(username=username, is_demo=True)
+    if not second_factor.is_required(user):
+        return None
+    TOTPDevice.objects.filter(user=user).exclude(name="demo").delete()
+    TOTPDevice.objects.update_or_create(
+        user=user,
+        name="demo",
+        defaults={"key": DEMO_TOTP_KEY.hex(), "confirmed": True},
+    )
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="demo recovery codes", confirmed=True)
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=code) for code in DEMO_RECOVERY_CODES
+    )
+    return b32encode(DEMO_TOTP_KEY).decode(), DEMO_RECOVERY_CODES

@@ -437,3 +437,30 @@ class RoleGrant(models.Model):
             text = _("%(decider)s rejected for %(user)s: %(change)s (requested by %(by)s).")
             return text % values
         return _("%(user)s: %(change)s, by %(by)s, applied at once.") % values
+
+
+class SecondFactorReset(models.Model):
+    """An administrator removed a user's second factor (accounts.second_factor.reset): who, whose,
+    when. Append-only; the secret itself is never recorded or shown."""
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="second_factor_resets",
+    )
+    reset_by = models.ForeignKey(
+        User,
+        verbose_name=_("reset by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reset_at = models.DateTimeField(_("reset at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-reset_at"]
+        verbose_name = _("second factor reset")
+        verbose_name_plural = _("second factor resets")
+
+    def __str__(self):
+        return f"{self.user} ({self.reset_at:%Y-%m-%d %H:%M})"

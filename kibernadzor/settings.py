@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_htmx",
     "accounts",
     "decisions",
@@ -85,8 +88,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.middleware.SessionTimeoutMiddleware",
+    # After OTPMiddleware and the session timeout: an unverified session reaches only the
+    # second step (accounts.second_factor).
+    "accounts.middleware.SecondFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -201,6 +208,16 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = env.list(
     "AXES_IP_HEADERS", default=["REMOTE_ADDR"]
 )  # behind a proxy: e.g. HTTP_X_FORWARDED_FOR
 
+# Second factor (TOTP, django-otp; accounts.second_factor): required for these roles and for
+# superusers; others may enrol from their profile while KBZ_2FA_OPTIONAL is on.
+KBZ_2FA_REQUIRED_ROLES = env.list(
+    "KBZ_2FA_REQUIRED_ROLES", default=["prosecutor", "auditor", "admin"]
+)
+KBZ_2FA_OPTIONAL = env_bool("KBZ_2FA_OPTIONAL", True)
+KBZ_2FA_RECOVERY_CODES = env.int("KBZ_2FA_RECOVERY_CODES", default=10)
+OTP_TOTP_ISSUER = env.str("KBZ_2FA_ISSUER", default="Kibernadzor")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 # A session unused for this long ends too (portal.middleware.SessionTimeoutMiddleware).
 SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
@@ -286,7 +303,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an unauthenticated call gets 401 with a WWW-Authenticate header.
         "accounts.authentication.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "accounts.authentication.VerifiedSessionAuthentication",
     ],
     # The token's scope first: a reports-only token reads reports and nothing else.
     "DEFAULT_PERMISSION_CLASSES": [

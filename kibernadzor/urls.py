@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
 from kibernadzor.health import healthz
@@ -12,6 +13,12 @@ admin.site.index_title = _("Administration")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # The admin logs in through the portal's login, and so with the second factor.
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="portal:login", query_string=True),
+        name="admin_login",
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/", include("kibernadzor.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,12 +1,29 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
-from portal.views import account, dashboard, links, notifications, registers, submit
+from portal.views import (
+    account,
+    dashboard,
+    links,
+    notifications,
+    registers,
+    second_factor,
+    submit,
+)
 
 app_name = "portal"
 urlpatterns = [
     path("", dashboard.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="portal/login.html"), name="login"),
+    path("login/", second_factor.LoginView.as_view(), name="login"),
+    # the second factor (portal.views.second_factor)
+    path("login/code/", second_factor.login_code, name="login_code"),
+    path("second-factor/", second_factor.enrol, name="second_factor_enrol"),
+    path(
+        "second-factor/recovery-codes/",
+        second_factor.new_recovery_codes,
+        name="second_factor_recovery_codes",
+    ),
+    path("second-factor/remove/", second_factor.remove, name="second_factor_remove"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", account.profile, name="profile"),
     path("profile/token/", account.new_token, name="new_token"),

@@ -3,6 +3,7 @@ from rest_framework.test import APIClient
 
 from accounts.choices import AgencyKind, AgencyLevel
 from tests.factories import AgencyFactory, UserFactory
+from tests.second_factor import log_in
 
 
 @pytest.fixture(autouse=True)
@@ -40,10 +41,10 @@ def api_client():
 
 @pytest.fixture
 def client_for(client):
-    """client_for(user): the Django test client logged in as the user."""
+    """client_for(user): the Django test client logged in as the user, with the second factor
+    passed where the user's roles require it (tests.second_factor)."""
 
     def login(user):
-        client.force_login(user)
-        return client
+        return log_in(client, user)
 
     return login

@@ -13,6 +13,7 @@ from tests.browser.conftest import PASSWORD, log_in, screenshot
 def test_central_prosecutor_sees_the_country_with_a_drawn_trend(open_page):
     account_demo.seed_agencies()
     account_demo.seed_users(lambda username: PASSWORD)
+    account_demo.seed_second_factor("demo_prosecutor")  # the demo authenticator, as in make run
     registry_demo.seed()
     page = open_page()
 

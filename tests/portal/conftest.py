@@ -8,6 +8,7 @@ from lxml import html
 
 from accounts.choices import AgencyKind, Role
 from tests.factories import UserFactory
+from tests.second_factor import log_in
 
 
 @pytest.fixture
@@ -38,8 +39,7 @@ def administrator(central_agency):
 
 def browser_for(user, **client_options) -> Client:
     """A test client logged in as `user`, reading the portal in English."""
-    client = Client(**client_options)
-    client.force_login(user)
+    client = log_in(Client(**client_options), user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 

@@ -21,6 +21,7 @@ from tests.materials.factories import (
     MaterialFactory,
     OrganizationFactory,
 )
+from tests.second_factor import log_in
 
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="fuzzy search needs PostgreSQL"
@@ -33,8 +34,7 @@ def officer(make_user):
 
 
 def browser_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
+    client = log_in(Client(), user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 

@@ -16,6 +16,7 @@ from accounts.choices import AgencyKind, Role
 from portal import submissions
 from portal.models import BulkChunk, BulkSubmission
 from registry.models import Link, Report
+from tests.second_factor import log_in
 
 SUBMIT = reverse("portal:submit")
 
@@ -33,8 +34,7 @@ def other_officer(make_user):
 
 def browser_for(user) -> Client:
     """A test client logged in as `user`, reading the portal in English."""
-    client = Client()
-    client.force_login(user)
+    client = log_in(Client(), user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 

@@ -24,6 +24,12 @@ class Command(BaseCommand):
         for username, role, agency, password in users:
             shown = f"password {password}" if demo_mode else "no password (set one: changepassword)"
             self.stdout.write(f"  demo user {username:<16} {role:<11} {agency:<14} {shown}")
+            second = demo.seed_second_factor(username) if demo_mode else None
+            if second:
+                key, codes = second
+                self.stdout.write(
+                    f"  {'':<26} second factor: TOTP key {key}, recovery codes {' '.join(codes)}"
+                )
         if not demo_mode:
             self.stdout.write("Not in demo mode (KBZ_DEMO unset): demo users cannot log in.")
         for module_name in APP_SEEDERS:
