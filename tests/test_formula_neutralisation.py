@@ -19,6 +19,7 @@ from materials.models import Material
 from reporting.tables import Column, Table, to_csv, to_xlsx
 from tests.materials.factories import CourtDecisionFactory, MaterialFactory, OrganizationFactory
 from tests.registry.factories import LinkFactory
+from tests.second_factor import log_in
 
 PAYLOADS = [
     "=1+1",
@@ -88,7 +89,7 @@ def test_materials_export_actions_of_the_admin(prosecutor, action):
     prosecutor.is_staff = True
     prosecutor.save()
     client = Client()
-    client.force_login(prosecutor)
+    log_in(client, prosecutor)
     response = client.post(
         reverse("admin:materials_material_changelist"),
         {
@@ -125,7 +126,7 @@ def test_portal_link_export(make_user, fmt):
         link = LinkFactory(raw_url=f"https://t.me/formula/{number}", first_reported_by=officer)
         LinkStats.objects.create(link=link, last_title=payload)
     client = Client()
-    client.force_login(officer)
+    log_in(client, officer)
     response = client.get(reverse("portal:links_export", args=[fmt]))
     assert response.status_code == 200
     assert_inert(response.content, fmt)
@@ -133,7 +134,7 @@ def test_portal_link_export(make_user, fmt):
 
 def test_portal_submission_results(make_user):
     client = Client()
-    client.force_login(make_user(Role.OFFICER))
+    log_in(client, make_user(Role.OFFICER))
     lines = "\n".join(p.replace("\r", " ").replace("\t", " ") for p in PAYLOADS)
     started = client.post(reverse("portal:submit"), {"mode": "list", "list-urls": lines})
     assert started.status_code == 302

@@ -27,6 +27,7 @@ from registry.selectors import record_disagreements
 from tests.factories import UserFactory
 from tests.materials.factories import OrganizationFactory
 from tests.registry.factories import LinkFactory
+from tests.second_factor import log_in
 
 HISTORY_MODELS = sorted(
     (model for model in admin.site._registry if has_history(model)),
@@ -117,7 +118,7 @@ def test_no_history_page_of_any_admin_model_saves_a_post(model, demo_world, db, 
         request = RequestFactory().get(url)
         request.user = actor
         payload = change_form_payload(model_admin, request, obj)
-        client.force_login(actor)
+        log_in(client, actor)
         before = snapshot(obj)
         for method in WRITE_METHODS:
             response = getattr(client, method)(url, payload)

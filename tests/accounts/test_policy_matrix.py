@@ -12,6 +12,7 @@ from accounts import policy
 from accounts.choices import AgencyKind, AgencyLevel, Role
 from accounts.models import Agency, Region, User
 from tests.factories import AgencyFactory, UserFactory, region
+from tests.second_factor import log_in
 
 KINDS = [AgencyKind.PROSECUTOR, AgencyKind.KNB, AgencyKind.POLICE, AgencyKind.AKIMAT]
 REGIONS = ["KZ-75", "KZ-71"]
@@ -144,7 +145,7 @@ def test_every_staff_role_in_every_agency_sees_exactly_the_user_histories_the_de
     for viewer in users.values():
         if not viewer.is_staff:
             continue
-        client.force_login(viewer)
+        log_in(client, viewer)
         visible = expected_visible_users(viewer, everyone)
         for target in [*targets, viewer]:
             record = target.history.earliest()

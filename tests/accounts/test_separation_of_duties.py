@@ -17,6 +17,7 @@ from accounts.models import RoleGrant, User
 from checks.choices import NotificationKind
 from checks.models import Notification
 from tests.factories import AgencyFactory, region
+from tests.second_factor import log_in
 
 PROSECUTOR_PERMISSION = "decisions.add_courtdecision"  # held through the prosecutor role only
 
@@ -451,7 +452,7 @@ def test_only_administrators_decide_auditors_read_and_others_see_nothing(world, 
         assert policy.can(user, "change", grant) is decides, user.username
         assert not policy.can(user, "add", model=RoleGrant)
         assert not policy.can(user, "delete", grant)
-        client.force_login(user)
+        log_in(client, user)
         status = client.get(changelist).status_code
         if reads:
             assert status == 200, user.username

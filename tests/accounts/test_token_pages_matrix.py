@@ -15,6 +15,7 @@ from accounts.choices import AgencyKind, Role
 from accounts.models import ApiToken
 from accounts.services import issue_token
 from tests.factories import AgencyFactory, UserFactory, region
+from tests.second_factor import log_in
 
 KINDS = [AgencyKind.PROSECUTOR, AgencyKind.POLICE]
 REGIONS = ["KZ-75", "KZ-71"]
@@ -46,7 +47,7 @@ def expected_admin_status(role: str, page: str) -> int:
 def test_each_user_lists_exactly_their_own_tokens_on_the_portal(world, client):
     names = {f"token of {u.username}" for u in world}
     for user in world:
-        client.force_login(user)
+        log_in(client, user)
         html = client.get(reverse("portal:profile")).content.decode()
         shown = {name for name in names if f">{name}<" in html}
         assert shown == {f"token of {user.username}"}, user.username
@@ -54,7 +55,7 @@ def test_each_user_lists_exactly_their_own_tokens_on_the_portal(world, client):
 
 def test_nobody_revokes_another_users_token_on_the_portal(world, client):
     for user, other in zip(world, world[1:] + world[:1], strict=True):
-        client.force_login(user)
+        log_in(client, user)
         token = other.api_tokens.get()
         response = client.post(reverse("portal:revoke_token", args=[token.pk]))
         assert response.status_code == 404, (user.username, other.username)
@@ -65,7 +66,7 @@ def test_only_administrators_reach_the_admin_token_pages(world, client):
     a_token = ApiToken.objects.first()
     for user in world:
         (role,) = user.roles
-        client.force_login(user)
+        log_in(client, user)
         pages = {
             "list": reverse("admin:accounts_apitoken_changelist"),
             "view": reverse("admin:accounts_apitoken_change", args=[a_token.pk]),
@@ -84,7 +85,7 @@ def test_administrators_of_any_agency_revoke_anyones_token_and_nobody_else_does(
     for index, user in enumerate(world):
         (role,) = user.roles
         target = world[(index + 7) % len(world)].api_tokens.get()
-        client.force_login(user)
+        log_in(client, user)
         response = client.post(
             reverse("admin:accounts_apitoken_delete", args=[target.pk]), {"post": "yes"}
         )

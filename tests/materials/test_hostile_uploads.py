@@ -18,6 +18,7 @@ from accounts.choices import AgencyKind, Role
 from kibernadzor import uploads
 from materials.models import Material, MaterialFingerprint
 from tests import hostile_files
+from tests.second_factor import log_in
 
 PEAK_LIMIT = 50 * 1024 * 1024
 MATCH_API = "/api/v1/materials/match/"
@@ -112,7 +113,7 @@ def test_a_pdf_declaring_a_million_pages_is_refused(officer_api):
 
 def test_the_portal_page_refuses_a_bomb_with_the_same_message(make_user, docx_bomb):
     client = Client()
-    client.force_login(make_user(Role.OFFICER))
+    log_in(client, make_user(Role.OFFICER))
     client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
     response = client.post(
         reverse("portal:file_match"), {"file": SimpleUploadedFile("a.docx", docx_bomb)}
@@ -178,7 +179,7 @@ def test_a_finished_job_frees_its_slot(officer_api, settings):
 
 def test_the_portal_page_answers_503_with_retry_after_when_busy(make_user):
     client = Client()
-    client.force_login(make_user(Role.OFFICER))
+    log_in(client, make_user(Role.OFFICER))
     with all_slots_taken_elsewhere():
         response = client.post(
             reverse("portal:file_match"), {"file": SimpleUploadedFile("a.txt", b"text " * 20)}
@@ -242,7 +243,7 @@ def test_import_refuses_a_csv_of_too_many_rows(prosecutor_api, settings):
 def test_admin_import_page_names_the_problem(make_user):
     user = make_user(Role.PROSECUTOR, kind=AgencyKind.PROSECUTOR, is_staff=True)
     client = Client()
-    client.force_login(user)
+    log_in(client, user)
     client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
     response = client.post(
         reverse("admin:materials_material_import"),

@@ -12,6 +12,7 @@ from accounts.choices import AgencyKind, Role
 from portal.models import BulkSubmission
 from registry.models import Link, Report
 from tests import hostile_files
+from tests.second_factor import log_in
 
 SUBMIT = reverse("portal:submit")
 PEAK_LIMIT = 50 * 1024 * 1024
@@ -20,7 +21,7 @@ PEAK_LIMIT = 50 * 1024 * 1024
 @pytest.fixture
 def browser(make_user):
     client = Client()
-    client.force_login(make_user(Role.OFFICER, kind=AgencyKind.POLICE, region="KZ-75"))
+    log_in(client, make_user(Role.OFFICER, kind=AgencyKind.POLICE, region="KZ-75"))
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 

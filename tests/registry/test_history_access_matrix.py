@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from registry.models import Link
 from tests.registry.test_access_matrix import may_read_link, world  # noqa: F401  (fixture)
+from tests.second_factor import log_in
 
 
 def _history_pages(link):
@@ -26,7 +27,7 @@ def test_every_role_in_every_agency_sees_exactly_the_link_histories_the_design_a
     for viewer in world.values():
         if not viewer.is_staff:
             continue  # no admin at all (asserted below)
-        client.force_login(viewer)
+        log_in(client, viewer)
         for link in links:
             allowed = may_read_link(viewer, link)
             for url in _history_pages(link):
@@ -45,7 +46,7 @@ def test_roles_without_the_admin_are_sent_to_its_login_from_every_history_page(
     for viewer in world.values():
         if viewer.is_staff:
             continue
-        client.force_login(viewer)
+        log_in(client, viewer)
         for url in _history_pages(link):
             response = client.get(url)
             assert response.status_code == 302, (viewer.username, url)
