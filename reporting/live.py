@@ -25,9 +25,11 @@ from registry.choices import LinkState
 from reporting.common import (
     BREAKDOWN_KEYS,
     HISTOGRAM_HOURS,
+    LINK_DIMENSIONS,
     OPEN_STATES,
     TAKEDOWN_REQUESTED,
     TRAIL_STATES,
+    UNDISCLOSED,
     check_dimension,
     hours_label,
     percentile,
@@ -119,8 +121,18 @@ def _registered(user, f):
     return _in_period(scoped_links(user, f), "first_reported_at", f)
 
 
+def _disclosed(user) -> Exists:
+    """Reports whose link the user may read in full: an agency may read its own repeat of a
+    confidential link it may not read, and then the link's dimensions are not disclosed to it
+    (reporting.access.repeat_disclosed)."""
+    from registry.models import Link
+
+    return Exists(Link.objects.restrict(user, "view").filter(pk=OuterRef("link_id")))
+
+
 def _repeats(user, f):
-    return _in_period(scoped_reports(user, f).filter(is_repeat=True), "submitted_at", f)
+    repeats = _in_period(scoped_reports(user, f).filter(is_repeat=True), "submitted_at", f)
+    return repeats.filter(_disclosed(user)) if f.narrows_links else repeats
 
 
 def _entries(user, f, states):
@@ -225,7 +237,15 @@ def _breakdown_counts(user, filters: ReportFilters, dimension: str) -> dict:
                 target[name] += value or 0
 
     add(_registered(user, filters), paths.link, {"registered": Count("id")})
-    add(_repeats(user, filters), paths.report, {"repeats": Count("id")})
+    repeats = _repeats(user, filters)
+    if dimension in LINK_DIMENSIONS:
+        disclosed = _disclosed(user)
+        add(repeats.filter(disclosed), paths.report, {"repeats": Count("id")})
+        hidden = repeats.exclude(disclosed).count()
+        if hidden:
+            rows.setdefault(UNDISCLOSED, dict.fromkeys(BREAKDOWN_KEYS, 0))["repeats"] += hidden
+    else:
+        add(repeats, paths.report, {"repeats": Count("id")})
     add(
         _entries(user, filters, TRAIL_STATES),
         paths.trail,
