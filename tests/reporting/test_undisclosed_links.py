@@ -4,7 +4,9 @@ dimensions neither split nor filter it (reporting.access.repeat_disclosed).
 In the fixture (conftest.py) knb-75 repeated police-75's confidential L6 (confirmed,
 extremist, web) on 03-20; a KNB officer got only "known; contact police-75" for it."""
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 
@@ -152,3 +154,29 @@ def test_breakdowns_sum_to_the_summary_and_hide_what_the_user_may_not_read(every
                     filtered = services.summary(user, _with(**{dimension: row["key"]}))
                     assert filtered["repeats"] == row["repeats"], (user, dimension, row["key"])
                     assert filtered["registered"] == row["registered"]
+
+
+# --- over HTTP, as the issue reproduced it -------------------------------------------------------
+def test_the_summary_endpoint_and_the_csv_breakdown_answer_alike_for_any_state(
+    world, api_client
+):
+    Link.objects.filter(pk=world.links.L6.pk).update(state=LinkState.REAPPEARED)
+    api_client.force_authenticate(world.users.knb_officer)
+    params = {"date_from": "2025-03-01", "date_to": "2025-03-31"}
+
+    def repeats(**more):
+        response = api_client.get("/api/v1/reports/summary/", {**params, **more})
+        assert response.status_code == 200, response.content
+        return response.json()["repeats"]
+
+    assert repeats() == 2
+    assert repeats(state="reappeared") == repeats(state="new") == 0
+    response = api_client.get(
+        "/api/v1/reports/breakdowns/state/",
+        {**params, "format": "csv"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    by_key = {row[0]: row[3] for row in rows[1:]}  # key, name, links, repeats, …
+    assert "reappeared" not in by_key
+    assert by_key["undisclosed"] == "1"
