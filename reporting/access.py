@@ -9,6 +9,7 @@ registry's rules for every role.
 
 from django.db.models import Exists, OuterRef, Q
 
+from accounts import policy
 from accounts.policy import Reach, Scope
 from registry import access
 
@@ -66,3 +67,9 @@ def repeat_disclosed(user) -> Q | bool:
         return True  # a repeat in their scope is a link in their scope
     readable = LinkFact.objects.restrict(user).filter(link_id=OuterRef("link_id"))
     return Q(confidential=False) | Q(Exists(readable))
+
+
+def reads_every_link(user) -> bool:
+    """Whether the user may read every link of the country, confidential ones included: then
+    what is stored over every link (a group's first publication) is theirs to know as it is."""
+    return policy.scope_of(user).reach == Reach.COUNTRY and access.sees_confidential_in_scope(user)

@@ -648,8 +648,22 @@ def view_counts(user, f: ReportFilters) -> list[dict]:
     ]
 
 
+def _republished(user, facts: QuerySet) -> QuerySet:
+    """The facts in a republication group that are not its first publication among the links
+    the user may read (the facts' `republished` flag is over every link: exact only for whom
+    reads every link; for others it would tell that an earlier, hidden link exists)."""
+    if access.reads_every_link(user):
+        return facts.filter(republished=True)
+    earlier = LinkFact.objects.restrict(user).filter(
+        Q(registered_at__lt=OuterRef("registered_at"))
+        | Q(registered_at=OuterRef("registered_at"), link_id__lt=OuterRef("link_id")),
+        republication_group=OuterRef("republication_group"),
+    )
+    return facts.filter(republication_group__isnull=False).filter(Exists(earlier))
+
+
 def republication_counts(user, f: ReportFilters) -> tuple[dict, list[dict]]:
-    republished = _registered_in_period(user, f).filter(republished=True)
+    republished = _republished(user, _registered_in_period(user, f))
     rows = list(
         republished.values("platform")
         .annotate(
@@ -675,11 +689,16 @@ def republication_groups(user, f: ReportFilters) -> QuerySet:
         .annotate(n=Count("link_id"))
         .values("n")
     )
-    visible = LinkFact.objects.restrict(user).filter(link_id=OuterRef("first_link_id"))
+    # What the user may know of each group: its links they may read, the earliest of them.
+    readable = LinkFact.objects.restrict(user).filter(republication_group=OuterRef("pk"))
+    count = readable.order_by().values("republication_group").annotate(n=Count("*")).values("n")
+    first = readable.order_by("registered_at", "link_id").values("link_id")[:1]
     return (
         RepublicationGroup.objects.filter(pk__in=members.values("republication_group"))
         .annotate(
-            links_in_scope=Coalesce(Subquery(in_scope), 0), first_link_visible=Exists(visible)
+            links_in_scope=Coalesce(Subquery(in_scope), 0),
+            readable_links=Coalesce(Subquery(count), 0),
+            first_readable_link_id=Subquery(first),
         )
         .order_by("-created_at", "-id")
     )

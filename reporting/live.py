@@ -22,6 +22,7 @@ from django.db.models import (
 from django.db.models.functions import Trunc
 
 from registry.choices import LinkState
+from reporting import access
 from reporting.common import (
     BREAKDOWN_KEYS,
     HISTOGRAM_HOURS,
@@ -346,11 +347,22 @@ def view_counts(user, filters: ReportFilters) -> list[dict]:
 
 # --- republications ------------------------------------------------------------------------------
 def republication_counts(user, filters: ReportFilters) -> tuple[dict, list[dict]]:
-    members = (
-        _in_period(scoped_stats(user, filters), "link__first_reported_at", filters)
-        .filter(republication_group__isnull=False)
-        .exclude(republication_group__first_link_id=F("link_id"))
+    from checks.models import LinkStats
+
+    members = _in_period(scoped_stats(user, filters), "link__first_reported_at", filters).filter(
+        republication_group__isnull=False
     )
+    # Not the first publication among the links the user may read (reporting.fast._republished).
+    if access.reads_every_link(user):
+        members = members.exclude(republication_group__first_link_id=F("link_id"))
+    else:
+        reported = OuterRef("link__first_reported_at")
+        earlier = LinkStats.objects.restrict(user, "view").filter(
+            Q(link__first_reported_at__lt=reported)
+            | Q(link__first_reported_at=reported, link_id__lt=OuterRef("link_id")),
+            republication_group=OuterRef("republication_group"),
+        )
+        members = members.filter(Exists(earlier))
     total = members.aggregate(
         republished_links=Count("link_id"), groups=Count("republication_group_id", distinct=True)
     )
@@ -367,23 +379,20 @@ def republication_counts(user, filters: ReportFilters) -> tuple[dict, list[dict]
 
 def republication_groups(user, filters: ReportFilters) -> QuerySet:
     """Republication groups with at least one link in scope (dimensions applied) registered in
-    the period, each annotated with `links_in_scope` and `first_link_visible` (may the user see
-    the first publication), newest first (a cursor-paginated list)."""
-    from checks.models import RepublicationGroup
-    from registry.models import Link
+    the period, each annotated with `links_in_scope`, and with `readable_links` and
+    `first_readable_link_id`: the group over the links the user may read
+    (checks.selectors.readable_members), newest first (a cursor-paginated list)."""
+    from checks.selectors import republication_groups_for
 
     members = _in_period(scoped_stats(user, filters), "link__first_reported_at", filters).filter(
         republication_group__isnull=False
     )
     return (
-        RepublicationGroup.objects.restrict(user, "view")
+        republication_groups_for(user)
         .filter(pk__in=members.values("republication_group_id"))
         .annotate(
             links_in_scope=Count(
                 "members", filter=Q(members__link_id__in=members.values("link_id"))
-            ),
-            first_link_visible=Exists(
-                Link.objects.restrict(user, "view").filter(pk=OuterRef("first_link_id"))
             ),
         )
         .order_by("-created_at", "-id")

@@ -258,7 +258,10 @@ def republications(user, filters: ReportFilters) -> dict:
 
 def republication_groups(user, filters: ReportFilters) -> QuerySet:
     """Republication groups with a link in scope registered in the period, newest first, each
-    with `links_in_scope` and `first_link_visible` (may the user read the first publication)."""
+    with `links_in_scope` (its links the user may read matching the dimensions), and over the
+    links the user may read: `readable_links` and `first_readable_link_id` (the earliest
+    reported). The group's own link_count and first_link are never shown: they count and name
+    links of any agency, confidential ones included."""
     return _engine().republication_groups(user, filters)
 
 

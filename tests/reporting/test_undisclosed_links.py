@@ -157,9 +157,7 @@ def test_breakdowns_sum_to_the_summary_and_hide_what_the_user_may_not_read(every
 
 
 # --- over HTTP, as the issue reproduced it -------------------------------------------------------
-def test_the_summary_endpoint_and_the_csv_breakdown_answer_alike_for_any_state(
-    world, api_client
-):
+def test_the_summary_endpoint_and_the_csv_breakdown_answer_alike_for_any_state(world, api_client):
     Link.objects.filter(pk=world.links.L6.pk).update(state=LinkState.REAPPEARED)
     api_client.force_authenticate(world.users.knb_officer)
     params = {"date_from": "2025-03-01", "date_to": "2025-03-31"}
