@@ -136,6 +136,28 @@ def _expected_repeats(user, f: ReportFilters, dimension: str) -> dict:
     return expected
 
 
+def _expected_links(user, f: ReportFilters, dimension: str) -> dict:
+    """The oracle for links registered in the period: those the policy lets the user read."""
+    links = Link.objects.restrict(user, "view").filter(
+        first_reported_at__gte=f.start, first_reported_at__lt=f.end
+    )
+    expected: dict = {}
+    for link in links.select_related("first_reported_agency"):
+        if dimension == "agency":
+            keys = [link.first_reported_agency_id]
+        elif dimension == "region":
+            keys = [link.first_reported_agency.region_id]
+        elif dimension == "organization":
+            keys = list(link.linkorganization_set.values_list("organization_id", flat=True))
+        elif dimension == "material":
+            keys = list(link.linkmaterial_set.values_list("material_id", flat=True))
+        else:
+            keys = [getattr(link, dimension)]
+        for key in keys or [None]:
+            expected[key] = expected.get(key, 0) + 1
+    return expected
+
+
 def test_breakdowns_sum_to_the_summary_and_hide_what_the_user_may_not_read(everyone):
     for user in everyone:
         summary = services.summary(user, MARCH)
@@ -146,6 +168,9 @@ def test_breakdowns_sum_to_the_summary_and_hide_what_the_user_may_not_read(every
                 assert sum(row[measure] for row in rows) == total, (user, dimension, measure)
             repeats = {row["key"]: row["repeats"] for row in rows if row["repeats"]}
             assert repeats == _expected_repeats(user, MARCH, dimension), (user, dimension)
+            # A bucket of a link's value holds only links the user may read.
+            registered = {row["key"]: row["registered"] for row in rows if row["registered"]}
+            assert registered == _expected_links(user, MARCH, dimension), (user, dimension)
             # A bucket of the link's value holds exactly what the filter by it counts.
             if dimension in ("platform", "state", "classification"):
                 for row in rows:
