@@ -123,3 +123,12 @@ def test_the_admin_shows_the_group_over_readable_links(spanning_group, client_fo
     assert (row.readable_links, row.first_readable_link_id) == (1, a.pk)
     stats = client.get("/admin/checks/linkstats/").content.decode()
     assert "× 3" not in stats  # a group's name does not carry its global count
+
+
+def test_an_administrator_without_case_access_gets_no_group(spanning_group, engine):
+    from reporting import services
+    from reporting.filters import ReportFilters
+
+    admin = UserFactory(agency=spanning_group["central"].agency, roles=[Role.ADMIN])
+    assert list(services.republication_groups(admin, ReportFilters())) == []
+    assert services.republications(admin, ReportFilters())["total"]["republished_links"] == 0
