@@ -263,13 +263,13 @@ def build(links: int, checks_per_link: int, rebuild: bool) -> float:
             INSERT INTO checks_linkstats (link_id, next_check_at, last_checked_at, check_count,
                 failures, last_available, last_status_code, last_title, content_sha256,
                 last_views, max_views, views_at_detection, views_at_blocking,
-                republication_group_id)
+                republication_group_id, tlsh)
             SELECT l.id, NULL, l.first_reported_at, 10, 0, l.state NOT IN ('blocked', 'removed'),
                    200, '', coalesce(g.content_sha256, ''), v.views * 3, v.views * 3,
                    CASE WHEN l.id % 10 < 6 THEN v.views END,
                    CASE WHEN l.state IN ('blocked', 'removed') AND l.id % 10 < 8
                         THEN v.views * 2 END,
-                   g.id
+                   g.id, ''
             FROM registry_link l
             CROSS JOIN LATERAL (
                 SELECT (hashint4((l.id + 23)::int) & 2147483647) % 100000 AS views) v
