@@ -302,11 +302,13 @@ def build(links: int, checks_per_link: int, rebuild: bool) -> float:
                 """
                 INSERT INTO checks_check (link_id, checked_at, trigger, url, final_url,
                     redirects, status_code, available, content_type, title, excerpt, views,
-                    content_sha256, tlsh, pdq, pdq_quality, duration_ms, error, error_detail)
+                    content_sha256, tlsh, pdq, pdq_quality, duration_ms, error, error_detail,
+                    http_fallback, scheme)
                 SELECT l.id,
                        least(now(), l.first_reported_at + k * interval '9 hours'),
                        CASE WHEN k = 1 THEN 'first' ELSE 'recheck' END, l.url, l.url, '[]',
-                       200, true, 'text/html', '', '', k * 10, '', '', '', 0, 120, '', ''
+                       200, true, 'text/html', '', '', k * 10, '', '', '', 0, 120, '', '',
+                       false, 'https'
                 FROM registry_link l CROSS JOIN generate_series(1, %s) AS k
                 WHERE l.id >= %s AND l.id < %s
                 """,
