@@ -263,13 +263,13 @@ def build(links: int, checks_per_link: int, rebuild: bool) -> float:
             INSERT INTO checks_linkstats (link_id, next_check_at, last_checked_at, check_count,
                 failures, last_available, last_status_code, last_title, content_sha256,
                 last_views, max_views, views_at_detection, views_at_blocking,
-                republication_group_id)
+                republication_group_id, tlsh)
             SELECT l.id, NULL, l.first_reported_at, 10, 0, l.state NOT IN ('blocked', 'removed'),
                    200, '', coalesce(g.content_sha256, ''), v.views * 3, v.views * 3,
                    CASE WHEN l.id % 10 < 6 THEN v.views END,
                    CASE WHEN l.state IN ('blocked', 'removed') AND l.id % 10 < 8
                         THEN v.views * 2 END,
-                   g.id
+                   g.id, ''
             FROM registry_link l
             CROSS JOIN LATERAL (
                 SELECT (hashint4((l.id + 23)::int) & 2147483647) % 100000 AS views) v
@@ -302,11 +302,13 @@ def build(links: int, checks_per_link: int, rebuild: bool) -> float:
                 """
                 INSERT INTO checks_check (link_id, checked_at, trigger, url, final_url,
                     redirects, status_code, available, content_type, title, excerpt, views,
-                    content_sha256, tlsh, pdq, pdq_quality, duration_ms, error, error_detail)
+                    content_sha256, tlsh, pdq, pdq_quality, duration_ms, error, error_detail,
+                    http_fallback, scheme)
                 SELECT l.id,
                        least(now(), l.first_reported_at + k * interval '9 hours'),
                        CASE WHEN k = 1 THEN 'first' ELSE 'recheck' END, l.url, l.url, '[]',
-                       200, true, 'text/html', '', '', k * 10, '', '', '', 0, 120, '', ''
+                       200, true, 'text/html', '', '', k * 10, '', '', '', 0, 120, '', '',
+                       false, 'https'
                 FROM registry_link l CROSS JOIN generate_series(1, %s) AS k
                 WHERE l.id >= %s AND l.id < %s
                 """,

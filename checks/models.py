@@ -106,7 +106,8 @@ class RepublicationGroup(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.content_sha256[:12]}… × {self.link_count}"
+        # Not the link count: it counts links of any agency (checks.selectors counts the readable).
+        return f"{self.content_sha256[:12]}…"
 
 
 class LinkStats(models.Model):

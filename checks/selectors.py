@@ -5,7 +5,8 @@ Every read starts from a queryset restricted by the access policy (accounts.poli
 
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from checks.models import Check, LinkStats, Notification, RepublicationGroup
 
@@ -24,7 +25,22 @@ def stats_for(user) -> QuerySet:
 
 
 def republication_groups_for(user) -> QuerySet:
-    return RepublicationGroup.objects.restrict(user, "view")
+    """Republication groups with a link the user may read, with what the user may know of them
+    (readable_members)."""
+    return readable_members(RepublicationGroup.objects.restrict(user, "view"), user)
+
+
+def readable_members(groups: QuerySet, user) -> QuerySet:
+    """The groups annotated with `readable_links`, how many of their links the user may read,
+    and `first_readable_link_id`, the earliest reported of those: the group's own `link_count`
+    and `first_link` count and name links of any agency, confidential ones included, so that
+    nothing shows them to a user. Two subqueries per group, over its few members."""
+    members = LinkStats.objects.restrict(user, "view").filter(republication_group=OuterRef("pk"))
+    count = members.order_by().values("republication_group").annotate(n=Count("*")).values("n")
+    first = members.order_by("link__first_reported_at", "link_id").values("link_id")[:1]
+    return groups.annotate(
+        readable_links=Coalesce(Subquery(count), 0), first_readable_link_id=Subquery(first)
+    )
 
 
 def notifications_for(user, *, unread_only: bool = False) -> QuerySet:

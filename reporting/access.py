@@ -7,8 +7,9 @@ instead of from subqueries over the registry. tests/reporting checks that both a
 registry's rules for every role.
 """
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
+from accounts import policy
 from accounts.policy import Reach, Scope
 from registry import access
 
@@ -48,3 +49,27 @@ def repeat_fact_rule(user, action, scope):
         open_reports &= in_scope
     own = Q(agency=scope.agency_id) if scope.agency_id is not None else None
     return open_reports | own if own is not None else open_reports
+
+
+def repeat_disclosed(user) -> Q | bool:
+    """Of the repeat facts the user may see, those whose link they may also read in full.
+
+    report_rule lets an agency read its own repeat of a confidential link it may not read (it
+    got only "known; contact <agency>"). Such a repeat counts in the agency's reports under
+    the report's own agency, region and date, but the link's dimensions (platform, state,
+    classification, organization, material) must neither split nor filter it, or a filter
+    would answer what the link is. A repeat of a link that is not confidential is visible only
+    when its link is (the report's agency is in the user's scope, so is the link): the
+    lookup of the link's fact is needed only for the few confidential ones."""
+    from reporting.models import LinkFact
+
+    if access.sees_confidential_in_scope(user):
+        return True  # a repeat in their scope is a link in their scope
+    readable = LinkFact.objects.restrict(user).filter(link_id=OuterRef("link_id"))
+    return Q(confidential=False) | Q(Exists(readable))
+
+
+def reads_every_link(user) -> bool:
+    """Whether the user may read every link of the country, confidential ones included: then
+    what is stored over every link (a group's first publication) is theirs to know as it is."""
+    return policy.scope_of(user).reach == Reach.COUNTRY and access.sees_confidential_in_scope(user)

@@ -26,6 +26,11 @@ SUMMARY_KEYS = ("registered", "repeats", "confirmed", "blocked", "removed", "rea
 SERIES_KEYS = ("registered", "repeats", "blocked", "removed")
 BUCKETS = ("day", "week", "month")
 DIMENSIONS = ("agency", "region", "platform", "state", "classification", "organization", "material")
+# The dimensions of the link itself; agency and region of a repeat are the report's own.
+LINK_DIMENSIONS = ("platform", "state", "classification", "organization", "material")
+# The key under which a breakdown by a link dimension counts repeats of links the user may not
+# read (reporting.access.repeat_disclosed): their link's value is not disclosed.
+UNDISCLOSED = "undisclosed"
 MAX_PERIODS = 1000  # a time series longer than this asks for a coarser bucket
 
 BREAKDOWN_KEYS = SUMMARY_KEYS

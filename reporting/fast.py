@@ -14,14 +14,33 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import connection
-from django.db.models import Count, DateField, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, Trunc
 from django.utils import timezone
 
 from accounts import policy
 from accounts.policy import Reach
 from registry.choices import LinkState
-from reporting.common import HISTOGRAM_HOURS, OPEN_STATES, TAKEDOWN_REQUESTED, hours_label
+from reporting import access
+from reporting.common import (
+    HISTOGRAM_HOURS,
+    OPEN_STATES,
+    TAKEDOWN_REQUESTED,
+    UNDISCLOSED,
+    hours_label,
+)
 from reporting.filters import ReportFilters
 from reporting.models import DailyCount, LinkFact, MonthlyCount, RepeatFact
 
@@ -51,8 +70,13 @@ def scoped_facts(user, f: ReportFilters) -> QuerySet:
 
 
 def scoped_repeats(user, f: ReportFilters) -> QuerySet:
-    """Repeat reports the user may see in the period; agency and region: the submitter's."""
+    """Repeat reports the user may see in the period; agency and region: the submitter's. A
+    dimension of the link matches only repeats whose link the user may read."""
     repeats = RepeatFact.objects.restrict(user).filter(_dimensions(f, agency="agency"))
+    if f.narrows_links:
+        disclosed = access.repeat_disclosed(user)
+        if disclosed is not True:
+            repeats = repeats.filter(disclosed)
     if f.start is not None:
         repeats = repeats.filter(at__gte=f.start)
     if f.end is not None:
@@ -227,15 +251,35 @@ def _link_counts_many(facts: QuerySet, f: ReportFilters, dimensions: list) -> di
     return {d: result.get(d, {}) for d in dimensions}
 
 
-def _repeat_counts(repeats: QuerySet, dimension: str | None) -> dict:
+def _repeat_counts(user, repeats: QuerySet, dimension: str | None) -> dict:
+    """{key: repeats}; by a dimension of the link, the repeats whose link the user may not
+    read count under UNDISCLOSED (reporting.access.repeat_disclosed)."""
     if dimension is None:
         return {None: repeats.count()}
+    if dimension in ("agency", "region"):  # the submitting agency's: the report's own
+        field = f"{dimension}_id"
+        return dict(repeats.values_list(field).annotate(n=Count("report_id")).order_by())
+    disclosed = access.repeat_disclosed(user)
+    repeats = repeats.annotate(
+        disclosed=Value(True) if disclosed is True else ExpressionWrapper(disclosed, BooleanField())
+    )
     if dimension in ("organization", "material"):
-        sql, params = _sql(repeats, "report_id", f"{dimension}s")
-        sql = f"SELECT d.key, count(*) FROM ({sql}) f {_unnest(dimension)} GROUP BY 1"
-        return dict(_fetch(sql, params))
-    field = {"agency": "agency_id", "region": "region_id"}.get(dimension, dimension)
-    return dict(repeats.values_list(field).annotate(n=Count("report_id")).order_by())
+        sql, params = _sql(repeats, "report_id", f"{dimension}s", "disclosed")
+        column = f"f.{dimension}s"
+        sql = f"""
+            SELECT d.key, f.disclosed, count(*) FROM ({sql}) f CROSS JOIN LATERAL unnest(
+                CASE WHEN f.disclosed THEN coalesce({column}, ARRAY[NULL]::bigint[])
+                     ELSE ARRAY[NULL]::bigint[] END) d(key)
+            GROUP BY 1, 2
+        """
+        rows = _fetch(sql, params)
+    else:
+        rows = repeats.values_list(dimension, "disclosed").annotate(n=Count("report_id"))
+    result: dict = {}
+    for key, shown, count in rows.order_by() if isinstance(rows, QuerySet) else rows:
+        key = key if shown else UNDISCLOSED
+        result[key] = result.get(key, 0) + count
+    return result
 
 
 def _again_only(facts: QuerySet, f: ReportFilters, dimension: str | None) -> dict:
@@ -286,7 +330,7 @@ def _country(user, f: ReportFilters) -> tuple[_Counts, QuerySet, QuerySet] | Non
     links, every link that is not confidential); `facts` and `repeats` are what the counts do
     not cover and is added from the facts: for the latter user, their agency's confidential
     links and repeats (and, for everyone, links entered again into a state: _again_only)."""
-    from registry import access
+    from registry.access import sees_confidential_in_scope
 
     if policy.scope_of(user).reach != Reach.COUNTRY or any(
         getattr(f, name) is not None for name in _DIMENSION_FILTERS
@@ -295,7 +339,7 @@ def _country(user, f: ReportFilters) -> tuple[_Counts, QuerySet, QuerySet] | Non
     if not policy.has_model_permission(user, "view", LinkFact):
         return None
     daily, monthly = DailyCount.objects.all(), MonthlyCount.objects.all()
-    if access.sees_confidential_in_scope(user):
+    if sees_confidential_in_scope(user):
         return _Counts(daily, monthly), LinkFact.objects.none(), RepeatFact.objects.none()
     return (
         _Counts(daily.filter(confidential=False), monthly.filter(confidential=False)),
@@ -392,7 +436,9 @@ def _breakdowns(user, f: ReportFilters, dimensions: list) -> dict:
         for dimension, rows in _link_counts_many(facts, f, dimensions).items():
             _add(result[dimension], rows)
     for dimension in dimensions:
-        repeat_rows = _repeat_counts(repeats, dimension) if not repeats.query.is_empty() else {}
+        repeat_rows = (
+            _repeat_counts(user, repeats, dimension) if not repeats.query.is_empty() else {}
+        )
         _add(result[dimension], {k: {"repeats": n} for k, n in repeat_rows.items() if n})
     return result
 
@@ -602,8 +648,22 @@ def view_counts(user, f: ReportFilters) -> list[dict]:
     ]
 
 
+def _republished(user, facts: QuerySet) -> QuerySet:
+    """The facts in a republication group that are not its first publication among the links
+    the user may read (the facts' `republished` flag is over every link: exact only for whom
+    reads every link; for others it would tell that an earlier, hidden link exists)."""
+    if access.reads_every_link(user):
+        return facts.filter(republished=True)
+    earlier = LinkFact.objects.restrict(user).filter(
+        Q(registered_at__lt=OuterRef("registered_at"))
+        | Q(registered_at=OuterRef("registered_at"), link_id__lt=OuterRef("link_id")),
+        republication_group=OuterRef("republication_group"),
+    )
+    return facts.filter(republication_group__isnull=False).filter(Exists(earlier))
+
+
 def republication_counts(user, f: ReportFilters) -> tuple[dict, list[dict]]:
-    republished = _registered_in_period(user, f).filter(republished=True)
+    republished = _republished(user, _registered_in_period(user, f))
     rows = list(
         republished.values("platform")
         .annotate(
@@ -629,11 +689,16 @@ def republication_groups(user, f: ReportFilters) -> QuerySet:
         .annotate(n=Count("link_id"))
         .values("n")
     )
-    visible = LinkFact.objects.restrict(user).filter(link_id=OuterRef("first_link_id"))
+    # What the user may know of each group: its links they may read, the earliest of them.
+    readable = LinkFact.objects.restrict(user).filter(republication_group=OuterRef("pk"))
+    count = readable.order_by().values("republication_group").annotate(n=Count("*")).values("n")
+    first = readable.order_by("registered_at", "link_id").values("link_id")[:1]
     return (
         RepublicationGroup.objects.filter(pk__in=members.values("republication_group"))
         .annotate(
-            links_in_scope=Coalesce(Subquery(in_scope), 0), first_link_visible=Exists(visible)
+            links_in_scope=Coalesce(Subquery(in_scope), 0),
+            readable_links=Coalesce(Subquery(count), 0),
+            first_readable_link_id=Subquery(first),
         )
         .order_by("-created_at", "-id")
     )

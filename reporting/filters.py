@@ -62,6 +62,15 @@ class ReportFilters:
                     field=name,
                 )
 
+    @property
+    def narrows_links(self) -> bool:
+        """Whether a dimension of the link itself is set (platform, state, classification,
+        organization, material): repeats whose link the user may not read never match one."""
+        return any(
+            getattr(self, name) is not None
+            for name in ("platform", "state", "classification", "organization", "material")
+        )
+
     # --- the period as datetimes ------------------------------------------------------------
     @property
     def start(self) -> datetime | None:

@@ -22,12 +22,15 @@ from django.db.models import (
 from django.db.models.functions import Trunc
 
 from registry.choices import LinkState
+from reporting import access
 from reporting.common import (
     BREAKDOWN_KEYS,
     HISTOGRAM_HOURS,
+    LINK_DIMENSIONS,
     OPEN_STATES,
     TAKEDOWN_REQUESTED,
     TRAIL_STATES,
+    UNDISCLOSED,
     check_dimension,
     hours_label,
     percentile,
@@ -119,8 +122,18 @@ def _registered(user, f):
     return _in_period(scoped_links(user, f), "first_reported_at", f)
 
 
+def _disclosed(user) -> Exists:
+    """Reports whose link the user may read in full: an agency may read its own repeat of a
+    confidential link it may not read, and then the link's dimensions are not disclosed to it
+    (reporting.access.repeat_disclosed)."""
+    from registry.models import Link
+
+    return Exists(Link.objects.restrict(user, "view").filter(pk=OuterRef("link_id")))
+
+
 def _repeats(user, f):
-    return _in_period(scoped_reports(user, f).filter(is_repeat=True), "submitted_at", f)
+    repeats = _in_period(scoped_reports(user, f).filter(is_repeat=True), "submitted_at", f)
+    return repeats.filter(_disclosed(user)) if f.narrows_links else repeats
 
 
 def _entries(user, f, states):
@@ -225,7 +238,15 @@ def _breakdown_counts(user, filters: ReportFilters, dimension: str) -> dict:
                 target[name] += value or 0
 
     add(_registered(user, filters), paths.link, {"registered": Count("id")})
-    add(_repeats(user, filters), paths.report, {"repeats": Count("id")})
+    repeats = _repeats(user, filters)
+    if dimension in LINK_DIMENSIONS:
+        disclosed = _disclosed(user)
+        add(repeats.filter(disclosed), paths.report, {"repeats": Count("id")})
+        hidden = repeats.exclude(disclosed).count()
+        if hidden:
+            rows.setdefault(UNDISCLOSED, dict.fromkeys(BREAKDOWN_KEYS, 0))["repeats"] += hidden
+    else:
+        add(repeats, paths.report, {"repeats": Count("id")})
     add(
         _entries(user, filters, TRAIL_STATES),
         paths.trail,
@@ -326,11 +347,22 @@ def view_counts(user, filters: ReportFilters) -> list[dict]:
 
 # --- republications ------------------------------------------------------------------------------
 def republication_counts(user, filters: ReportFilters) -> tuple[dict, list[dict]]:
-    members = (
-        _in_period(scoped_stats(user, filters), "link__first_reported_at", filters)
-        .filter(republication_group__isnull=False)
-        .exclude(republication_group__first_link_id=F("link_id"))
+    from checks.models import LinkStats
+
+    members = _in_period(scoped_stats(user, filters), "link__first_reported_at", filters).filter(
+        republication_group__isnull=False
     )
+    # Not the first publication among the links the user may read (reporting.fast._republished).
+    if access.reads_every_link(user):
+        members = members.exclude(republication_group__first_link_id=F("link_id"))
+    else:
+        reported = OuterRef("link__first_reported_at")
+        earlier = LinkStats.objects.restrict(user, "view").filter(
+            Q(link__first_reported_at__lt=reported)
+            | Q(link__first_reported_at=reported, link_id__lt=OuterRef("link_id")),
+            republication_group=OuterRef("republication_group"),
+        )
+        members = members.filter(Exists(earlier))
     total = members.aggregate(
         republished_links=Count("link_id"), groups=Count("republication_group_id", distinct=True)
     )
@@ -347,23 +379,20 @@ def republication_counts(user, filters: ReportFilters) -> tuple[dict, list[dict]
 
 def republication_groups(user, filters: ReportFilters) -> QuerySet:
     """Republication groups with at least one link in scope (dimensions applied) registered in
-    the period, each annotated with `links_in_scope` and `first_link_visible` (may the user see
-    the first publication), newest first (a cursor-paginated list)."""
-    from checks.models import RepublicationGroup
-    from registry.models import Link
+    the period, each annotated with `links_in_scope`, and with `readable_links` and
+    `first_readable_link_id`: the group over the links the user may read
+    (checks.selectors.readable_members), newest first (a cursor-paginated list)."""
+    from checks.selectors import republication_groups_for
 
     members = _in_period(scoped_stats(user, filters), "link__first_reported_at", filters).filter(
         republication_group__isnull=False
     )
     return (
-        RepublicationGroup.objects.restrict(user, "view")
+        republication_groups_for(user)
         .filter(pk__in=members.values("republication_group_id"))
         .annotate(
             links_in_scope=Count(
                 "members", filter=Q(members__link_id__in=members.values("link_id"))
-            ),
-            first_link_visible=Exists(
-                Link.objects.restrict(user, "view").filter(pk=OuterRef("first_link_id"))
             ),
         )
         .order_by("-created_at", "-id")

@@ -24,6 +24,13 @@ The dimensions (`ReportFilters`) are the link's: agency and region of its regist
 material. A link attributed to two organizations is counted under each in a breakdown by
 organization, so such a breakdown may sum to more than the total.
 
+An agency reads its own repeat of a confidential link it may not read (it got only "known;
+contact <agency>"): that repeat counts in its reports under the report's own agency, region
+and date, never under the link's dimensions. A filter by platform, state, classification,
+organization or material leaves it out, and a breakdown by one of them counts it under the key
+"undisclosed" ("not disclosed"); otherwise counts would answer what the link is
+(reporting.access.repeat_disclosed).
+
 Two ways compute the same figures: on PostgreSQL from reporting.LinkFact (reporting.fast, one
 scan per report, fast at a million links), otherwise straight from the registry
 (reporting.live). Before reading facts, the facts of links changed since their last refresh are
@@ -45,6 +52,7 @@ from reporting.common import (
     MAX_PERIODS,
     SERIES_KEYS,
     SUMMARY_KEYS,
+    UNDISCLOSED,
     VIEWS_KEYS,
     check_dimension,
     default_period,
@@ -129,7 +137,8 @@ def breakdown(user, filters: ReportFilters, dimension: str) -> list[dict]:
     """The summary's counts per value of one dimension (agency, region, platform, state,
     classification, organization, material): [{key, label, links, registered, repeats,
     confirmed, blocked, removed, reappeared, pending}], `links` = registered. A value appears
-    when any count is non-zero; for organization and material, key None is "not attributed".
+    when any count is non-zero; for organization and material, key None is "not attributed";
+    key "undisclosed" holds repeats of links the user may not read (module docstring).
     Sorted by links, pending, blocked (descending), then label."""
     return breakdowns(user, filters, [dimension])[dimension]
 
@@ -145,11 +154,13 @@ def breakdowns(user, filters: ReportFilters, dimensions: list[str]) -> dict[str,
 
 
 def _breakdown_rows(dimension: str, rows: dict) -> list[dict]:
-    labels = dimension_labels(dimension, [key for key in rows if key is not None])
+    labels = dimension_labels(dimension, [key for key in rows if key not in (None, UNDISCLOSED)])
+    labels[None] = _("not attributed")
+    labels[UNDISCLOSED] = _("not disclosed")
     result = [
         {
             "key": key,
-            "label": labels.get(key, _("not attributed") if key is None else str(key)),
+            "label": labels.get(key, str(key)),
             "links": counts.get("registered", 0),
             **{name: counts.get(name, 0) for name in BREAKDOWN_KEYS},
         }
@@ -247,7 +258,10 @@ def republications(user, filters: ReportFilters) -> dict:
 
 def republication_groups(user, filters: ReportFilters) -> QuerySet:
     """Republication groups with a link in scope registered in the period, newest first, each
-    with `links_in_scope` and `first_link_visible` (may the user read the first publication)."""
+    with `links_in_scope` (its links the user may read matching the dimensions), and over the
+    links the user may read: `readable_links` and `first_readable_link_id` (the earliest
+    reported). The group's own link_count and first_link are never shown: they count and name
+    links of any agency, confidential ones included."""
     return _engine().republication_groups(user, filters)
 
 

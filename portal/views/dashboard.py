@@ -22,6 +22,7 @@ from registry import selectors
 from registry.choices import LinkState, ReadChannel
 from registry.models import Link, Report
 from reporting import services as reporting
+from reporting.common import UNDISCLOSED
 from reporting.filters import ReportFilters
 
 LIST_LENGTH = 8
@@ -61,6 +62,10 @@ def _trend_chart(user, today):
     )
 
 
+def _links_only(rows: list[dict]) -> list[dict]:
+    return [row for row in rows if row["key"] != UNDISCLOSED]
+
+
 def _capped(queryset, cap: int = 100) -> int:
     return queryset[: cap + 1].count()
 
@@ -77,8 +82,10 @@ def home(request):
     week_ago = today - timedelta(days=6)
     totals = reporting.summary(user, ReportFilters())
     this_week = reporting.summary(user, ReportFilters(date_from=week_ago, date_to=today))
-    by_state = reporting.breakdown(user, ReportFilters(), "state")
-    by_platform = reporting.breakdown(user, ReportFilters(), "platform")[:6]
+    # Links per state and platform: repeats of links the user may not read count under no
+    # state or platform (reporting.services), and hold no link, so they have no row here.
+    by_state = _links_only(reporting.breakdown(user, ReportFilters(), "state"))
+    by_platform = _links_only(reporting.breakdown(user, ReportFilters(), "platform"))[:6]
     state_peak = max((row["links"] for row in by_state), default=0)
 
     links = selectors.links_for(user)

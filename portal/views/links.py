@@ -329,10 +329,7 @@ def link_export(request, fmt: str):
 # --- one link ----------------------------------------------------------------------------------
 def _visible_link(user, pk: int) -> Link | None:
     return (
-        selectors.links_for(user)
-        .select_related("first_reported_by", "stats__republication_group")
-        .filter(pk=pk)
-        .first()
+        selectors.links_for(user).select_related("first_reported_by", "stats").filter(pk=pk).first()
     )
 
 
@@ -489,7 +486,13 @@ def _transition_forms(user, link: Link, bound: TransitionForm | None = None) -> 
 def _detail_context(request, link: Link, bound: TransitionForm | None = None) -> dict:
     user = request.user
     stats = getattr(link, "stats", None)
-    group = stats.republication_group if stats is not None else None
+    group = None  # as far as the user may read it: counts and first link over readable links
+    if stats is not None and stats.republication_group_id is not None:
+        group = (
+            check_selectors.republication_groups_for(user)
+            .filter(pk=stats.republication_group_id)
+            .first()
+        )
     republications = []
     if group is not None:
         republications = list(

@@ -135,9 +135,20 @@ class RepublicationsSerializer(serializers.Serializer):
 
 
 class RepublicationGroupSerializer(serializers.ModelSerializer):
-    links_in_scope = serializers.IntegerField(help_text="Member links the caller may see.")
-    first_link = serializers.SerializerMethodField(
-        help_text="Id of the first publication, when the caller may see it."
+    """A group as far as the caller may read it: its links, and its first publication, among
+    the links the caller may read (a link of another agency or a confidential one is neither
+    counted nor named)."""
+
+    first_link = serializers.IntegerField(
+        source="first_readable_link_id",
+        allow_null=True,
+        help_text="Id of the earliest reported link of the group the caller may read.",
+    )
+    link_count = serializers.IntegerField(
+        source="readable_links", help_text="Links of the group the caller may read."
+    )
+    links_in_scope = serializers.IntegerField(
+        help_text="Of those, the links matching the report's dimensions."
     )
 
     class Meta:
@@ -150,9 +161,6 @@ class RepublicationGroupSerializer(serializers.ModelSerializer):
             "links_in_scope",
             "created_at",
         ]
-
-    def get_first_link(self, group) -> int | None:
-        return group.first_link_id if group.first_link_visible else None
 
 
 class RepublicationGroupPageSerializer(serializers.Serializer):

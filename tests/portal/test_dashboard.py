@@ -139,3 +139,17 @@ def test_chart_coordinates_stay_numbers_in_a_language_with_a_decimal_comma(offic
     numbers = svg.xpath(".//line/@y1 | .//circle/@cx | .//circle/@cy | .//text/@x")
     assert numbers and all("," not in value for value in numbers)
     float(numbers[0])
+
+
+def test_a_repeat_of_a_confidential_link_of_another_agency_shows_no_state_or_platform(
+    officer, other_officer
+):
+    # Issue 12, hole 3: other_officer got only "known; contact …" for the link; its own repeat
+    # counts, but no row of the dashboard says the link's state or platform.
+    services.submit_urls(["https://t.me/secret/9"], user=officer, confidential=True)
+    services.submit_urls(["https://t.me/secret/9"], user=other_officer)
+    doc = page(browser_for(other_officer).get(HOME))
+    assert stat(doc, 1, "Repeats excluded") == "1"
+    assert stat(doc, 1, "Links registered") == "0"
+    rows = doc.xpath("//section[@aria-labelledby='states-h']//tbody/tr")
+    assert rows == []

@@ -71,7 +71,8 @@ SCOPE_CASES = [
     ("views/", MARCH, lambda b: b["total"]["links_measured"],
      {"officer75": 3, "officer71": 1, "regional_prosecutor": 3, "central": 3, "auditor": 3}),
     ("republications/", MARCH, lambda b: b["total"]["republished_links"],
-     {"officer75": 1, "officer71": 1, "regional_prosecutor": 1, "central": 1, "auditor": 1}),
+     # police-71 reads L3 but not L1: for it, L3 is the first publication.
+     {"officer75": 1, "officer71": 0, "regional_prosecutor": 1, "central": 1, "auditor": 1}),
     ("republication-groups/", MARCH, lambda b: [g["links_in_scope"] for g in b["results"]],
      {"officer75": [2], "officer71": [1], "regional_prosecutor": [2], "central": [2],
       "auditor": [2]}),
@@ -94,11 +95,18 @@ def test_every_endpoint_answers_within_the_callers_scope(
     assert response.status_code == 403, path
 
 
-def test_the_first_publication_of_a_group_is_named_only_to_who_may_see_it(world, api_client):
+def test_a_group_is_counted_and_its_first_publication_named_over_readable_links(world, api_client):
     central = get(api_client, world.users.central, "republication-groups/", **MARCH).json()
-    assert central["results"][0]["first_link"] == world.links.L1.pk
+    assert (central["results"][0]["first_link"], central["results"][0]["link_count"]) == (
+        world.links.L1.pk,
+        2,
+    )
     officer = get(api_client, world.users.officer71, "republication-groups/", **MARCH).json()
-    assert officer["results"][0]["first_link"] is None  # L1 is police-75's
+    # L1 is police-75's: police-71 reads only L3 (through its repeat).
+    assert (officer["results"][0]["first_link"], officer["results"][0]["link_count"]) == (
+        world.links.L3.pk,
+        1,
+    )
 
 
 # --- parameters and errors ----------------------------------------------------------------------
