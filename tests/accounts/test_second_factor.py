@@ -325,7 +325,7 @@ def test_optional_user_removes_the_second_factor_and_logs_in_with_the_password(
 def test_api_token_works_without_a_second_factor(make_user, api_client):
     user = make_user(Role.PROSECUTOR, kind="prosecutor", username="integration")
     assert not second_factor.has_device(user)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(user, name="integration")}")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(user, name='integration')}")
     assert api_client.get("/api/v1/me/").status_code == 200
 
 
