@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, Q, QuerySet
 
 from accounts.choices import AgencyLevel, Role
@@ -95,9 +96,16 @@ def scope_of(user) -> Scope:
 
 
 def rule(model: type[Model]):
-    """Register the rule for `model` (one per model)."""
+    """Register the rule for `model` (one per model: a second, different one is an error, so
+    that no app's access.py can quietly replace another's rule)."""
 
     def register(func: Rule) -> Rule:
+        registered = _rules.get(model)
+        if registered is not None and registered is not func:
+            raise ImproperlyConfigured(
+                f"{model.__name__} already has the access rule "
+                f"{registered.__module__}.{registered.__qualname__}"
+            )
         _rules[model] = func
         return func
 

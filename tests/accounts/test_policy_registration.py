@@ -84,3 +84,15 @@ def test_the_roles_hold_only_what_the_access_modules_grant():
     # accounts.roles starts every role with nothing: all grants come from the access modules.
     granted_apps = {p.split(".")[0] for perms in ROLE_PERMISSIONS.values() for p in perms}
     assert granted_apps == {*APPS, "auth"}
+
+
+def test_a_second_rule_for_a_model_is_refused():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from registry.access import link_rule
+    from registry.models import Link
+
+    assert policy.rule(Link)(link_rule) is link_rule  # the same rule again is harmless
+    with pytest.raises(ImproperlyConfigured, match="registry.access.link_rule"):
+        policy.rule(Link)(lambda user, action, scope: True)
+    assert policy._rules[Link] is link_rule
