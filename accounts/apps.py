@@ -9,8 +9,8 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from accounts import checks  # noqa: F401  (registers the access-policy system check)
-        from accounts.roles import sync_roles_after_migrate
+        from . import access, checks  # noqa: F401  (rules and role grants; the policy check)
+        from .roles import sync_roles_after_migrate
 
         # Roles are code: every migrate brings the role groups and their permissions up to date.
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="accounts.sync_roles")

@@ -3,8 +3,8 @@
 `manage.py check` (and so runserver, migrate and the test run) fails with an Error when
 
 - kbz.E001: a model served through the policy — registered in admin.site, or served by a DRF
-  view of ours — has no rule registered in accounts.policy (policy.decide would raise at the
-  first request instead);
+  view of ours — has no rule registered with accounts.policy (by its app's access.py, which its
+  AppConfig.ready() imports; policy.decide would raise at the first request instead);
 - kbz.E002: an admin class registered in admin.site does not derive from PolicyModelAdmin.
   Third-party admins are no exception: they are replaced by a policy-aware admin of ours or
   unregistered (axes: AXES_ENABLE_ADMIN=False; authtoken: unregistered in accounts.admin);
@@ -157,8 +157,9 @@ def check_rules(site=None, urlconf=None) -> list[checks.CheckMessage]:
     return [
         checks.Error(
             f"{model._meta.label} is served through the access policy ({where}) but has no "
-            "rule in accounts.policy.",
-            hint="Register one with @policy.rule(Model) from the app's policy registration.",
+            "rule in the access policy.",
+            hint="Register one with @policy.rule(Model) in the app's access.py, imported by "
+            "its AppConfig.ready().",
             obj=model,
             id="kbz.E001",
         )

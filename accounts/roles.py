@@ -1,8 +1,9 @@
 """Roles as code: each role is a Django group whose permissions are set here (DESIGN §5).
 
 Model permissions say *what kind* of action a role may take; the access policy
-(accounts.policy) says *on which rows*. Later apps extend ROLE_PERMISSIONS with their models.
-`sync_roles()` runs after every migrate and is idempotent.
+(accounts.policy) says *on which rows*. Each app grants the permissions for its own models in
+its access.py, beside its rules (extend_role_permissions). `sync_roles()` runs after every
+migrate and is idempotent.
 """
 
 from django.contrib.auth.models import Group, Permission
@@ -12,48 +13,40 @@ from accounts.choices import Role
 # Roles that work in the Django admin.
 STAFF_ROLES = frozenset({Role.PROSECUTOR, Role.AUDITOR, Role.ADMIN})
 
-_DIRECTORY = ["accounts.view_region", "accounts.view_agency", "accounts.view_user"]
-_HISTORY = [
-    "accounts.view_historicalregion",
-    "accounts.view_historicalagency",
-    "accounts.view_historicaluser",
-]
-
-ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.OFFICER: [*_DIRECTORY],
-    Role.SUPERVISOR: [*_DIRECTORY],
-    Role.PROSECUTOR: [*_DIRECTORY],
-    Role.ANALYST: [*_DIRECTORY],
-    Role.AUDITOR: [
-        *_DIRECTORY,
-        *_HISTORY,
-        "auth.view_group",
-        "accounts.view_rolegrant",
-        "accounts.view_apitokenevent",
-    ],
-    Role.ADMIN: [
-        *_DIRECTORY,
-        *_HISTORY,
-        "accounts.add_agency",
-        "accounts.change_agency",
-        "accounts.add_user",
-        "accounts.change_user",
-        "accounts.view_rolegrant",
-        "accounts.change_rolegrant",  # deciding a pending grant (never the grant itself)
-        "auth.view_group",
-        # API tokens: listed and revoked, never added (a key is shown only to whoever issues
-        # it: its owner on the profile page, or `manage.py issue_token`).
-        "accounts.view_apitoken",
-        "accounts.delete_apitoken",
-        "accounts.view_apitokenevent",
-    ],
-}
+# Filled by each app's access.py, imported from its AppConfig.ready(), through
+# extend_role_permissions(): the permissions stand next to the rules they open.
+ROLE_PERMISSIONS: dict[str, list[str]] = {role: [] for role in Role}
 
 
 def extend_role_permissions(extra: dict[str, list[str]]) -> None:
-    """Called by other apps' AppConfig.ready() to add their models' permissions."""
+    """Grant each role the listed permissions (called by every app's access.py)."""
     for role, perms in extra.items():
         ROLE_PERMISSIONS[role] = list(dict.fromkeys([*ROLE_PERMISSIONS[role], *perms]))
+
+
+def court_register_permissions(
+    app_label: str, models: list[str], children: list[str] = ()
+) -> dict[str, list[str]]:
+    """Permissions per role for the court-register `models` of `app_label` (decisions,
+    organizations, materials: their access.py passes the result to extend_role_permissions).
+
+    DESIGN §5: prosecutors keep the registers; every other role reads them; auditors also read
+    their history; system administrators see no case content. `children` are rows edited inline
+    with their parent (aliases, online presence, fingerprints): prosecutors may also delete
+    those, since a wrong alias must be removable. The registers themselves are never deleted: a
+    ban is lifted, a material excluded.
+    """
+    view = [f"{app_label}.view_{m}" for m in [*models, *children]]
+    history = [f"{app_label}.view_historical{m}" for m in [*models, *children]]
+    write = [f"{app_label}.{a}_{m}" for m in [*models, *children] for a in ("add", "change")]
+    write += [f"{app_label}.delete_{m}" for m in children]
+    return {
+        Role.OFFICER: view,
+        Role.SUPERVISOR: view,
+        Role.ANALYST: view,
+        Role.PROSECUTOR: [*view, *history, *write],
+        Role.AUDITOR: [*view, *history],
+    }
 
 
 def permission_objects(names: list[str]) -> list[Permission]:

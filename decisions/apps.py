@@ -7,7 +7,4 @@ class DecisionsConfig(AppConfig):
     verbose_name = _("Court decisions")
 
     def ready(self):
-        from accounts.roles import extend_role_permissions
-        from decisions.roles import register_permissions
-
-        extend_role_permissions(register_permissions("decisions", ["courtdecision"]))
+        from . import access  # noqa: F401  (rules and role grants)

@@ -7,12 +7,9 @@ class MaterialsConfig(AppConfig):
     verbose_name = _("Court-recognised materials")
 
     def ready(self):
-        from accounts.roles import extend_role_permissions
-        from decisions.roles import register_permissions
         from kibernadzor import uploads
+
+        from . import access  # noqa: F401  (rules and role grants)
 
         # Pillow's decompression-bomb limit, set deliberately (KBZ_UPLOAD_MAX_PIXELS).
         uploads.configure_libraries(uploads.Limits.from_settings())
-        extend_role_permissions(
-            register_permissions("materials", ["material"], ["materialfingerprint"])
-        )

@@ -7,11 +7,4 @@ class OrganizationsConfig(AppConfig):
     verbose_name = _("Banned organizations")
 
     def ready(self):
-        from accounts.roles import extend_role_permissions
-        from decisions.roles import register_permissions
-
-        extend_role_permissions(
-            register_permissions(
-                "organizations", ["organization"], ["organizationalias", "onlinepresence"]
-            )
-        )
+        from . import access  # noqa: F401  (rules and role grants)

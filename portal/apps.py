@@ -7,15 +7,4 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from accounts.choices import Role
-        from accounts.roles import extend_role_permissions
-
-        # Whoever may submit links may keep submission batches (the policy: their own only).
-        batches = [
-            f"portal.{action}_{model}"
-            for action in ("add", "view", "change", "delete")
-            for model in ("bulksubmission", "bulkchunk")
-        ]
-        extend_role_permissions(
-            dict.fromkeys((Role.OFFICER, Role.SUPERVISOR, Role.PROSECUTOR), batches)
-        )
+        from . import access  # noqa: F401  (rules and role grants)

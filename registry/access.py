@@ -1,4 +1,5 @@
-"""Access rules for the registry models, registered in accounts.policy (DESIGN §5).
+"""Who may do what with links, reports and their trail (DESIGN §5): the rules for the registry
+models and the role grants. Imported by RegistryConfig.ready().
 
 A link is visible to an agency that reported it (every Report counts: repeats too), to the
 agency it is assigned to, and to supervisors, analysts and prosecutors whose region holds one
@@ -10,8 +11,18 @@ registry.selectors.
 
 from django.db.models import Exists, OuterRef, Q
 
+from accounts import policy
 from accounts.choices import Role
 from accounts.policy import Reach, Scope
+from accounts.roles import extend_role_permissions
+from registry.models import (
+    ConfidentialRead,
+    Link,
+    LinkMaterial,
+    LinkOrganization,
+    Report,
+    StateChange,
+)
 
 
 def sees_confidential_in_scope(user) -> bool:
@@ -21,8 +32,6 @@ def sees_confidential_in_scope(user) -> bool:
 
 def _in_scope(scope: Scope) -> Q | bool:
     """Links reported by, or assigned to, an agency in the scope."""
-    from registry.models import Report
-
     if scope.reach == Reach.COUNTRY:
         return True
     if scope.reach == Reach.REGION and scope.region_id is not None:
@@ -50,6 +59,7 @@ def visible_links(user, scope: Scope) -> Q | bool:
     return open_links | own if own is not False else open_links
 
 
+@policy.rule(Link)
 def link_rule(user, action, scope):
     # Links are made only by submissions (registry.services.submit_urls) and never deleted;
     # changes (transitions, assignment, classification) need change_link, which reviewers hold.
@@ -58,6 +68,7 @@ def link_rule(user, action, scope):
     return False
 
 
+@policy.rule(Report)
 def report_rule(user, action, scope):
     if action == "add":
         return True  # held through add_report by those who may submit; rows come from services
@@ -73,9 +84,10 @@ def report_rule(user, action, scope):
     return open_reports | own if own is not None else open_reports
 
 
+@policy.rule(StateChange)
+@policy.rule(LinkOrganization)
+@policy.rule(LinkMaterial)
 def trail_rule(user, action, scope):
-    from registry.models import Link
-
     if action != "view":
         return False  # the trail is written by registry.services.transition only
     links = visible_links(user, scope)
@@ -84,6 +96,35 @@ def trail_rule(user, action, scope):
     return Q(link__in=Link.objects.filter(links).values("pk"))
 
 
+@policy.rule(ConfidentialRead)
 def confidential_read_rule(user, action, scope):
     # Who read what is for internal security: read-only, and only those holding the permission.
     return action == "view"
+
+
+# What each role may do with links (the rules above decide on which rows): submitting is adding
+# a Report; transitions, assignment and classification are changes of a Link; nobody adds or
+# deletes Links directly or edits the trail.
+_READ = [
+    "registry.view_link",
+    "registry.view_report",
+    "registry.view_statechange",
+    "registry.view_linkorganization",
+    "registry.view_linkmaterial",
+]
+_SUBMIT = ["registry.add_report"]
+_REVIEW = ["registry.change_link"]
+_HISTORY = [
+    "registry.view_historicallink",
+    "registry.view_historicallinkorganization",
+    "registry.view_historicallinkmaterial",
+]
+extend_role_permissions(
+    {
+        Role.OFFICER: [*_READ, *_SUBMIT],
+        Role.SUPERVISOR: [*_READ, *_SUBMIT, *_REVIEW],
+        Role.PROSECUTOR: [*_READ, *_SUBMIT, *_REVIEW, *_HISTORY],
+        Role.ANALYST: [*_READ],
+        Role.AUDITOR: [*_READ, *_HISTORY, "registry.view_confidentialread"],
+    }
+)

@@ -1,4 +1,5 @@
-"""Access rules over the report facts, registered in accounts.policy (DESIGN §5).
+"""Who may do what with the report facts (DESIGN §5): their rules and role grants, imported by
+ReportingConfig.ready(), and the helpers the reports use to keep undisclosed links undisclosed.
 
 A LinkFact is visible exactly when its link is (registry.access.link_rule), and a RepeatFact
 exactly when its report is (registry.access.report_rule): the same conditions, read from the
@@ -10,8 +11,11 @@ registry's rules for every role.
 from django.db.models import Exists, OuterRef, Q
 
 from accounts import policy
+from accounts.choices import Role
 from accounts.policy import Reach, Scope
+from accounts.roles import extend_role_permissions
 from registry import access
+from reporting.models import LinkFact, RepeatFact
 
 
 def _link_in_scope(scope: Scope) -> Q | bool:
@@ -27,6 +31,7 @@ def _link_in_scope(scope: Scope) -> Q | bool:
     return False
 
 
+@policy.rule(LinkFact)
 def link_fact_rule(user, action, scope):
     if action != "view":
         return False  # facts are written by reporting.facts only
@@ -38,6 +43,7 @@ def link_fact_rule(user, action, scope):
     return open_links | own if own is not False else open_links
 
 
+@policy.rule(RepeatFact)
 def repeat_fact_rule(user, action, scope):
     if action != "view":
         return False
@@ -61,8 +67,6 @@ def repeat_disclosed(user) -> Q | bool:
     would answer what the link is. A repeat of a link that is not confidential is visible only
     when its link is (the report's agency is in the user's scope, so is the link): the
     lookup of the link's fact is needed only for the few confidential ones."""
-    from reporting.models import LinkFact
-
     if access.sees_confidential_in_scope(user):
         return True  # a repeat in their scope is a link in their scope
     readable = LinkFact.objects.restrict(user).filter(link_id=OuterRef("link_id"))
@@ -73,3 +77,12 @@ def reads_every_link(user) -> bool:
     """Whether the user may read every link of the country, confidential ones included: then
     what is stored over every link (a group's first publication) is theirs to know as it is."""
     return policy.scope_of(user).reach == Reach.COUNTRY and access.sees_confidential_in_scope(user)
+
+
+# Report facts are read by whoever reads links and reports (the rules above pick the rows).
+extend_role_permissions(
+    dict.fromkeys(
+        (Role.OFFICER, Role.SUPERVISOR, Role.PROSECUTOR, Role.ANALYST, Role.AUDITOR),
+        ["reporting.view_linkfact", "reporting.view_repeatfact"],
+    )
+)

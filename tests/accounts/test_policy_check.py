@@ -114,3 +114,14 @@ def test_a_model_served_by_an_api_view_of_ours_without_a_rule_fails_the_check():
     errors = check_rules(site, urlconf=__name__)
     assert ids(errors) == ["kbz.E001"]
     assert "API ContentTypeViewSet" in errors[0].msg
+
+
+def test_a_rule_missing_from_an_apps_access_module_fails_the_check(monkeypatch):
+    from accounts import policy
+    from registry.models import Link
+
+    monkeypatch.delitem(policy._rules, Link)  # as if registry/access.py had not registered it
+    errors = check_rules()
+    assert ids(errors) == ["kbz.E001"]
+    assert errors[0].obj is Link
+    assert "access.py" in errors[0].hint
