@@ -10,7 +10,7 @@ class ChecksConfig(AppConfig):
         from accounts.choices import Role
         from accounts.roles import extend_role_permissions
         from accounts.signals import access_changed
-        from checks.services import notify_auditors_of_access_change
+        from checks.notifications import notify_auditors_of_access_change
 
         # Auditors are alerted of every access change (accounts.services) in the portal.
         access_changed.connect(notify_auditors_of_access_change, dispatch_uid="checks.auditors")
