@@ -61,6 +61,8 @@ def retry_delay(failures: int) -> timedelta:
 
 
 def next_check_at(state: str, now: datetime, failures: int = 0) -> datetime | None:
+    """When a link in `state`, checked at `now` after `failures` transient failures in a row,
+    is due again (None: never)."""
     interval = recheck_interval(state)
     if interval is None:
         return None

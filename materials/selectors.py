@@ -164,7 +164,8 @@ def match_fingerprints[K](
 
 
 def match_file(data: bytes, user, *, filename: str = "", content_type: str = "") -> MatchResult:
-    """«Is this file banned?»: fingerprints of the bytes against every known copy.
+    """«Is this file banned?»: fingerprints of the bytes against the known copies of the
+    materials in force that the user may view (match_fingerprints).
 
     The bytes are not stored; only a prosecutor's attach_copy keeps a file. Fingerprinting
     holds a heavy-job slot (uploads.Busy when none is free) and refuses a hostile file

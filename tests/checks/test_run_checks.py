@@ -194,6 +194,48 @@ def test_content_matching_a_material_is_attributed_to_it(site, officer):
     assert note.agency_id == officer.agency_id and "4242" in note.message
 
 
+def test_material_attributed_by_hand_is_left_as_it_is_and_not_announced(site, officer):
+    from materials.models import Material, MaterialFingerprint
+
+    material = Material.objects.create(number=4243, title="Листовка", kind="print")
+    body = page("Листовка", LONG_TEXT)
+    fp = fingerprints.text_fingerprints(fingerprints.html_to_text(body.decode()))
+    MaterialFingerprint.objects.create(
+        material=material, kind="text", sha256=fp.sha256, md5=fp.md5, text_sha256=fp.text_sha256
+    )
+    site.serve("/leaflet", body)
+    [link] = register(officer, site.url("/leaflet"))
+    LinkMaterial.objects.create(
+        link=link, material=material, source=AttributionSource.MANUAL, added_by=officer
+    )
+
+    check_now(link)
+
+    attribution = LinkMaterial.objects.get(link=link)
+    assert attribution.source == AttributionSource.MANUAL and attribution.added_by == officer
+    assert not Notification.objects.filter(kind=NotificationKind.MATERIAL_MATCH).exists()
+
+
+def test_content_matching_an_excluded_material_is_not_attributed(site, officer):
+    from materials.choices import MaterialStatus
+    from materials.models import Material, MaterialFingerprint
+
+    material = Material.objects.create(
+        number=4244, title="Брошюра", kind="print", status=MaterialStatus.EXCLUDED
+    )
+    body = page("Брошюра", LONG_TEXT)
+    fp = fingerprints.text_fingerprints(fingerprints.html_to_text(body.decode()))
+    MaterialFingerprint.objects.create(
+        material=material, kind="text", sha256=fp.sha256, md5=fp.md5, text_sha256=fp.text_sha256
+    )
+    site.serve("/old", body)
+    [link] = register(officer, site.url("/old"))
+
+    check_now(link)
+
+    assert not LinkMaterial.objects.filter(link=link).exists()
+
+
 def test_blocked_link_found_available_reappears_and_its_agency_is_told(site, officer):
     site.serve("/post", page("Back", LONG_TEXT, views=70))
     [link] = register(officer, site.url("/post"))
