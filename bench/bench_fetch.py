@@ -14,7 +14,7 @@ any check failed or the rate is below ``--min-rate`` (default 200 checks/s).
 ``--record`` measures what a worker process does instead: the pages become links (in
 bench_registry.py's database, kbz_bench, in a transaction rolled back at the end) and are
 checked the way the ``check_links`` task does, ``CHECKER_BATCH_SIZE`` links at a time with
-``checks.services.run_checks``: fetch, fingerprints, then the batch recorded set-based
+``checks.recording.run_checks``: fetch, fingerprints, then the batch recorded set-based
 (checks, statistics, republication groups, materials).  The links are written in SQL with
 the pages' ``http://`` addresses: the registry would canonicalise them to ``https://``, and
 this plain-HTTP server never answers a TLS handshake (a real http-only site refuses port 443
@@ -119,7 +119,7 @@ async def run(args: argparse.Namespace, port: int) -> dict:
 
 
 def run_recording(args: argparse.Namespace, port: int) -> dict:
-    """Register the pages as links and check them batch by batch through the services."""
+    """Register the pages as links and check them batch by batch through checks.recording."""
     import os
 
     sys.path.insert(0, str(ROOT / "bench"))
@@ -139,7 +139,7 @@ def run_recording(args: argparse.Namespace, port: int) -> dict:
 
     from accounts.choices import AgencyKind, AgencyLevel
     from accounts.models import Agency, Region, User
-    from checks import services
+    from checks import recording
     from checks.models import Check, RepublicationGroup
 
     class Rollback(Exception):
@@ -179,7 +179,7 @@ def run_recording(args: argparse.Namespace, port: int) -> dict:
             t0 = time.perf_counter()
             recorded = 0
             for start in range(0, len(ids), size):
-                recorded += len(services.run_checks(ids[start : start + size]))
+                recorded += len(recording.run_checks(ids[start : start + size]))
                 samples.append((recorded, rss_bytes()))
             elapsed = time.perf_counter() - t0
             checks = Check.objects.filter(link_id__in=ids)

@@ -8,7 +8,7 @@ class ChecksConfig(AppConfig):
 
     def ready(self):
         from accounts.signals import access_changed
-        from checks.services import notify_auditors_of_access_change
+        from checks.notifications import notify_auditors_of_access_change
 
         from . import access  # noqa: F401  (rules and role grants)
 

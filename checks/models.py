@@ -111,7 +111,7 @@ class RepublicationGroup(models.Model):
 
 
 class LinkStats(models.Model):
-    """What the checks found about one link, kept current by checks.services.record_results."""
+    """What the checks found about one link, kept current by checks.recording.record_results."""
 
     link = models.OneToOneField(
         "registry.Link",
@@ -182,8 +182,8 @@ class LinkStats(models.Model):
                 name="linkstats_content_idx",
                 condition=~Q(content_sha256=""),
             ),
-            # Near-duplicate candidates (checks.services): the newest links of a length bucket,
-            # and the links of the newest groups in it.
+            # Near-duplicate candidates (checks.republications): the newest links of a length
+            # bucket, and the links of the newest groups in it.
             models.Index(
                 fields=["tlsh_length", "-link"],
                 name="linkstats_tlsh_recent_idx",

@@ -58,7 +58,3 @@ def view_series(
     if until is not None:
         queryset = queryset.filter(checked_at__lte=until)
     return list(queryset.order_by("checked_at", "id").values_list("checked_at", "views"))
-
-
-def latest_check(user, link_id: int) -> Check | None:
-    return checks_for(user).filter(link_id=link_id).order_by("-checked_at", "-id").first()

@@ -1,4 +1,5 @@
-"""Celery tasks of the checks app: thin wrappers around checks.services.
+"""Celery tasks of the checks app: thin wrappers around checks.recording and
+checks.scheduling.
 
 `check_links` is idempotent (a link checked since the task was requested is skipped) and
 acknowledged late, so a worker lost mid-task means the batch runs again, not that it is lost.
@@ -11,7 +12,7 @@ from django.db import DatabaseError
 from django.utils.dateparse import parse_datetime
 from kombu.exceptions import OperationalError as BrokerError
 
-from checks import services
+from checks import recording, scheduling
 from checks.choices import CheckTrigger
 
 
@@ -27,7 +28,7 @@ from checks.choices import CheckTrigger
 def check_links(link_ids, trigger=CheckTrigger.RECHECK, requested_at=None):
     """Check these links now; the number of checks recorded."""
     when = parse_datetime(requested_at) if requested_at else None
-    return len(services.run_checks(link_ids, trigger=trigger, requested_at=when))
+    return len(recording.run_checks(link_ids, trigger=trigger, requested_at=when))
 
 
 @shared_task(
@@ -38,4 +39,4 @@ def check_links(link_ids, trigger=CheckTrigger.RECHECK, requested_at=None):
 )
 def dispatch_due():
     """Beat, every minute: send every due link (new ones first) to its queue."""
-    return services.dispatch_due()
+    return scheduling.dispatch_due()

@@ -33,10 +33,6 @@ LIST_FIELDS = ("title", "description", "classification", "decision_id")
 DEFAULT_MATCH_MAX_BYTES = 50 * 1024 * 1024
 
 
-class ImportRejected(DomainError):
-    code = "import_rejected"
-
-
 class FileTooLarge(DomainError):
     http_status = 413
     code = "file_too_large"

@@ -6,7 +6,7 @@ handful of queries, and it relies on the database for uniqueness:
 1. INSERT the batch's distinct canonical keys, sorted, ON CONFLICT (key) DO NOTHING
    RETURNING id, key — the rows returned are the links this call registered; the same
    statement writes each new link's history record (created, by the submitter);
-2. INSERT the new links' LinkStats (due for their first check: checks.services);
+2. INSERT the new links' LinkStats (due for their first check: checks.scheduling);
 3. lock the other keys' links FOR NO KEY UPDATE in id order and UPDATE their report counts,
    RETURNING what the answers show (one statement), and read their agencies;
 4. INSERT one Report per valid input line.
@@ -19,7 +19,7 @@ in binary (psycopg's %b): for 10,000 strings that is several times cheaper than 
 """
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
@@ -193,7 +193,7 @@ def submit_urls(
         fresh = sorted(first_entry.values(), key=lambda e: e.key)
         new_ids = _insert_links(fresh, counts, user, now, confidential=confidential, demo=demo)
         if new_ids:
-            from checks.services import schedule_first_check
+            from checks.scheduling import schedule_first_check
 
             # The first check is sent when this transaction commits (DESIGN §4.4).
             schedule_first_check(new_ids.values(), demo=demo)
@@ -613,6 +613,37 @@ def attribute(
                 defaults={"source": AttributionSource.MANUAL, "added_by": actor},
             )
     return link
+
+
+def attribute_materials_automatically(pairs: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Attribute links to the materials their content was found to be a copy of (the checker,
+    checks.recording): the (link id, material id) pairs newly attributed, in order; pairs
+    already attributed, by hand or automatically, are left as they are.
+
+    One query for the known pairs, then one get_or_create per new pair: each new attribution
+    is an event with its own history record (and the checker announces each)."""
+    from registry.models import LinkMaterial
+
+    pairs = sorted(set(pairs))
+    if not pairs:
+        return []
+    known = set(
+        LinkMaterial.objects.filter(
+            link_id__in={pk for pk, _ in pairs}, material_id__in={m for _, m in pairs}
+        ).values_list("link_id", "material_id")
+    )
+    created = []
+    for link_id, material_id in pairs:
+        if (link_id, material_id) in known:
+            continue
+        _attribution, new = LinkMaterial.objects.get_or_create(
+            link_id=link_id,
+            material_id=material_id,
+            defaults={"source": AttributionSource.AUTOMATIC, "added_by": None},
+        )
+        if new:
+            created.append((link_id, material_id))
+    return created
 
 
 def attribute_new_links(links: list[tuple[int, canon.Canonical | Entry]]) -> int:

@@ -1,7 +1,7 @@
 """Safe page fetching for link checks (no Django imports).
 
 * :mod:`checks.fetch.ssrf` - address policy, resolution and connection pinning.
-* :mod:`checks.fetch.fetcher` - ``fetch_many`` / ``fetch_one`` and their limits.
+* :mod:`checks.fetch.fetcher` - ``fetch_many`` and its limits.
 * :mod:`checks.fetch.extractors` - title / views / excerpt from platform pages.
 """
 
@@ -11,9 +11,7 @@ from .fetcher import (
     FetchConfig,
     Fetcher,
     FetchResult,
-    fetch_all,
     fetch_many,
-    fetch_one,
 )
 from .ssrf import (
     DEFAULT_PUBLIC_PORTS,
@@ -37,9 +35,7 @@ __all__ = [
     "check_address",
     "detect_platform",
     "extract",
-    "fetch_all",
     "fetch_many",
-    "fetch_one",
     "parse_allow_networks",
     "parse_count",
 ]

@@ -4,9 +4,7 @@ Entry points
 ------------
 * ``fetch_many(items, config)`` - async generator of :class:`FetchResult`, one per input
   item, in completion order.  ``items`` yields ``(key, url)`` or ``(key, url, platform)``.
-* ``fetch_all(items, config)`` - the same, collected into a list.
-* ``fetch_one(url, config)`` - synchronous wrapper (``asyncio.run``) for one URL.
-* :class:`Fetcher` - the reusable object behind them (one connection pool, one rate
+* :class:`Fetcher` - the reusable object behind it (one connection pool, one rate
   limiter), for callers that already run an event loop.
 
 Every failure ends in a :class:`FetchResult` with ``error`` set to a short code (see
@@ -42,13 +40,12 @@ import codecs
 import contextlib
 import functools
 import logging
-import os
 import re
 import ssl
 import time
 import zlib
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, fields
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -169,39 +166,6 @@ class FetchConfig:
         if self.proxy is not None and not self.proxy.lower().startswith(("http://", "https://")):
             raise ValueError("only http:// and https:// proxies are supported")
 
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> FetchConfig:
-        """Build from ``CHECKER_*`` variables; keyword arguments win.
-
-        ``CHECKER_ALLOW_NETWORKS`` (comma separated CIDRs), ``CHECKER_PROXY``,
-        ``CHECKER_USER_AGENT``, ``CHECKER_CONCURRENCY``, ``CHECKER_PER_HOST_RATE``,
-        ``CHECKER_TOTAL_TIMEOUT``, ``CHECKER_MAX_BODY_BYTES``, ``CHECKER_ALLOWED_PORTS``.
-        """
-        env = os.environ if env is None else env
-        values: dict[str, Any] = {}
-        if env.get("CHECKER_ALLOW_NETWORKS"):
-            values["allow_networks"] = parse_allow_networks(env["CHECKER_ALLOW_NETWORKS"])
-        if env.get("CHECKER_PROXY"):
-            values["proxy"] = env["CHECKER_PROXY"]
-        if env.get("CHECKER_USER_AGENT"):
-            values["user_agent"] = env["CHECKER_USER_AGENT"]
-        if env.get("CHECKER_CONCURRENCY"):
-            values["concurrency"] = int(env["CHECKER_CONCURRENCY"])
-        if env.get("CHECKER_PER_HOST_RATE"):
-            rate = float(env["CHECKER_PER_HOST_RATE"])
-            values["per_host_rate"] = rate if rate > 0 else None
-        if env.get("CHECKER_TOTAL_TIMEOUT"):
-            values["total_timeout"] = float(env["CHECKER_TOTAL_TIMEOUT"])
-        if env.get("CHECKER_MAX_BODY_BYTES"):
-            values["max_body_bytes"] = int(env["CHECKER_MAX_BODY_BYTES"])
-        if env.get("CHECKER_ALLOWED_PORTS"):
-            ports = env["CHECKER_ALLOWED_PORTS"].strip()
-            values["allowed_ports"] = (
-                None if ports == "*" else frozenset(int(p) for p in ports.replace(",", " ").split())
-            )
-        values.update(overrides)
-        return cls(**values)
-
 
 @dataclass(slots=True)
 class FetchResult:
@@ -253,20 +217,6 @@ class FetchResult:
         return self.error == "http_error" and (
             self.status_code == 429 or (self.status_code or 0) >= 500
         )
-
-    def as_dict(self, *, include_body: bool = False) -> dict[str, Any]:
-        """JSON-friendly dict (datetime as ISO string); body/text only on request."""
-        data = {f.name: getattr(self, f.name) for f in fields(self)}
-        if not include_body:
-            data.pop("body")
-            data.pop("text")
-        elif data["body"] is not None:
-            data["body"] = data["body"].decode("latin-1")
-        if self.started_at is not None:
-            data["started_at"] = self.started_at.isoformat()
-        data["gone"] = self.gone
-        data["transient"] = self.transient
-        return data
 
 
 class _Failure(Exception):
@@ -1074,32 +1024,6 @@ async def fetch_many(
             yield result
 
 
-async def fetch_all(
-    urls: Iterable[tuple[Any, ...]] | AsyncIterable[tuple[Any, ...]],
-    config: FetchConfig,
-    *,
-    network_backend: httpcore.AsyncNetworkBackend | None = None,
-) -> list[FetchResult]:
-    """:func:`fetch_many` collected into a list (completion order)."""
-    return [r async for r in fetch_many(urls, config, network_backend=network_backend)]
-
-
-def fetch_one(
-    url: str,
-    config: FetchConfig,
-    *,
-    platform: str | None = None,
-    network_backend: httpcore.AsyncNetworkBackend | None = None,
-) -> FetchResult:
-    """Synchronous single fetch (runs its own event loop; not for use inside one)."""
-
-    async def main() -> FetchResult:
-        async with Fetcher(config, network_backend=network_backend) as fetcher:
-            return await fetcher.fetch(url, platform=platform)
-
-    return asyncio.run(main())
-
-
 __all__ = [
     "ERROR_CODES",
     "FetchConfig",
@@ -1110,7 +1034,5 @@ __all__ = [
     "classify_exception",
     "content_type_allowed",
     "decode_text",
-    "fetch_all",
     "fetch_many",
-    "fetch_one",
 ]

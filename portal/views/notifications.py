@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts import policy
+from checks import notifications as check_notifications
 from checks import selectors as check_selectors
-from checks import services as check_services
 from checks.models import Notification
 from kibernadzor.errors import NotAllowed
 from portal.views.links import CappedPaginator
@@ -55,7 +55,7 @@ def _mark_read(request):
     else:
         ids = _ids(request.POST.getlist("notification"))
     try:
-        changed = check_services.mark_read(ids, user=user)
+        changed = check_notifications.mark_read(ids, user=user)
     except NotAllowed as error:
         messages.error(request, error.message)
         return redirect("portal:notifications")

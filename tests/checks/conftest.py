@@ -9,6 +9,7 @@ attempt to open a socket outside 127.0.0.0/8 and ::1.  Host names are resolved b
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import ipaddress
 import socket
@@ -351,3 +352,13 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def fetch_all(items, config, backend) -> list:
+    """checks.fetch.fetch_many's results collected into a list (completion order)."""
+    from checks.fetch import fetch_many
+
+    async def main() -> list:
+        return [result async for result in fetch_many(items, config, network_backend=backend)]
+
+    return asyncio.run(main())

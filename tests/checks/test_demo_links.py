@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.choices import Role
-from checks import services
+from checks import recording, scheduling
 from checks.choices import CheckTrigger
 from checks.models import Check, LinkStats
 from registry import services as registry_services
@@ -41,28 +41,28 @@ def fetched(monkeypatch):
     """Every URL handed to the fetcher, in order. Only the local site's are really fetched:
     were a demo link handed over, it must not leave the machine."""
     urls = []
-    real_fetch = services.fetch
+    real_fetch = recording.fetch
 
     def spy(items, config=None):
         urls.extend(url for _pk, url in items)
         local = [(pk, url) for pk, url in items if url.startswith("https://127.0.0.1:")]
         return real_fetch(local, config)
 
-    monkeypatch.setattr(services, "fetch", spy)
+    monkeypatch.setattr(recording, "fetch", spy)
     return urls
 
 
 def test_a_demo_submission_gets_no_due_marker(demo_link):
     assert LinkStats.objects.get(link=demo_link).next_check_at is None
-    assert services.take_due().first == []
+    assert scheduling.take_due().first == []
 
 
 def test_run_checks_leaves_a_demo_link_out_and_says_so(site, officer, demo_link, fetched, caplog):
     site.serve("/real", page("Real", "текст " * 50))
     [real] = register(officer, site.url("/real"))
 
-    with caplog.at_level(logging.INFO, logger="checks.services"):
-        checks = services.run_checks([demo_link.pk, real.pk], trigger=CheckTrigger.MANUAL)
+    with caplog.at_level(logging.INFO, logger="checks.recording"):
+        checks = recording.run_checks([demo_link.pk, real.pk], trigger=CheckTrigger.MANUAL)
 
     assert fetched == [site.url("/real")]
     assert [check.link_id for check in checks] == [real.pk]
@@ -82,7 +82,7 @@ def test_a_demo_link_due_from_before_is_never_dispatched_and_stops_being_due(
     assert fetched == []
     assert "0 link(s) checked." in output.getvalue()
     assert LinkStats.objects.get(link=demo_link).next_check_at is None
-    assert services.dispatch_due() == 0
+    assert scheduling.dispatch_due() == 0
 
 
 def test_check_links_on_a_demo_link_fetches_nothing_and_says_why(demo_link, fetched):
@@ -98,7 +98,7 @@ def test_seeded_demo_links_are_never_due(fetched):
     call_command("seed_demo", stdout=StringIO())
     assert Link.objects.filter(is_demo=True).count() > 100
 
-    services.dispatch_due(now=timezone.now() + timedelta(days=1))
+    scheduling.dispatch_due(now=timezone.now() + timedelta(days=1))
 
     assert fetched == []
     assert not Check.objects.exists()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -16,9 +14,9 @@ from checks.fetch.extractors import (
     telegram_post_ref,
     telegram_web_preview_url,
 )
-from checks.fetch.fetcher import FetchConfig, fetch_all
+from checks.fetch.fetcher import FetchConfig
 
-from .conftest import SAMPLES, send
+from .conftest import SAMPLES, fetch_all, send
 
 # --------------------------------------------------------------------------- numbers
 
@@ -221,7 +219,7 @@ def test_samples_served_over_http(http_server, backend, resolver):
         http_server.routes[path] = _serve_sample(name)
     items = [(i, http_server.url(path), platform) for i, (_, path, platform, _) in enumerate(CASES)]
     config = FetchConfig(allow_networks="127.0.0.1/32", resolver=resolver, per_host_rate=None)
-    results = {r.key: r for r in asyncio.run(fetch_all(items, config, network_backend=backend))}
+    results = {r.key: r for r in fetch_all(items, config, backend)}
     assert len(results) == len(CASES)
     for i, (name, _path, platform, expected) in enumerate(CASES):
         res = results[i]

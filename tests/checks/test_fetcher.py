@@ -25,14 +25,13 @@ from checks.fetch.fetcher import (
     FetchResult,
     HostRateLimiter,
     decode_text,
-    fetch_all,
     fetch_many,
-    fetch_one,
 )
 
 from .conftest import (
     SAMPLES,
     endless_body,
+    fetch_all,
     free_port,
     gzip_bomb,
     redirect,
@@ -522,7 +521,7 @@ def test_per_host_rate_limit(http_server, backend, resolver):
     items = [(f"a{i}", http_server.url("/rate-a", host="a.test")) for i in range(5)]
     items += [(f"b{i}", http_server.url("/rate-b", host="b.test")) for i in range(5)]
     t0 = time.monotonic()
-    results = asyncio.run(fetch_all(items, cfg, network_backend=backend))
+    results = fetch_all(items, cfg, backend)
     elapsed = time.monotonic() - t0
     assert all(r.ok for r in results)
     times = {}
@@ -594,36 +593,6 @@ def test_fetch_many_consumer_can_stop_early(http_server, backend, resolver):
     got = asyncio.run(asyncio.wait_for(main(), 5))
     assert len(got) == 3
     assert len(http_server.hits["/early"]) < 20  # input consumed lazily, not all 1000
-
-
-def test_fetch_one_sync(http_server, backend, resolver):
-    http_server.routes["/one"] = lambda r: send(r, 200, page("One"))
-    res = fetch_one(http_server.url("/one"), make_config(resolver), network_backend=backend)
-    assert res.ok and res.title == "One"
-
-
-def test_result_as_dict_is_json_friendly(http_server, backend, resolver):
-    import json
-
-    http_server.routes["/dict"] = lambda r: send(r, 200, page("D"))
-    res = fetch(http_server.url("/dict"), make_config(resolver), backend)
-    data = res.as_dict()
-    assert "body" not in data and data["title"] == "D" and data["gone"] is False
-    json.dumps(data)
-
-
-def test_config_from_env():
-    cfg = FetchConfig.from_env(
-        {
-            "CHECKER_ALLOW_NETWORKS": "127.0.0.1/32, 10.1.0.0/16",
-            "CHECKER_ALLOWED_PORTS": "80,443",
-            "CHECKER_PER_HOST_RATE": "0",
-        },
-        concurrency=7,
-    )
-    assert [str(n) for n in cfg.allow_networks] == ["127.0.0.1/32", "10.1.0.0/16"]
-    assert cfg.allowed_ports == frozenset({80, 443})
-    assert cfg.per_host_rate is None and cfg.concurrency == 7
 
 
 def test_decode_text_fallbacks():

@@ -11,7 +11,7 @@ import ssl
 import pytest
 
 from accounts.choices import Role
-from checks import services
+from checks import recording
 from checks.models import Check
 
 from .conftest import ResolverSpy, free_port, send
@@ -102,7 +102,7 @@ def test_a_check_of_a_plain_http_site_records_the_scheme_that_answered(
     [link] = register(make_user(Role.OFFICER), http_server.url("/legacy"))
     assert link.url.startswith("https://")  # canonical
 
-    [check] = services.run_checks([link.pk])
+    [check] = recording.run_checks([link.pk])
 
     check = Check.objects.get(pk=check.pk)
     assert check.available and check.title == "Старый сайт"

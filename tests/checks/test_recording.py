@@ -3,7 +3,7 @@
 import pytest
 
 from accounts.choices import Role
-from checks import services
+from checks import recording
 from checks.models import Check, LinkStats, RepublicationGroup
 from tests.checks import sites
 from tests.checks.sites import page, register
@@ -38,10 +38,10 @@ def test_a_batch_of_results_costs_the_same_queries_whatever_its_size(
         site.serve(f"/{n}/b", page("B", f"{n} {TEXT}"))
         paths += [f"/{n}/a", f"/{n}/b"]
     links = register(officer, *(site.url(p) for p in paths))
-    fetched = services.fetch([(link.pk, link.url) for link in links])
+    fetched = recording.fetch([(link.pk, link.url) for link in links])
 
     with django_assert_num_queries(BATCH_QUERIES):
-        checks = services.record_results(fetched, trigger="manual")
+        checks = recording.record_results(fetched, trigger="manual")
 
     assert len(checks) == Check.objects.count() == 2 * pairs
     assert RepublicationGroup.objects.filter(link_count=2).count() == pairs
@@ -53,11 +53,11 @@ def test_re_recording_unchanged_pages_costs_less(site, officer, django_assert_ma
     site.serve("/a", page("A", TEXT))
     site.serve("/b", page("B", TEXT))
     links = register(officer, site.url("/a"), site.url("/b"))
-    services.run_checks([link.pk for link in links])
-    fetched = services.fetch([(link.pk, link.url) for link in links])
+    recording.run_checks([link.pk for link in links])
+    fetched = recording.fetch([(link.pk, link.url) for link in links])
 
     with django_assert_max_num_queries(BATCH_QUERIES - 7):
-        services.record_results(fetched, trigger="recheck")
+        recording.record_results(fetched, trigger="recheck")
 
     assert RepublicationGroup.objects.get().link_count == 2
     assert set(LinkStats.objects.values_list("check_count", flat=True)) == {2}
@@ -66,9 +66,9 @@ def test_re_recording_unchanged_pages_costs_less(site, officer, django_assert_ma
 def test_a_batch_with_a_link_twice_records_it_once(site, officer):
     site.serve("/a", page("A", TEXT))
     [link] = register(officer, site.url("/a"))
-    fetched = services.fetch([(link.pk, link.url), (link.pk, link.url)])
+    fetched = recording.fetch([(link.pk, link.url), (link.pk, link.url)])
 
-    services.record_results(fetched, trigger="manual")
+    recording.record_results(fetched, trigger="manual")
 
     assert Check.objects.filter(link=link).count() == 1
     assert LinkStats.objects.get(link=link).check_count == 1

@@ -6,7 +6,7 @@ import pytest
 
 import fingerprints
 from accounts.choices import Role
-from checks import services
+from checks import recording, republications
 from checks.models import LinkStats, RepublicationGroup
 from tests.checks import sites
 from tests.checks.sites import page, register
@@ -73,9 +73,9 @@ def test_edited_text_at_a_new_url_joins_the_earlier_links_group(site, officer):
     [first] = register(officer, site.url("/original"))
     copy, news = register(officer, site.url("/copy"), site.url("/news"))
 
-    services.run_checks([first.pk])
-    services.run_checks([copy.pk])
-    services.run_checks([news.pk])
+    recording.run_checks([first.pk])
+    recording.run_checks([copy.pk])
+    recording.run_checks([news.pk])
 
     group = RepublicationGroup.objects.get()
     assert group.first_link == first and group.link_count == 2
@@ -83,7 +83,7 @@ def test_edited_text_at_a_new_url_joins_the_earlier_links_group(site, officer):
     assert LinkStats.objects.get(link=news).republication_group is None
     stats = LinkStats.objects.get(link=copy)
     assert stats.tlsh == tlsh_of(REPUBLISHED)
-    assert stats.tlsh_length == services.tlsh_length(stats.tlsh)
+    assert stats.tlsh_length == republications.tlsh_length(stats.tlsh)
 
 
 def test_edited_text_joins_a_group_of_exact_copies(site, officer):
@@ -93,7 +93,7 @@ def test_edited_text_joins_a_group_of_exact_copies(site, officer):
     links = register(officer, site.url("/a")) + register(officer, site.url("/b"), site.url("/c"))
 
     for link in links:
-        services.run_checks([link.pk])
+        recording.run_checks([link.pk])
 
     group = RepublicationGroup.objects.get()
     assert group.link_count == 3
@@ -106,7 +106,7 @@ def test_near_duplicates_checked_in_one_batch_are_grouped(site, officer):
     site.serve("/n", page("N", UNRELATED))
     links = register(officer, site.url("/a")) + register(officer, site.url("/b"), site.url("/n"))
 
-    services.run_checks([link.pk for link in links])
+    recording.run_checks([link.pk for link in links])
 
     group = RepublicationGroup.objects.get()
     assert set(group.members.values_list("link_id", flat=True)) == {links[0].pk, links[1].pk}
@@ -115,14 +115,14 @@ def test_near_duplicates_checked_in_one_batch_are_grouped(site, officer):
 
 def test_a_short_text_is_grouped_only_when_identical(site, officer):
     short = ORIGINAL.encode()[:1500].decode(errors="ignore").rsplit(" ", 1)[0]
-    assert len(short.encode()) < services.NEAR_DUPLICATE_MIN_TEXT_BYTES  # TLSH not trusted
+    assert len(short.encode()) < republications.NEAR_DUPLICATE_MIN_TEXT_BYTES  # TLSH not trusted
     near = fingerprints.tlsh_distance(tlsh_of(short), tlsh_of(edited(short, (5, 30, 60))))
     assert near <= fingerprints.TLSH_MATCH_THRESHOLD  # close, yet not to be trusted
     site.serve("/a", page("A", short))
     site.serve("/b", page("B", edited(short, positions=(5, 30, 60))))
     links = register(officer, site.url("/a"), site.url("/b"))
 
-    services.run_checks([link.pk for link in links])
+    recording.run_checks([link.pk for link in links])
 
     assert not RepublicationGroup.objects.exists()
     assert set(LinkStats.objects.values_list("tlsh", flat=True)) == {""}
@@ -133,8 +133,8 @@ def test_candidates_are_bounded_by_length_bucket_and_count(officer, monkeypatch)
     and in each bucket only the newest links and the links of the newest groups."""
     from tests.registry.factories import LinkFactory
 
-    assert services._length_window(40) == 3  # 3 steps cost 36, a fourth 48
-    monkeypatch.setattr(services, "NEAR_DUPLICATE_CANDIDATES", 2)
+    assert republications._length_window(40) == 3  # 3 steps cost 36, a fourth 48
+    monkeypatch.setattr(republications, "NEAR_DUPLICATE_CANDIDATES", 2)
     links = LinkFactory.create_batch(8, first_reported_by=officer)
     groups = [RepublicationGroup.objects.create(content_sha256=f"{n}" * 64, first_link=links[n])
               for n in range(2)]  # fmt: skip
@@ -148,7 +148,7 @@ def test_candidates_are_bounded_by_length_bucket_and_count(officer, monkeypatch)
             link=link, tlsh="T1" + "0" * 70, tlsh_length=length, republication_group=group
         )
 
-    found = set(services._near_duplicate_candidates({50}))
+    found = set(republications._near_duplicate_candidates({50}))
 
     # Bucket 50: the two newest links (4, 3) and the links of the two newest groups (1, 0);
     # 53 is within three steps; 54 and 46 are four away.
@@ -156,7 +156,7 @@ def test_candidates_are_bounded_by_length_bucket_and_count(officer, monkeypatch)
 
 
 def test_tlsh_length_byte_follows_the_text_length():
-    lengths = [services.tlsh_length(tlsh_of(ORIGINAL[:size])) for size in (1000, 2000, 4000)]
+    lengths = [republications.tlsh_length(tlsh_of(ORIGINAL[:size])) for size in (1000, 2000, 4000)]
     assert lengths == sorted(lengths) and len(set(lengths)) == 3
 
 
@@ -168,7 +168,7 @@ def test_several_copies_checked_in_one_batch_make_one_group(site, officer):
     links = register(officer, site.url("/a"))
     links += register(officer, site.url("/b"), site.url("/c"), site.url("/d"))
 
-    services.run_checks([link.pk for link in links])
+    recording.run_checks([link.pk for link in links])
 
     group = RepublicationGroup.objects.get()
     assert group.link_count == 4 and group.first_link == links[0]

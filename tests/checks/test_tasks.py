@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.choices import Role
-from checks import services, tasks
+from checks import recording, scheduling, tasks
 from checks.choices import CheckTrigger
 from checks.models import Check, LinkStats
 from kibernadzor.celery import app as celery_app
@@ -103,7 +103,7 @@ def test_broker_down_at_submit_loses_nothing(
 
     # Later the broker is back (inline tasks here) and beat's dispatch finds the link due.
     celery_app.conf.task_always_eager = True
-    sent = services.dispatch_due(now=timezone.now() + services.FIRST_CHECK_GRACE)
+    sent = scheduling.dispatch_due(now=timezone.now() + scheduling.FIRST_CHECK_GRACE)
 
     assert sent == 1
     check = Check.objects.get(link=link)
@@ -120,7 +120,7 @@ def test_dispatch_sends_new_links_and_rechecks_to_their_queues_in_batches(office
         next_check_at=now, last_checked_at=now - timedelta(days=1)
     )
 
-    assert services.dispatch_due(now=now) == 5
+    assert scheduling.dispatch_due(now=now) == 5
 
     assert [(len(ids), queue) for ids, queue, _ in sent] == [
         (2, "checks.new"),
@@ -134,10 +134,10 @@ def test_dispatched_links_are_leased_not_sent_twice(officer, settings, sent):
     [link] = register(officer, "https://127.0.0.1:9/once")
     now = timezone.now() + timedelta(minutes=5)
 
-    assert services.dispatch_due(now=now) == 1
-    assert services.dispatch_due(now=now + timedelta(minutes=1)) == 0
+    assert scheduling.dispatch_due(now=now) == 1
+    assert scheduling.dispatch_due(now=now + timedelta(minutes=1)) == 0
     lease = timedelta(minutes=settings.CHECKER_DISPATCH_LEASE_MINUTES)
-    assert services.dispatch_due(now=now + lease) == 1  # the message was lost: sent again
+    assert scheduling.dispatch_due(now=now + lease) == 1  # the message was lost: sent again
 
 
 @pytest.mark.django_db
@@ -145,7 +145,7 @@ def test_links_without_a_marker_are_picked_up(officer, sent):
     [link] = register(officer, "https://127.0.0.1:9/imported")
     LinkStats.objects.all().delete()  # as if registered before checks existed
 
-    assert services.dispatch_due() == 1
+    assert scheduling.dispatch_due() == 1
     assert sent[0][0] == [link.pk]
 
 
@@ -155,7 +155,7 @@ def test_rejected_links_are_not_rechecked(site, officer):
     [link] = register(officer, site.url("/ok"))
     Link.objects.filter(pk=link.pk).update(state=LinkState.REJECTED)
 
-    services.run_checks([link.pk])
+    recording.run_checks([link.pk])
 
     assert LinkStats.objects.get(link=link).next_check_at is None
 
@@ -194,6 +194,6 @@ def test_a_link_sent_on_commit_is_not_dispatched_again_within_the_grace(
         [link] = register(officer, "https://127.0.0.1:9/sent")
     sent.clear()
 
-    assert services.dispatch_due() == 0  # its message is in flight
-    assert services.dispatch_due(now=timezone.now() + services.FIRST_CHECK_GRACE) == 1
+    assert scheduling.dispatch_due() == 0  # its message is in flight
+    assert scheduling.dispatch_due(now=timezone.now() + scheduling.FIRST_CHECK_GRACE) == 1
     assert sent == [([link.pk], "checks.new", CheckTrigger.FIRST)]

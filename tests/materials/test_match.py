@@ -1,5 +1,6 @@
 """«Is this file banned?»: an upload is fingerprinted and matched with known copies."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -7,9 +8,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from PIL import Image, ImageDraw
 
+import fingerprints
 from accounts.choices import Role
-from materials import services
-from materials.models import MaterialFingerprint
+from materials import selectors, services
+from materials.choices import MatchMethod, MaterialStatus
+from materials.models import Material, MaterialFingerprint
 from tests.materials.factories import MaterialFactory
 
 TEXT = ("Текст запрещённой брошюры о вымышленном движении, повторённый для объёма. " * 40).encode()
@@ -115,3 +118,53 @@ def test_prosecutor_attaches_a_copy_and_keeps_the_file_only_if_asked(
     assert response.status_code == 201
     kept = MaterialFingerprint.objects.get(kind="image")
     assert kept.file and kept.file.read() == picture()
+
+
+# One matcher for the checker (the system) and «is this file banned?» (a user): the two used to
+# disagree on MD5, on excluded materials and on whose materials count.
+def test_excluded_material_is_not_reported_as_banned(db, officer_api):
+    material = MaterialFactory()
+    services.attach_copy(material, upload(TEXT, "brochure.txt"))
+    Material.objects.filter(pk=material.pk).update(
+        status=MaterialStatus.EXCLUDED, excluded_on=dt.date(2024, 1, 1)
+    )
+    response = officer_api.post(
+        "/api/v1/materials/match/", {"file": upload(TEXT, "copy.txt")}, format="multipart"
+    )
+    assert response.json()["matched"] is False
+
+
+def test_copy_known_only_by_md5_matches_for_the_checker_and_for_a_user(db, make_user):
+    material = MaterialFactory()
+    fp = fingerprints.text_fingerprints("a text known to the register only by its MD5 " * 20)
+    MaterialFingerprint.objects.create(material=material, kind="other", sha256="0" * 64, md5=fp.md5)
+
+    for user in (None, make_user(Role.OFFICER)):
+        [match] = selectors.match_fingerprints({"page": fp}, user=user)["page"]
+        assert match.material == material and match.method == MatchMethod.MD5
+
+
+def test_the_checker_sees_every_material_a_user_only_those_they_may_view(db, make_user):
+    material = MaterialFactory()
+    fp = fingerprints.text_fingerprints(TEXT.decode())
+    MaterialFingerprint.objects.create(
+        material=material, kind="text", sha256=fp.sha256, md5=fp.md5, text_sha256=fp.text_sha256
+    )
+    nobody = make_user()  # no role: may not read the register
+
+    assert [m.material for m in selectors.match_fingerprints({1: fp}, user=None)[1]] == [material]
+    assert selectors.match_fingerprints({1: fp}, user=nobody) == {1: []}
+
+
+def test_the_best_match_of_a_material_is_listed_once_for_each_content(db):
+    image, text = MaterialFactory(kind="image"), MaterialFactory()
+    services.attach_copy(image, upload(picture(), "poster.png"))
+    services.attach_copy(text, upload(TEXT, "brochure.txt"))
+    services.attach_copy(text, upload(TEXT + b" ", "brochure-2.txt"))  # same normalised text
+    poster = fingerprints.file_fingerprints(picture(), content_type="image/png")
+    brochure = fingerprints.file_fingerprints(TEXT, content_type="text/plain")
+
+    found = selectors.match_fingerprints({"p": poster, "b": brochure}, user=None)
+
+    assert [(m.material, m.method) for m in found["p"]] == [(image, MatchMethod.SHA256)]
+    assert [(m.material, m.method) for m in found["b"]] == [(text, MatchMethod.SHA256)]

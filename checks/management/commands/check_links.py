@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from checks import services
+from checks import recording, scheduling
 from checks.choices import CheckTrigger
 
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, due=False, link_ids=None, limit=None, **options):
         if due:
-            taken = services.take_due(limit=limit)
+            taken = scheduling.take_due(limit=limit)
             batches = [(CheckTrigger.FIRST, taken.first), (CheckTrigger.RECHECK, taken.recheck)]
         else:
             from registry.models import Link
@@ -40,7 +40,7 @@ class Command(BaseCommand):
         for trigger, ids in batches:
             if not ids:
                 continue
-            for check in services.run_checks(ids, trigger=trigger):
+            for check in recording.run_checks(ids, trigger=trigger):
                 total += 1
                 outcome = "available" if check.available else f"unavailable ({check.error or '-'})"
                 views = "" if check.views is None else f" views={check.views}"

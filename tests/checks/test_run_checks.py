@@ -8,7 +8,7 @@ from django.utils import timezone
 import fingerprints
 from accounts import policy
 from accounts.choices import AgencyKind, Role
-from checks import selectors, services
+from checks import recording, scheduling, selectors
 from checks.choices import CheckTrigger, NotificationKind
 from checks.models import Check, LinkStats, Notification, RepublicationGroup
 from registry.choices import AttributionSource, LinkState
@@ -29,7 +29,7 @@ def officer(make_user):
 
 
 def check_now(link, trigger=CheckTrigger.MANUAL):
-    [check] = services.run_checks([link.pk], trigger=trigger)
+    [check] = recording.run_checks([link.pk], trigger=trigger)
     return check
 
 
@@ -81,7 +81,7 @@ def test_missing_page_is_unavailable_and_rechecked_on_the_state_schedule(site, o
     assert check.content_sha256 == ""
     stats = LinkStats.objects.get(link=link)
     assert stats.failures == 0
-    assert stats.next_check_at >= before + services.recheck_interval(LinkState.NEW)
+    assert stats.next_check_at >= before + scheduling.recheck_interval(LinkState.NEW)
 
 
 def test_transient_failure_backs_off_exponentially(site, officer, settings):
@@ -100,7 +100,7 @@ def test_transient_failure_backs_off_exponentially(site, officer, settings):
 
 
 def test_intervals_follow_the_state():
-    hours = services.recheck_interval
+    hours = scheduling.recheck_interval
     assert hours(LinkState.BLOCKING_REQUESTED) < hours(LinkState.UNDER_REVIEW)
     assert hours(LinkState.UNDER_REVIEW) < hours(LinkState.BLOCKED)
     assert hours(LinkState.BLOCKED) == hours(LinkState.REMOVED) == timedelta(days=1)
@@ -112,8 +112,8 @@ def test_a_second_delivery_of_the_same_task_records_nothing(site, officer):
     [link] = register(officer, site.url("/post"))
     requested = timezone.now()
 
-    services.run_checks([link.pk], trigger=CheckTrigger.FIRST, requested_at=requested)
-    again = services.run_checks([link.pk], trigger=CheckTrigger.FIRST, requested_at=requested)
+    recording.run_checks([link.pk], trigger=CheckTrigger.FIRST, requested_at=requested)
+    again = recording.run_checks([link.pk], trigger=CheckTrigger.FIRST, requested_at=requested)
 
     assert again == []
     assert Check.objects.filter(link=link).count() == 1
@@ -194,6 +194,48 @@ def test_content_matching_a_material_is_attributed_to_it(site, officer):
     assert note.agency_id == officer.agency_id and "4242" in note.message
 
 
+def test_material_attributed_by_hand_is_left_as_it_is_and_not_announced(site, officer):
+    from materials.models import Material, MaterialFingerprint
+
+    material = Material.objects.create(number=4243, title="Листовка", kind="print")
+    body = page("Листовка", LONG_TEXT)
+    fp = fingerprints.text_fingerprints(fingerprints.html_to_text(body.decode()))
+    MaterialFingerprint.objects.create(
+        material=material, kind="text", sha256=fp.sha256, md5=fp.md5, text_sha256=fp.text_sha256
+    )
+    site.serve("/leaflet", body)
+    [link] = register(officer, site.url("/leaflet"))
+    LinkMaterial.objects.create(
+        link=link, material=material, source=AttributionSource.MANUAL, added_by=officer
+    )
+
+    check_now(link)
+
+    attribution = LinkMaterial.objects.get(link=link)
+    assert attribution.source == AttributionSource.MANUAL and attribution.added_by == officer
+    assert not Notification.objects.filter(kind=NotificationKind.MATERIAL_MATCH).exists()
+
+
+def test_content_matching_an_excluded_material_is_not_attributed(site, officer):
+    from materials.choices import MaterialStatus
+    from materials.models import Material, MaterialFingerprint
+
+    material = Material.objects.create(
+        number=4244, title="Брошюра", kind="print", status=MaterialStatus.EXCLUDED
+    )
+    body = page("Брошюра", LONG_TEXT)
+    fp = fingerprints.text_fingerprints(fingerprints.html_to_text(body.decode()))
+    MaterialFingerprint.objects.create(
+        material=material, kind="text", sha256=fp.sha256, md5=fp.md5, text_sha256=fp.text_sha256
+    )
+    site.serve("/old", body)
+    [link] = register(officer, site.url("/old"))
+
+    check_now(link)
+
+    assert not LinkMaterial.objects.filter(link=link).exists()
+
+
 def test_blocked_link_found_available_reappears_and_its_agency_is_told(site, officer):
     site.serve("/post", page("Back", LONG_TEXT, views=70))
     [link] = register(officer, site.url("/post"))
@@ -241,20 +283,6 @@ def test_checks_are_visible_to_whoever_sees_the_link(site, officer, make_user):
     assert not policy.can(officer, "change", model=Check)
 
 
-def test_notifications_reach_only_their_agency_and_are_marked_read(officer, make_user):
-    [link] = register(officer, "https://127.0.0.1:9/x")
-    services.notify_agencies(link, NotificationKind.REAPPEARED, "back again")
-    colleague = make_user(Role.SUPERVISOR, agency=officer.agency)
-    stranger = make_user(Role.OFFICER, kind=AgencyKind.KNB, region="KZ-11")
-
-    assert selectors.notifications_for(colleague).count() == 1
-    assert not selectors.notifications_for(stranger).exists()
-    note = Notification.objects.get()
-    assert services.mark_read([note.pk], user=stranger) == 0
-    assert services.mark_read([note.pk], user=officer) == 1
-    assert not selectors.notifications_for(colleague, unread_only=True).exists()
-
-
 def test_reappearance_notification_is_emailed_when_configured(
     site, officer, settings, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -269,23 +297,3 @@ def test_reappearance_notification_is_emailed_when_configured(
         check_now(link)
 
     assert [m.to for m in mailoutbox] == [["officer@example.kz"]]
-
-
-def test_notification_email_goes_through_the_configured_mailer_without_deprecation_warnings(
-    officer, settings, mailoutbox, django_capture_on_commit_callbacks
-):
-    import warnings
-
-    from django.utils.deprecation import RemovedInDjango2028Warning
-
-    settings.CHECKER_NOTIFY_EMAIL = True
-    officer.email = "officer@example.kz"
-    officer.save()
-    [link] = register(officer, "https://127.0.0.1:9/mail")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        with django_capture_on_commit_callbacks(execute=True):
-            services.notify_agencies(link, NotificationKind.REAPPEARED, "back again")
-
-    assert [m.to for m in mailoutbox] == [["officer@example.kz"]]
-    assert not [w for w in caught if issubclass(w.category, RemovedInDjango2028Warning)]

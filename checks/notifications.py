@@ -1,0 +1,81 @@
+"""Notifications of the checks app: to agencies about their links, to auditors about access
+changes; an email to the officers when CHECKER_NOTIFY_EMAIL is on; marking them read."""
+
+import logging
+from collections.abc import Iterable
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import policy
+from checks.choices import NotificationKind
+from checks.models import Notification
+from kibernadzor.errors import NotAllowed
+
+logger = logging.getLogger(__name__)
+
+
+def notify_agencies(link, kind: str, message: str) -> list[Notification]:
+    """One portal notification per agency concerned with the link (the one that registered it
+    and the one it is assigned to); an email to their officers if CHECKER_NOTIFY_EMAIL."""
+    agencies = sorted({link.first_reported_agency_id, link.assigned_agency_id} - {None})
+    notes = Notification.objects.bulk_create(
+        Notification(agency_id=agency_id, link_id=link.pk, kind=kind, message=message)
+        for agency_id in agencies
+    )
+    if settings.CHECKER_NOTIFY_EMAIL and agencies:
+        transaction.on_commit(partial(_email_agencies, agencies, message), robust=True)
+    return notes
+
+
+def notify_auditors_of_access_change(sender, grant, **kwargs) -> list[Notification]:
+    """One portal notification per active auditor for an access change recorded or decided
+    (accounts.signals.access_changed): who, what, for whom, and where it stands."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.choices import Role
+
+    auditors = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=Role.AUDITOR)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    message = grant.summary()
+    return Notification.objects.bulk_create(
+        Notification(user_id=pk, kind=NotificationKind.ACCESS_CHANGE, message=message)
+        for pk in auditors
+    )
+
+
+def _email_agencies(agency_ids: list[int], message: str) -> None:
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+
+    recipients = list(
+        get_user_model()
+        .objects.filter(agency__in=agency_ids, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if not recipients:
+        return
+    try:
+        send_mail(
+            _("Kibernadzor: %(message)s") % {"message": message[:60]}, message, None, recipients
+        )
+    except Exception:  # the portal notification is kept; mail is best effort
+        logger.warning("Could not email %d officer(s) about a link", len(recipients), exc_info=True)
+
+
+def mark_read(notification_ids: Iterable[int], *, user) -> int:
+    """Mark the user's notifications (their own or their agency's) read; how many changed."""
+    if not policy.can(user, "change", model=Notification):
+        raise NotAllowed(_("You may not change notifications."))
+    mine = policy.restrict(Notification.objects.all(), user, "change")
+    return mine.filter(pk__in=list(notification_ids), read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

@@ -1,0 +1,188 @@
+"""Scheduling of link checks: when a link is due, its first check, dispatching due links.
+
+Scheduling is durable: a link is due when its LinkStats.next_check_at has passed. Registering
+a link writes that marker in the submission's transaction and, once it commits, sends the first
+check to the `checks.new` queue; if the broker is down the send is only logged, and the beat
+task `dispatch_due` sends the link later. Dispatching leases a link (next_check_at moves by
+CHECKER_DISPATCH_LEASE_MINUTES), so a lost message only delays a check. A new link is due at
+once, unless its first check is sent on commit: then that send holds it for FIRST_CHECK_GRACE,
+as a dispatch lease would, so that beat does not send it a second time.
+
+Demo links (Link.is_demo, `manage.py seed_demo`) are made-up ids on real platforms: they are
+never fetched. They get a due marker that is never due (checks.recording leaves out one that
+reaches it anyway).
+"""
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from checks.choices import CheckTrigger
+from checks.models import LinkStats
+from checks.stats import insert_stats
+from registry.choices import LinkState
+
+logger = logging.getLogger(__name__)
+
+NEW_QUEUE = "checks.new"
+RECHECK_QUEUE = "checks.recheck"
+# A new link sent on commit but not checked (broker down, message lost) is picked up by
+# dispatch_due after this grace.
+FIRST_CHECK_GRACE = timedelta(minutes=2)
+
+AWAITING_STATES = {LinkState.CONFIRMED, LinkState.BLOCKING_REQUESTED, LinkState.REAPPEARED}
+CLOSED_STATES = {LinkState.BLOCKED, LinkState.REMOVED}
+NOT_RECHECKED_STATES = {LinkState.REJECTED}
+
+
+def recheck_interval(state: str) -> timedelta | None:
+    """How long until a link in `state` is checked again (None: not re-checked)."""
+    if state in NOT_RECHECKED_STATES:
+        return None
+    hours = settings.CHECKER_RECHECK_HOURS
+    if state in AWAITING_STATES:
+        return timedelta(hours=hours["awaiting"])
+    if state in CLOSED_STATES:
+        return timedelta(hours=hours["closed"])
+    return timedelta(hours=hours["open"])
+
+
+def retry_delay(failures: int) -> timedelta:
+    """Exponential backoff after `failures` transient failures in a row (1, 2, …)."""
+    base = timedelta(minutes=settings.CHECKER_RETRY_BASE_MINUTES)
+    cap = timedelta(hours=settings.CHECKER_RETRY_MAX_HOURS)
+    return min(base * (2 ** max(failures - 1, 0)), cap)
+
+
+def next_check_at(state: str, now: datetime, failures: int = 0) -> datetime | None:
+    """When a link in `state`, checked at `now` after `failures` transient failures in a row,
+    is due again (None: never)."""
+    interval = recheck_interval(state)
+    if interval is None:
+        return None
+    if failures and state not in CLOSED_STATES:
+        # Unreachable is the expected state of a blocked link: only open cases retry sooner.
+        return now + min(retry_delay(failures), interval)
+    return now + interval
+
+
+def schedule_first_check(link_ids: Iterable[int], *, demo: bool = False) -> None:
+    """Mark newly registered links due and send their first check when the transaction commits.
+
+    Call inside the transaction that registers the links. The marker is durable: if the
+    broker cannot be reached at commit, the submission still succeeds and dispatch_due sends
+    the check later. Without the send on commit (CHECKER_ENQUEUE_ON_COMMIT off: inline tasks)
+    the links are due at once, so `check_links --due` right after checks them. Demo links
+    get a marker that is never due.
+    """
+    ids = sorted(set(link_ids))
+    if not ids:
+        return
+    if demo:
+        insert_stats(ids, None)
+        return
+    now = timezone.now()
+    if not settings.CHECKER_ENQUEUE_ON_COMMIT:
+        insert_stats(ids, now)
+        return
+    insert_stats(ids, now + FIRST_CHECK_GRACE)
+    send = partial(enqueue, ids, trigger=CheckTrigger.FIRST, requested_at=now)
+    transaction.on_commit(send, robust=True)
+
+
+def enqueue(link_ids: Sequence[int], *, trigger: str, requested_at: datetime | None = None) -> bool:
+    """Send one check task for these links; False (logged) if the broker refused it."""
+    from checks.tasks import check_links
+
+    queue = NEW_QUEUE if trigger == CheckTrigger.FIRST else RECHECK_QUEUE
+    requested_at = requested_at or timezone.now()
+    try:
+        check_links.apply_async(
+            args=[list(link_ids)],
+            kwargs={"trigger": str(trigger), "requested_at": requested_at.isoformat()},
+            queue=queue,
+            routing_key=queue,
+            retry=False,  # fail fast: the durable marker makes the check happen later
+        )
+    except Exception:
+        logger.warning(
+            "Could not send checks of %d link(s) to %s; they stay due and are sent later",
+            len(link_ids),
+            queue,
+            exc_info=True,
+        )
+        return False
+    return True
+
+
+def ensure_stats(now: datetime | None = None, limit: int | None = None) -> int:
+    """Give links registered without schedule_first_check (imports) a due marker; demo
+    links one that is never due."""
+    from registry.models import Link
+
+    now = now or timezone.now()
+    limit = limit or settings.CHECKER_DISPATCH_LIMIT
+    missing = list(
+        Link.objects.filter(stats__isnull=True).values_list("pk", "is_demo")[:limit]
+    )  # fmt: skip
+    LinkStats.objects.bulk_create(
+        [LinkStats(link_id=pk, next_check_at=None if demo else now) for pk, demo in missing],
+        ignore_conflicts=True,
+    )
+    return len(missing)
+
+
+@dataclass(frozen=True)
+class DueLinks:
+    first: list[int]  # never checked
+    recheck: list[int]
+
+
+def take_due(now: datetime | None = None, limit: int | None = None) -> DueLinks:
+    """Lease the links that are due (oldest first): each is due again only after the lease."""
+    now = now or timezone.now()
+    limit = limit or settings.CHECKER_DISPATCH_LIMIT
+    ensure_stats(now, limit)
+    lease = timedelta(minutes=settings.CHECKER_DISPATCH_LEASE_MINUTES)
+    with transaction.atomic():
+        rows = list(
+            LinkStats.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(next_check_at__lte=now)
+            .order_by("next_check_at", "link_id")
+            .values_list("link_id", "last_checked_at", "link__is_demo")[:limit]
+        )
+        demo = [pk for pk, _last, is_demo in rows if is_demo]
+        if demo:  # due from before demo links were left out: never due again
+            LinkStats.objects.filter(link_id__in=demo).update(next_check_at=None)
+        rows = [(pk, last) for pk, last, is_demo in rows if not is_demo]
+        LinkStats.objects.filter(link_id__in=[pk for pk, _ in rows]).update(
+            next_check_at=now + lease
+        )
+    return DueLinks(
+        first=[pk for pk, last in rows if last is None],
+        recheck=[pk for pk, last in rows if last is not None],
+    )
+
+
+def _chunks(ids: list[int], size: int) -> Iterable[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def dispatch_due(now: datetime | None = None) -> int:
+    """Send every due link to its queue in batches; the number of links sent."""
+    now = now or timezone.now()
+    due = take_due(now)
+    size = settings.CHECKER_BATCH_SIZE
+    sent = 0
+    for trigger, ids in ((CheckTrigger.FIRST, due.first), (CheckTrigger.RECHECK, due.recheck)):
+        for chunk in _chunks(ids, size):
+            if enqueue(chunk, trigger=trigger, requested_at=now):
+                sent += len(chunk)
+    return sent
