@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -30,6 +31,7 @@ from registry.choices import LinkState
 
 logger = logging.getLogger(__name__)
 
+CHECK_LINKS_TASK = "checks.tasks.check_links"
 NEW_QUEUE = "checks.new"
 RECHECK_QUEUE = "checks.recheck"
 # A new link sent on commit but not checked (broker down, message lost) is picked up by
@@ -98,8 +100,8 @@ def schedule_first_check(link_ids: Iterable[int], *, demo: bool = False) -> None
 
 def enqueue(link_ids: Sequence[int], *, trigger: str, requested_at: datetime | None = None) -> bool:
     """Send one check task for these links; False (logged) if the broker refused it."""
-    from checks.tasks import check_links
-
+    # The task by its registered name (checks.tasks imports this module, not the other way).
+    check_links = current_app.tasks[CHECK_LINKS_TASK]
     queue = NEW_QUEUE if trigger == CheckTrigger.FIRST else RECHECK_QUEUE
     requested_at = requested_at or timezone.now()
     try:

@@ -17,7 +17,7 @@ from checks.choices import CheckTrigger
 
 
 @shared_task(
-    name="checks.tasks.check_links",
+    name=scheduling.CHECK_LINKS_TASK,
     acks_late=True,
     autoretry_for=(DatabaseError, BrokerError),
     retry_backoff=30,

@@ -15,14 +15,7 @@ from django.conf import settings
 # 13). Each entry is a pair of modules that import each other, directly or through others; the
 # test drops the direct imports between the two before it looks for circles, and fails once a
 # pair no longer closes a circle, so that the entry goes when its circle does.
-KNOWN_CYCLES = {
-    # checks.services starts a check through checks.tasks.check_links; the task calls back
-    # into checks.services (checks/services.py is being split).
-    frozenset({"checks.services", "checks.tasks"}),
-    # registry.services.submit_urls schedules the first check (checks.services), which takes
-    # registry.services.array_cursor and its services back.
-    frozenset({"checks.services", "registry.services"}),
-}
+KNOWN_CYCLES: set[frozenset[str]] = set()
 
 
 def project_packages() -> list[str]:
