@@ -9,7 +9,7 @@ class MaterialsConfig(AppConfig):
     def ready(self):
         from accounts.roles import extend_role_permissions
         from decisions.roles import register_permissions
-        from kibernadzor import uploads
+        from utilities import uploads
 
         # Pillow's decompression-bomb limit, set deliberately (KBZ_UPLOAD_MAX_PIXELS).
         uploads.configure_libraries(uploads.Limits.from_settings())
