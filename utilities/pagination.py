@@ -15,18 +15,22 @@ COUNT_CAP = 10_000
 
 
 class CappedPaginator(Paginator):
-    """Counts at most COUNT_CAP + 1 rows: a COUNT(*) over a million links on every page load is
-    what makes lists slow."""
+    """Counts at most `cap` + 1 rows (COUNT_CAP unless given): a COUNT(*) over a million links
+    on every page load is what makes lists slow."""
+
+    def __init__(self, *args, cap: int = COUNT_CAP, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cap = cap
 
     @cached_property
     def count(self):
         # Unordered: the database stops at the cap whatever the list's sort.
-        return self.object_list.order_by()[: COUNT_CAP + 1].count()
+        return self.object_list.order_by()[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:
         """More rows than the count shows."""
-        return self.count > COUNT_CAP
+        return self.count > self.cap
 
 
 class RecentFirstCursorPagination(CursorPagination):

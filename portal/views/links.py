@@ -204,7 +204,7 @@ def _sort_links(request, current: str) -> dict:
 @login_required
 def link_list(request):
     listing = _listing(request)
-    paginator = CappedPaginator(listing.queryset, PAGE_SIZE)
+    paginator = CappedPaginator(listing.queryset, PAGE_SIZE, cap=COUNT_CAP)
     page = paginator.get_page(request.GET.get("page"))
     links = selectors.read_links(request.user, page.object_list, ReadChannel.LIST)
     query = _clean_query(request.GET)
