@@ -4,7 +4,7 @@ A full token (or a session) passes; the user's roles and the access policy decid
 A token limited to reports passes only for safe methods on views that declare the scope
 (`token_scopes = ("reports",)`): everything else — writes and other reads — is refused
 with 403. It is in REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"], and
-kibernadzor.api.PolicyViewSetMixin keeps it first on viewsets that set their own
+utilities.api.PolicyViewSetMixin keeps it first on viewsets that set their own
 permission_classes.
 """
 

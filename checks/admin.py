@@ -6,17 +6,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_policy import PolicyModelAdmin
 from checks.models import Check, LinkStats, Notification, RepublicationGroup
 from checks.selectors import readable_members
 from registry.models import Link
-
-
-class ReadOnlyAdmin(PolicyModelAdmin):
-    """Rows written by the checks themselves: shown, never edited by hand."""
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
+from utilities.admin import ReadOnlyAdmin
 
 
 @admin.register(Check)

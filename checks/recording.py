@@ -21,7 +21,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-import fingerprints
 from checks.choices import CheckTrigger, NotificationKind
 from checks.fetch import FetchConfig, FetchResult, fetch_many
 from checks.models import Check, LinkStats
@@ -30,6 +29,7 @@ from checks.republications import comparable_tlsh, group_republications
 from checks.scheduling import CLOSED_STATES, next_check_at, recheck_interval
 from checks.stats import insert_stats, update_stats
 from registry.choices import LinkState
+from utilities import fingerprints
 
 logger = logging.getLogger(__name__)
 

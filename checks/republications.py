@@ -10,9 +10,9 @@ from django.db import connection
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-import fingerprints
 from checks.models import LinkStats, RepublicationGroup
 from checks.stats import update_stats
+from utilities import fingerprints
 
 # Shorter normalised texts (error stubs, empty pages) are too common to mean "same content".
 MIN_GROUP_TEXT_BYTES = 200

@@ -20,8 +20,6 @@ def insert_stats(ids: list[int], due: datetime | None) -> None:
             [LinkStats(link_id=pk, next_check_at=due) for pk in ids], ignore_conflicts=True
         )
         return
-    from registry.services import array_cursor
-
     columns, values, params = [], [], []
     for field in LinkStats._meta.concrete_fields:
         columns.append(field.column)
@@ -60,8 +58,6 @@ def update_stats(rows: list[LinkStats], fields: list[str]) -> None:
     ]
     names = [field.column for field in columns]
     casts = ", ".join(f"%s::{field.db_type(connection)}[]" for field in (key, *columns))
-    from registry.services import array_cursor
-
     with array_cursor() as cursor:
         cursor.execute(
             f"UPDATE {meta.db_table} AS s SET "  # noqa: S608 - names are the model's

@@ -9,7 +9,7 @@ from django.db.models import F, FloatField, Q, QuerySet, TextField, Value
 from django.db.models.functions import Greatest, Replace
 
 from decisions.models import CourtDecision
-from decisions.search import compact, search_key
+from utilities.search import compact, search_key
 
 # word_similarity of the query key against the best-matching stretch of a record's key. 0.5
 # accepts one or two wrong letters in a word and words run together («хизбут тахрир»).

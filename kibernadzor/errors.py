@@ -1,4 +1,4 @@
-"""Domain errors. Services raise these; kibernadzor.api maps them to HTTP, views to messages."""
+"""Domain errors. Services raise these; utilities.api maps them to HTTP, views to messages."""
 
 
 class DomainError(Exception):

@@ -252,7 +252,7 @@ STORAGES = {
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "/media/"
 KBZ_MATCH_MAX_BYTES = env.int("KBZ_MATCH_MAX_BYTES", default=50 * 1024 * 1024)
-# Hostile uploads (kibernadzor/uploads.py): what an uploaded archive, image or PDF may cost
+# Hostile uploads (utilities/uploads.py): what an uploaded archive, image or PDF may cost
 # before it is refused, and how many heavy jobs (fingerprinting, workbook parsing) run at once.
 KBZ_UPLOAD_MAX_UNCOMPRESSED = env.int("KBZ_UPLOAD_MAX_UNCOMPRESSED", default=100 * 1024 * 1024)
 KBZ_UPLOAD_MAX_RATIO = env.int("KBZ_UPLOAD_MAX_RATIO", default=100)
@@ -326,7 +326,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "kibernadzor.api.exception_handler",
+    "EXCEPTION_HANDLER": "utilities.api.exception_handler",
 }
 # API tokens (django-rest-knox, accounts.ApiToken): only a digest of each key is stored; a key
 # lives API_TOKEN_TTL_DAYS and is then refused. There is no "never expires": a key that leaked

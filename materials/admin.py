@@ -8,12 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from accounts import policy
 from accounts.admin_policy import PolicyModelAdmin
 from decisions.admin_filters import DecisionRegionFilter, DecisionYearFilter
-from decisions.tabular import file_response
 from kibernadzor.errors import DomainError
 from materials import services
 from materials.models import Material, MaterialFingerprint
 from materials.selectors import search_materials
-from organizations.admin import PolicyInlineMixin
+from utilities.admin import PolicyInlineMixin
+from utilities.tabular import file_response
 
 
 class CopyForm(forms.ModelForm):

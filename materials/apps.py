@@ -7,7 +7,7 @@ class MaterialsConfig(AppConfig):
     verbose_name = _("Court-recognised materials")
 
     def ready(self):
-        from kibernadzor import uploads
+        from utilities import uploads
 
         from . import access  # noqa: F401  (rules and role grants)
 

@@ -47,7 +47,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Literal
 
-from kibernadzor.tabular import FORMULA_TRIGGERS, safe_cell
+from utilities.tabular import FORMULA_TRIGGERS, CellWriter, new_workbook, safe_cell
 
 __all__ = [
     "CLASSIFICATIONS",
@@ -186,7 +186,7 @@ def _cell_text(value: Any) -> str:
         return str(value)
     text = clean_text(value)
     # write_list protects cells from spreadsheet formula injection with a leading apostrophe
-    # (kibernadzor.tabular.safe_cell); reading it back removes it.
+    # (utilities.tabular.safe_cell); reading it back removes it.
     if len(text) > 1 and text[0] == "'" and text[1:].lstrip()[:1] in FORMULA_TRIGGERS:
         text = text[1:].strip()
     return text
@@ -1195,11 +1195,11 @@ def _sheet_table(ws: Any) -> list[tuple[int, list[Any]]]:
 
 def _check_xlsx(data: bytes, limits: Any, max_rows: int) -> None:
     """Refuse a hostile workbook before openpyxl loads it whole (it must, for merged cells):
-    kibernadzor.uploads checks the archive (declared sizes, ratio, no DOCTYPE) and the sheets'
+    utilities.uploads checks the archive (declared sizes, ratio, no DOCTYPE) and the sheets'
     declared dimensions, then every sheet's rows are streamed and counted up to the limit."""
     import openpyxl  # noqa: PLC0415 - the CSV path does not need it
 
-    from kibernadzor import uploads  # noqa: PLC0415
+    from utilities import uploads  # noqa: PLC0415
 
     try:
         with uploads.open_zip(
@@ -1303,7 +1303,7 @@ def parse_list(
     ``filename`` (else the path's name) decides the format by its extension: .csv/.txt/.tsv are
     CSV, .xlsx/.xlsm are XLSX; with no known extension the content decides. ``today`` (default:
     the current date) is the limit for dates in the future. A file of more than ``max_rows``
-    rows (per sheet) is refused; an XLSX is first checked by ``kibernadzor.uploads`` against
+    rows (per sheet) is refused; an XLSX is first checked by ``utilities.uploads`` against
     ``limits`` (an ``uploads.Limits``; its defaults when None). Never raises on bad content.
     """
     today = today or dt.date.today()
@@ -1371,7 +1371,7 @@ def write_list(rows: Iterable[MaterialRow], fmt: Literal["csv", "xlsx"]) -> byte
     «Суд», «Дата решения», «Дата вступления в силу» are added only when some row's value cannot
     be read back from its decision text, so ``parse_list(write_list(rows))`` gives the same rows
     (row numbers and sheet names aside). CSV is UTF-8 with BOM (Excel opens it correctly),
-    comma-separated. Every text cell passes kibernadzor.tabular.safe_cell, the one function
+    comma-separated. Every text cell passes utilities.tabular.safe_cell, the one function
     that neutralises formulas in every file the system writes (a cell starting with = + - @,
     a tab or carriage return, or their fullwidth forms, gets a leading apostrophe; the parser
     removes it).
@@ -1400,28 +1400,27 @@ def write_list(rows: Iterable[MaterialRow], fmt: Literal["csv", "xlsx"]) -> byte
             writer.writerow([safe_cell(_cell_text(v)) if v is not None else "" for v in values(r)])
         return buffer.getvalue().encode("utf-8-sig")
     if fmt == "xlsx":
-        import openpyxl  # noqa: PLC0415
-        from openpyxl.styles import Alignment, Font  # noqa: PLC0415
-
-        workbook = openpyxl.Workbook()
-        ws = workbook.active
-        ws.title = "Материалы"
-        ws.append(header)
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        widths = {"number": 8, "title": 70, "decision": 50, "category": 18, "court": 40}
-        for i, key in enumerate(keys, start=1):
-            ws.column_dimensions[openpyxl.utils.get_column_letter(i)].width = widths.get(key, 16)
-        for row_index, r in enumerate(rows, start=2):
-            for col, value in enumerate(values(r), start=1):
-                cell = ws.cell(row=row_index, column=col, value=safe_cell(value))
-                if isinstance(value, str):
-                    cell.data_type = "s"  # never a formula, whatever the text starts with
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
-                elif isinstance(value, dt.date):
-                    cell.number_format = "DD.MM.YYYY"
-        ws.freeze_panes = "A2"
         buffer = io.BytesIO()
-        workbook.save(buffer)
+        workbook = new_workbook(buffer)
+        cells = CellWriter(workbook)
+        bold = cells.format({"bold": True})
+        wrapped = cells.format({"text_wrap": True, "valign": "top"})
+        day = cells.format({"num_format": "DD.MM.YYYY"})
+        sheet = workbook.add_worksheet("Материалы")
+        sheet.freeze_panes(1, 0)
+        widths = {"number": 8, "title": 70, "decision": 50, "category": 18, "court": 40}
+        for index, key in enumerate(keys):
+            sheet.set_column(index, index, widths.get(key, 16))
+        for index, title in enumerate(header):
+            sheet.write_string(0, index, title, bold)
+        for row_index, r in enumerate(rows, start=1):
+            for col, value in enumerate(values(r)):
+                # Text is always written as text, never a formula, whatever it starts with.
+                cells.write(
+                    sheet, row_index, col, value,
+                    number_format=day if isinstance(value, dt.date) else None,
+                    text_format=wrapped,
+                )  # fmt: skip
+        workbook.close()
         return buffer.getvalue()
     raise ValueError(f"unknown format {fmt!r}: expected 'csv' or 'xlsx'")

@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.querysets import RestrictedQuerySet
-from decisions.search import search_key
 from materials.choices import Classification, FingerprintKind, MaterialKind, MaterialStatus
+from utilities.search import search_key
 
 
 class Material(models.Model):

@@ -7,12 +7,11 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-import fingerprints
-from kibernadzor import uploads
 from materials.choices import MatchMethod, MaterialStatus
 from materials.models import Material, MaterialFingerprint
 from organizations.models import Organization
 from organizations.selectors import search_organizations
+from utilities import fingerprints, uploads
 
 
 def materials_for(user) -> QuerySet:

@@ -20,10 +20,10 @@ from accounts.models import Region
 from decisions.choices import RECOGNITION_OUTCOME
 from decisions.models import CourtDecision
 from decisions.services import region_of_court
-from kibernadzor import uploads
 from kibernadzor.errors import Conflict, DomainError
 from materials import listparse, selectors
 from materials.models import Material, MaterialFingerprint
+from utilities import uploads
 
 # Fields the official list is the authority for: an import updates these. Kind and languages
 # are only guessed from the text, so they are set when a material is created and otherwise left
@@ -103,7 +103,7 @@ def import_material_list(source, filename: str = "", *, user=None, dry_run: bool
 
     Returns an ImportReport. With errors in the file nothing is written (`report.ok` is False);
     with `dry_run` nothing is written either and the report says what would happen. A file
-    over KBZ_MATERIALS_IMPORT_MAX_BYTES, or a workbook that kibernadzor.uploads refuses, is
+    over KBZ_MATERIALS_IMPORT_MAX_BYTES, or a workbook that utilities.uploads refuses, is
     one file-level error. Parsing holds a heavy-job slot (Busy when none is free).
     """
     filename = filename or getattr(source, "name", "") or str(source)[:100]

@@ -4,30 +4,7 @@ from accounts.admin_policy import PolicyModelAdmin
 from organizations.models import OnlinePresence, Organization, OrganizationAlias
 from organizations.selectors import search_organizations
 from organizations.services import presence_added
-
-
-class PolicyInlineMixin:
-    """Inline rows obey the same access policy as their parent's admin."""
-
-    def has_add_permission(self, request, obj=None):
-        from accounts import policy
-
-        return policy.can(request.user, "add", model=self.model)
-
-    def has_change_permission(self, request, obj=None):
-        from accounts import policy
-
-        return policy.can(request.user, "change", model=self.model)
-
-    def has_delete_permission(self, request, obj=None):
-        from accounts import policy
-
-        return policy.can(request.user, "delete", model=self.model)
-
-    def has_view_permission(self, request, obj=None):
-        from accounts import policy
-
-        return policy.can(request.user, "view", model=self.model)
+from utilities.admin import PolicyInlineMixin
 
 
 class AliasInline(PolicyInlineMixin, admin.TabularInline):

@@ -2,11 +2,9 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -16,17 +14,8 @@ from kibernadzor.errors import DomainError
 from registry import canon, selectors, services, transitions
 from registry.choices import LinkState, ReadChannel
 from registry.models import ConfidentialRead, Link, Report, StateChange
-
-
-class CappedCountPaginator(Paginator):
-    """Counts at most CAP rows: a COUNT(*) over a million links on every page load is what
-    makes changelists slow. Past the cap, filters and search narrow the list."""
-
-    CAP = 10_000
-
-    @cached_property
-    def count(self):
-        return self.object_list[: self.CAP + 1].count()
+from utilities.admin import ReadOnlyAdmin
+from utilities.pagination import CappedPaginator
 
 
 class ShowsLinksAdmin:
@@ -57,19 +46,6 @@ class ShowsLinksAdmin:
         if shown is not None:
             selectors.read_links(request.user, self._links([shown]), ReadChannel.ADMIN)
         return response
-
-
-class ReadOnlyAdmin(PolicyModelAdmin):
-    """Append-only records: readable through the policy, never added, changed or deleted."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class TrailInline(admin.TabularInline):
@@ -135,7 +111,7 @@ class LinkAdmin(ShowsLinksAdmin, PolicyModelAdmin):
     search_fields = ["=host"]
     search_help_text = _("Any form of a URL, or a host name.")
     show_full_result_count = False
-    paginator = CappedCountPaginator
+    paginator = CappedPaginator
     list_per_page = 50
     ordering = ["-first_reported_at", "-id"]
     inlines = [TrailInline]
@@ -267,7 +243,7 @@ class ReportAdmin(ShowsLinksAdmin, ReadOnlyAdmin):
     list_select_related = ["agency", "user", "link"]
     raw_id_fields = ["link"]
     show_full_result_count = False
-    paginator = CappedCountPaginator
+    paginator = CappedPaginator
 
 
 @admin.register(StateChange)
@@ -276,7 +252,7 @@ class StateChangeAdmin(ShowsLinksAdmin, ReadOnlyAdmin):
     list_filter = ["to_state"]
     list_select_related = ["actor", "link"]
     show_full_result_count = False
-    paginator = CappedCountPaginator
+    paginator = CappedPaginator
 
 
 @admin.register(ConfidentialRead)
@@ -291,7 +267,7 @@ class ConfidentialReadAdmin(ReadOnlyAdmin):
     search_fields = ["=user__username"]
     search_help_text = _("A link number, or a reader's username.")
     show_full_result_count = False
-    paginator = CappedCountPaginator
+    paginator = CappedPaginator
 
     @admin.display(description=_("link number"), ordering="link_id")
     def link_number(self, obj):

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from kibernadzor import uploads
 from kibernadzor.errors import DomainError
+from utilities import uploads
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_LINES = 100_000  # portal.submissions takes at most this many lines at a time
@@ -132,7 +132,7 @@ def _parse_csv(text: str) -> list[Line]:
 
 
 def _parse_xlsx(data: bytes, max_lines: int) -> list[Line]:
-    """The first sheet's rows, streamed, after kibernadzor.uploads has checked the archive
+    """The first sheet's rows, streamed, after utilities.uploads has checked the archive
     (declared sizes, compression ratio, no DOCTYPE) and the sheet's declared dimensions."""
     from openpyxl import load_workbook
 

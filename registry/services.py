@@ -41,6 +41,7 @@ from registry.choices import (
     SubmissionStatus,
 )
 from registry.models import Link, Report, StateChange
+from utilities.cursors import array_cursor
 
 MAX_BATCH = 10_000
 # The change reason of a link's first history record, written when a submission registers it.
@@ -260,20 +261,6 @@ _LINK_COLUMNS = (
     "first_reported_agency_id",
     "is_demo",
 )
-
-
-def array_cursor():
-    """A cursor that binds parameters on the server on PostgreSQL.
-
-    Django's psycopg backend quotes parameters on the client by default, which for a batch's
-    arrays of 10,000 strings costs more than the statement itself; server-side binding sends
-    them as they are. The cursor is wrapped like any other, so queries are still logged."""
-    if connection.vendor != "postgresql":
-        return connection.cursor()
-    import psycopg
-
-    connection.ensure_connection()
-    return connection._prepare_cursor(psycopg.Cursor(connection.connection))
 
 
 def _insert_links(fresh: list[Entry], counts, user, now, *, confidential, demo) -> dict[str, int]:

@@ -2,7 +2,7 @@
 
 Each report endpoint turns its JSON answer into one or more `Table`s (one sheet each in XLSX).
 Columns carry a kind so that the workbook gets real numbers, percentages and dates with formats,
-and every text cell passes kibernadzor.tabular.safe_cell (no formula injection).
+and every text cell passes utilities.tabular.safe_cell (no formula injection).
 """
 
 import csv
@@ -10,7 +10,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date
 
-from kibernadzor.tabular import safe_cell
+from utilities.tabular import CellWriter, new_workbook, safe_cell
 
 # Column kinds and their XLSX number formats.
 FORMATS = {
@@ -77,14 +77,13 @@ def _csv_cell(value):
 
 def to_xlsx(tables: list[Table]) -> bytes:
     """A workbook with one sheet per table: bold frozen header, number formats, column widths.
-    Written with XlsxWriter row by row (three times faster than openpyxl for report sizes);
-    text is always written as text, never as a formula."""
-    import xlsxwriter
-
+    Written with XlsxWriter row by row (utilities.tabular); text is always written as text,
+    never as a formula."""
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "constant_memory": True})
-    bold = workbook.add_format({"bold": True})
-    formats = {kind: workbook.add_format({"num_format": f}) for kind, f in FORMATS.items()}
+    workbook = new_workbook(buffer)
+    cells = CellWriter(workbook)
+    bold = cells.format({"bold": True})
+    formats = {kind: cells.format({"num_format": f}) for kind, f in FORMATS.items()}
     used: set[str] = set()
     for table in tables or [Table("report", [])]:
         sheet = workbook.add_worksheet(_sheet_title(str(table.name), used))
@@ -98,22 +97,9 @@ def to_xlsx(tables: list[Table]) -> bytes:
             sheet.write_string(0, index, str(safe_cell(str(column.title))), bold)
         for number, row in enumerate(rows, start=1):
             for index, (value, column) in enumerate(zip(row, table.columns, strict=True)):
-                _write(sheet, number, index, value, formats.get(column.kind))
+                cells.write(sheet, number, index, value, formats.get(column.kind))
     workbook.close()
     return buffer.getvalue()
-
-
-def _write(sheet, row: int, column: int, value, number_format) -> None:
-    if value is None or value == "":
-        sheet.write_blank(row, column, None)
-    elif isinstance(value, bool):
-        sheet.write_boolean(row, column, value)
-    elif isinstance(value, int | float):
-        sheet.write_number(row, column, value, number_format)
-    elif isinstance(value, date):
-        sheet.write_datetime(row, column, value, number_format)
-    else:
-        sheet.write_string(row, column, str(value))
 
 
 def _shown_width(value, kind: str) -> int:

@@ -1,4 +1,4 @@
-"""Hostile files, built small on disk, for the upload defences' tests (kibernadzor.uploads).
+"""Hostile files, built small on disk, for the upload defences' tests (utilities.uploads).
 
 Each is what an attacker with an ordinary account can upload: a workbook whose sheet declares
 or holds a million rows in a few hundred kilobytes, a workbook with a DOCTYPE and entities

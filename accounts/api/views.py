@@ -6,7 +6,7 @@ from rest_framework.views import APIView
 
 from accounts.api.serializers import AgencySerializer, RegionSerializer, UserSerializer
 from accounts.models import Agency, Region, User
-from kibernadzor.api import PolicyViewSetMixin
+from utilities.api import PolicyViewSetMixin
 
 
 class AgencyFilterSet(django_filters.FilterSet):

@@ -1,51 +1,13 @@
-from contextlib import contextmanager
-
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import viewsets
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 
 from decisions import selectors, services
-from decisions.api.permissions import RegisterPolicyPermission
 from decisions.api.serializers import CourtDecisionSerializer
 from decisions.filtersets import CourtDecisionFilterSet
 from decisions.models import CourtDecision
-from decisions.tabular import EXPORT_FORMATS, file_response, write_table
-from kibernadzor.api import PolicyViewSetMixin
-
-
-@contextmanager
-def django_errors_as_drf():
-    """A model's own validation (constraints, full_clean) answers 400, not 500."""
-    try:
-        yield
-    except DjangoValidationError as exc:
-        raise ValidationError(
-            exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        ) from exc
-
-
-EXPORT_PARAMETERS = [
-    OpenApiParameter(
-        "file_format", OpenApiTypes.STR, enum=list(EXPORT_FORMATS), description="csv or xlsx"
-    )
-]
-
-
-def export_format(request) -> str:
-    fmt = request.query_params.get("file_format", "csv").lower()
-    if fmt not in EXPORT_FORMATS:
-        raise ValidationError({"file_format": f"Expected one of {', '.join(EXPORT_FORMATS)}."})
-    return fmt
-
-
-class RegisterViewSet(PolicyViewSetMixin, viewsets.ModelViewSet):
-    """Common ground of the register endpoints: reads for all, writes through the policy."""
-
-    permission_classes = [RegisterPolicyPermission]
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+from utilities.api import EXPORT_PARAMETERS, RegisterViewSet, django_errors_as_drf, export_format
+from utilities.tabular import file_response, write_table
 
 
 class CourtDecisionViewSet(RegisterViewSet):

@@ -6,13 +6,6 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from decisions.api.views import (
-    EXPORT_PARAMETERS,
-    RegisterViewSet,
-    django_errors_as_drf,
-    export_format,
-)
-from decisions.tabular import file_response
 from materials import selectors, services
 from materials.api.serializers import (
     AttachCopySerializer,
@@ -25,6 +18,8 @@ from materials.api.serializers import (
 )
 from materials.filtersets import MaterialFilterSet
 from materials.models import Material, MaterialFingerprint
+from utilities.api import EXPORT_PARAMETERS, RegisterViewSet, django_errors_as_drf, export_format
+from utilities.tabular import file_response
 
 
 class MaterialViewSet(RegisterViewSet):

@@ -3,18 +3,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 
-from decisions.api.views import (
-    EXPORT_PARAMETERS,
-    RegisterViewSet,
-    django_errors_as_drf,
-    export_format,
-)
-from decisions.tabular import file_response, write_table
 from kibernadzor.errors import Conflict
 from organizations import selectors, services
 from organizations.api.serializers import OrganizationSerializer
 from organizations.filtersets import OrganizationFilterSet
 from organizations.models import Organization
+from utilities.api import EXPORT_PARAMETERS, RegisterViewSet, django_errors_as_drf, export_format
+from utilities.tabular import file_response, write_table
 
 
 class OrganizationViewSet(RegisterViewSet):

@@ -13,13 +13,11 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, F, Min, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -28,7 +26,6 @@ from django_htmx.http import push_url
 from accounts import policy
 from accounts.models import Agency, Region
 from checks import selectors as check_selectors
-from decisions.tabular import EXPORT_FORMATS, file_response, write_table
 from kibernadzor.errors import DomainError, NotAllowed
 from organizations.models import Organization
 from portal.charts import line_chart
@@ -44,11 +41,12 @@ from registry import canon, selectors, services, transitions
 from registry.choices import Classification, LinkState, Platform, ReadChannel
 from registry.filtersets import LinkFilterSet
 from registry.models import Link, LinkMaterial, LinkOrganization, Report, StateChange
+from utilities.pagination import COUNT_CAP, CappedPaginator
+from utilities.tabular import EXPORT_FORMATS, file_response, write_table
 
 PAGE_SIZE = 50
 # Counting stops here: a COUNT(*) over a million links on every page load is what makes lists
 # slow. Past the cap the page says "more than …" and filters narrow the list.
-COUNT_CAP = 10_000
 # An export larger than this is refused with a message asking to narrow the filters.
 EXPORT_MAX_ROWS = 50_000
 # Each kind of timeline entry shows at most this many (the newest).
@@ -89,19 +87,6 @@ _FILTER_LABELS = {
 }
 # Shown at once; the rest sit under "More filters".
 MAIN_FILTERS = ("state", "platform", "classification", "region", "agency", "reported_after")
-
-
-class CappedPaginator(Paginator):
-    """Counts at most COUNT_CAP + 1 rows (registry.admin does the same for the admin)."""
-
-    @cached_property
-    def count(self):
-        # Unordered: the database stops at the cap whatever the list's sort.
-        return self.object_list.order_by()[: COUNT_CAP + 1].count()
-
-    @property
-    def capped(self) -> bool:
-        return self.count > COUNT_CAP
 
 
 # --- the list ----------------------------------------------------------------------------------
@@ -219,7 +204,7 @@ def _sort_links(request, current: str) -> dict:
 @login_required
 def link_list(request):
     listing = _listing(request)
-    paginator = CappedPaginator(listing.queryset, PAGE_SIZE)
+    paginator = CappedPaginator(listing.queryset, PAGE_SIZE, cap=COUNT_CAP)
     page = paginator.get_page(request.GET.get("page"))
     links = selectors.read_links(request.user, page.object_list, ReadChannel.LIST)
     query = _clean_query(request.GET)

@@ -16,12 +16,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import policy
-from decisions.tabular import file_response, write_table
 from kibernadzor.errors import DomainError
 from portal import submissions
 from portal.models import BulkSubmission
 from portal.submit_forms import FORMS
 from portal.templatetags.portal_tags import defang
+from utilities.tabular import file_response, write_table
 
 RECENT_BATCHES = 10
 

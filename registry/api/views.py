@@ -7,14 +7,14 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from accounts.models import Agency, User
-from kibernadzor.api import PolicyViewSetMixin
 from kibernadzor.errors import DomainError
-from kibernadzor.pagination import LinkCursorPagination
 from registry import selectors, services
 from registry.api import serializers as s
 from registry.choices import ReadChannel, ReportSource
 from registry.filtersets import LinkFilterSet, ReportFilterSet, StateChangeFilterSet
 from registry.models import Link, Report, StateChange
+from utilities.api import PolicyViewSetMixin
+from utilities.pagination import LinkCursorPagination
 
 
 def _batch(request) -> list:

@@ -21,13 +21,13 @@ from rest_framework.reverse import reverse
 from accounts import policy
 from accounts.choices import TokenScope
 from accounts.permissions import TokenScopePermission
-from kibernadzor.pagination import CreatedCursorPagination
 from registry.choices import Classification, LinkState, Platform
 from reporting import services
 from reporting.api import serializers as s
 from reporting.filters import PARAMETERS, InvalidReportParameter, ReportFilters, local_today
 from reporting.renderers import CSVRenderer, XLSXRenderer
 from reporting.tables import Column, Table
+from utilities.pagination import CreatedCursorPagination
 
 
 class ReadsCaseContent(BasePermission):

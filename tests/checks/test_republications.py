@@ -4,12 +4,12 @@ import random
 
 import pytest
 
-import fingerprints
 from accounts.choices import Role
 from checks import recording, republications
 from checks.models import LinkStats, RepublicationGroup
 from tests.checks import sites
 from tests.checks.sites import page, register
+from utilities import fingerprints
 
 site_ca, site = sites.site_ca, sites.site  # the local HTTPS site's fixtures
 

@@ -5,7 +5,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-import fingerprints
 from accounts import policy
 from accounts.choices import AgencyKind, Role
 from checks import recording, scheduling, selectors
@@ -15,6 +14,7 @@ from registry.choices import AttributionSource, LinkState
 from registry.models import Link, LinkMaterial, StateChange
 from tests.checks import sites
 from tests.checks.sites import page, register
+from utilities import fingerprints
 
 site_ca, site = sites.site_ca, sites.site  # the local HTTPS site's fixtures
 

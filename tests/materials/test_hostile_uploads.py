@@ -1,6 +1,6 @@
 """Hostile files sent to «is this file banned?» (API and portal) and to the materials import
 (API, admin, command) are refused with a message that names the problem, cost little memory,
-save nothing; and heavy jobs are bounded across processes (kibernadzor.uploads)."""
+save nothing; and heavy jobs are bounded across processes (utilities.uploads)."""
 
 import contextlib
 
@@ -15,10 +15,10 @@ from django.urls import reverse
 from lxml import html
 
 from accounts.choices import AgencyKind, Role
-from kibernadzor import uploads
 from materials.models import Material, MaterialFingerprint
 from tests import hostile_files
 from tests.second_factor import log_in
+from utilities import uploads
 
 PEAK_LIMIT = 50 * 1024 * 1024
 MATCH_API = "/api/v1/materials/match/"

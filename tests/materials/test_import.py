@@ -99,7 +99,7 @@ def test_reimporting_the_same_file_changes_nothing(django_assert_max_num_queries
     services.import_material_list(csv_file(CLEAN), "list.csv")
     before = list(Material.objects.values().order_by("number"))
     history = Material.history.count()
-    # Five, and two that take and free the heavy-job slot (kibernadzor.uploads).
+    # Five, and two that take and free the heavy-job slot (utilities.uploads).
     with django_assert_max_num_queries(7):
         report = services.import_material_list(csv_file(CLEAN), "list.csv")
     assert report.applied

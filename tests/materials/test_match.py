@@ -8,12 +8,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from PIL import Image, ImageDraw
 
-import fingerprints
 from accounts.choices import Role
 from materials import selectors, services
 from materials.choices import MatchMethod, MaterialStatus
 from materials.models import Material, MaterialFingerprint
 from tests.materials.factories import MaterialFactory
+from utilities import fingerprints
 
 TEXT = ("Текст запрещённой брошюры о вымышленном движении, повторённый для объёма. " * 40).encode()
 

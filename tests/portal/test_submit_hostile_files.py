@@ -1,5 +1,5 @@
 """A hostile workbook uploaded to the submit page is refused with a message that names the
-problem, before it costs memory, and nothing is submitted (kibernadzor.uploads)."""
+problem, before it costs memory, and nothing is submitted (utilities.uploads)."""
 
 import pytest
 from django.conf import settings

@@ -15,7 +15,7 @@
   fingerprints are out of scope.
 
 Nothing here imports Django. Uploaded archives, images and PDFs are bounded by
-``kibernadzor.uploads`` (declared sizes, compression ratio, DOCTYPE, pixels, pages) before they
+``utilities.uploads`` (declared sizes, compression ratio, DOCTYPE, pixels, pages) before they
 are decoded.
 """
 
@@ -31,7 +31,7 @@ import zipfile
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from kibernadzor import uploads
+from utilities import uploads
 
 __all__ = [
     "PDQ_MATCH_THRESHOLD",
@@ -272,7 +272,7 @@ _PARAGRAPHS = {
 def _office_text(data: bytes, limits: uploads.Limits) -> str | None:
     """Text of a DOCX (word/document.xml) or ODT (content.xml), or None when it is neither.
 
-    The archive is checked first (kibernadzor.uploads: declared sizes, ratio, no DOCTYPE;
+    The archive is checked first (utilities.uploads: declared sizes, ratio, no DOCTYPE;
     UnsafeUpload otherwise), then the document is streamed, not loaded: a few hundred
     kilobytes of DOCX can declare a gigabyte of XML."""
     try:
@@ -378,7 +378,7 @@ def file_fingerprints(
     ``kind`` is "image" (PDQ), "pdf" (TLSH of its text), "text" (plain text, HTML, DOCX, ODT:
     TLSH of the text) or "other" (video, audio, archives…: SHA-256 and MD5 only).
 
-    A file past ``limits`` (kibernadzor.uploads: an archive that unpacks too far or declares a
+    A file past ``limits`` (utilities.uploads: an archive that unpacks too far or declares a
     DOCTYPE, an image of too many pixels, a PDF of too many pages) raises UnsafeUpload when
     ``strict`` (an upload: the user is told why); otherwise (fetched content) only its SHA-256
     and MD5 are taken.

@@ -1,6 +1,6 @@
 """Every CSV/XLSX the system writes holds only inert cells: text that starts with = + - @, a
 tab or carriage return, or their fullwidth forms ＝＋－＠, is written with a leading apostrophe
-(kibernadzor.tabular.safe_cell, the one function every writer calls), and no XLSX cell is a
+(utilities.tabular.safe_cell, the one function every writer calls), and no XLSX cell is a
 formula. The files themselves are read back and checked."""
 
 import csv
@@ -14,12 +14,12 @@ from django.urls import reverse
 
 from accounts.choices import AgencyKind, Role
 from checks.models import LinkStats
-from kibernadzor.tabular import FORMULA_TRIGGERS
 from materials.models import Material
 from reporting.tables import Column, Table, to_csv, to_xlsx
 from tests.materials.factories import CourtDecisionFactory, MaterialFactory, OrganizationFactory
 from tests.registry.factories import LinkFactory
 from tests.second_factor import log_in
+from utilities.tabular import FORMULA_TRIGGERS
 
 PAYLOADS = [
     "=1+1",

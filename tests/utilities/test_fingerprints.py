@@ -7,7 +7,7 @@ import random
 import pytest
 from PIL import Image, ImageDraw
 
-import fingerprints as fp
+from utilities import fingerprints as fp
 
 # Two unrelated texts of about 3 KB each: TLSH is stable from a few kilobytes of text up.
 RULES = """Настоящее положение определяет порядок работы комиссии по рассмотрению обращений граждан
