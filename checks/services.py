@@ -136,11 +136,6 @@ def _insert_stats(ids: list[int], due: datetime | None) -> None:
     """One LinkStats row per link, due at `due`, unless it has one: a single INSERT … SELECT
     whatever the number of links (a submission registers up to 10,000 at once, and building
     that many model instances would cost more than the statement)."""
-    if connection.vendor != "postgresql":
-        LinkStats.objects.bulk_create(
-            [LinkStats(link_id=pk, next_check_at=due) for pk in ids], ignore_conflicts=True
-        )
-        return
     from registry.services import array_cursor
 
     columns, values, params = [], [], []
@@ -453,13 +448,10 @@ def record_results(
 def _update_stats(rows: list[LinkStats], fields: list[str]) -> None:
     """Write these fields of these LinkStats rows in one statement.
 
-    On PostgreSQL an UPDATE … FROM unnest() of one array per column: Django's bulk_update
+    An UPDATE … FROM unnest() of one array per column: Django's bulk_update
     builds a CASE WHEN per field and row, which for a batch of 50 rows and 14 fields cost
     more CPU than fetching the pages."""
     if not rows:
-        return
-    if connection.vendor != "postgresql":
-        LinkStats.objects.bulk_update(rows, fields)
         return
     meta = LinkStats._meta
     columns = [meta.get_field(name) for name in fields]
@@ -682,31 +674,19 @@ def _near_duplicate_candidates(lengths: set[int]) -> dict[int, tuple[str, str, i
     window = _length_window()
     buckets = sorted({(n + d) % 256 for n in lengths for d in range(-window, window + 1)})
     limit = NEAR_DUPLICATE_CANDIDATES
-    if connection.vendor == "postgresql":
-        table = LinkStats._meta.db_table
-        columns = "link_id, tlsh, content_sha256, republication_group_id"
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT c.* FROM unnest(%s::int[]) AS b(n) CROSS JOIN LATERAL ("  # noqa: S608
-                f"(SELECT {columns} FROM {table} WHERE tlsh_length = b.n "
-                "ORDER BY link_id DESC LIMIT %s) UNION "
-                f"(SELECT {columns} FROM {table} WHERE tlsh_length = b.n "
-                "AND republication_group_id IS NOT NULL "
-                "ORDER BY republication_group_id DESC LIMIT %s)) AS c",
-                [buckets, limit, limit],
-            )
-            rows = cursor.fetchall()
-    else:  # SQLite (the demo): one query per bucket
-        rows = []
-        for n in buckets:
-            in_bucket = LinkStats.objects.filter(tlsh_length=n)
-            fields = ("link_id", "tlsh", "content_sha256", "republication_group_id")
-            rows += in_bucket.order_by("-link_id").values_list(*fields)[:limit]
-            rows += (
-                in_bucket.filter(republication_group__isnull=False)
-                .order_by("-republication_group_id")
-                .values_list(*fields)[:limit]
-            )
+    table = LinkStats._meta.db_table
+    columns = "link_id, tlsh, content_sha256, republication_group_id"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT c.* FROM unnest(%s::int[]) AS b(n) CROSS JOIN LATERAL ("  # noqa: S608
+            f"(SELECT {columns} FROM {table} WHERE tlsh_length = b.n "
+            "ORDER BY link_id DESC LIMIT %s) UNION "
+            f"(SELECT {columns} FROM {table} WHERE tlsh_length = b.n "
+            "AND republication_group_id IS NOT NULL "
+            "ORDER BY republication_group_id DESC LIMIT %s)) AS c",
+            [buckets, limit, limit],
+        )
+        rows = cursor.fetchall()
     return {link_id: (tlsh, sha, group) for link_id, tlsh, sha, group in rows}
 
 

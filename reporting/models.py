@@ -223,7 +223,7 @@ class _Counts(models.Model):
 
     class Meta:
         abstract = True
-        default_permissions = ()  # read only by reporting.fast, for users who see the country
+        default_permissions = ()  # read only by reporting.queries, for users who see the country
 
     def __str__(self):
         return f"{self.day} {self.dimension}={self.key}"

@@ -16,6 +16,10 @@ from django.db import migrations, models
 
 DROP_KEY = "ALTER TABLE reporting_dirtylink DROP CONSTRAINT IF EXISTS reporting_dirtylink_pkey"
 
+# Statement-level triggers with transition tables (one INSERT per statement, whatever its size)
+# for inserts and deletes; row-level triggers for updates, so that they fire only when a column
+# the facts read changes (a repeat's report_count increment, a check's bookkeeping do not). An
+# agency moved to another region changes who sees every link it reported.
 CREATE_TRIGGERS = [
     """
 CREATE OR REPLACE FUNCTION reporting_dirty_registry_link_insert() RETURNS trigger LANGUAGE plpgsql AS $$
