@@ -1,8 +1,8 @@
 """The triggers that keep the report facts exact, GIN indexes on their arrays, and the links
 that exist already noted as changed.
 
-The SQL is written out as it stood when this migration landed (reporting/facts.py of that
-commit): statement-level triggers with transition tables note every link a write touches in
+The SQL is written out as it stood when this migration landed (reporting/facts.py at commit
+b499757): statement-level triggers with transition tables note every link a write touches in
 reporting_dirtylink. Migration 0003 replaces them.
 
 Instead of computing the facts here, every existing link is noted dirty: the next refresh (the

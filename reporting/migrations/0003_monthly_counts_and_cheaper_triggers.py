@@ -3,8 +3,8 @@ becomes a bare heap (no key: a writer's insert is the cheapest possible; duplica
 updates note a link only when a column the facts read changes, and first reports are left to
 their new link's own note.
 
-The SQL is written out as it stood when this migration landed (reporting/facts.py of that
-commit). Then the facts and counts are recomputed: they are emptied and every existing link is
+The SQL is written out as it stood when this migration landed (reporting/facts.py at commit
+11e1b2a). Then the facts and counts are recomputed: they are emptied and every existing link is
 noted dirty, so the next refresh (the beat task reporting.tasks.refresh_facts, or the first
 report) computes them all again, monthly counts included; or run `manage.py
 rebuild_report_facts` right after migrating a database that holds links (about a minute per
@@ -18,8 +18,9 @@ DROP_KEY = "ALTER TABLE reporting_dirtylink DROP CONSTRAINT IF EXISTS reporting_
 
 # Statement-level triggers with transition tables (one INSERT per statement, whatever its size)
 # for inserts and deletes; row-level triggers for updates, so that they fire only when a column
-# the facts read changes (a repeat's report_count increment, a check's bookkeeping do not). An
-# agency moved to another region changes who sees every link it reported.
+# the facts read changes (a repeat's report_count increment, a check's bookkeeping do not). A
+# first report comes with its new link (noted by the link's trigger); repeats change the link's
+# facts. An agency moved to another region changes who sees every link it reported.
 CREATE_TRIGGERS = [
     """
 CREATE OR REPLACE FUNCTION reporting_dirty_registry_link_insert() RETURNS trigger LANGUAGE plpgsql AS $$
