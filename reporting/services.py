@@ -96,7 +96,7 @@ def _reading(report):
 
 def _queries():
     """reporting.queries, once the facts of the links changed since the last refresh are
-    recomputed."""
+    recomputed. (The tests put their oracle in place of `queries`, tests/reporting/conftest.py.)"""
     facts.refresh()
     return queries
 
