@@ -66,4 +66,4 @@ bench: install-dev
 	$(DEVENV_TEST) bash -c 'for script in bench/bench_*.py; do $(PY) $$script || exit 1; done'
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache .ruff_cache .data
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .data

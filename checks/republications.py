@@ -171,31 +171,19 @@ def _near_duplicate_candidates(lengths: set[int]) -> dict[int, tuple[str, str, i
     window = _length_window()
     buckets = sorted({(n + d) % 256 for n in lengths for d in range(-window, window + 1)})
     limit = NEAR_DUPLICATE_CANDIDATES
-    if connection.vendor == "postgresql":
-        table = LinkStats._meta.db_table
-        columns = "link_id, tlsh, content_sha256, republication_group_id"
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT c.* FROM unnest(%s::int[]) AS b(n) CROSS JOIN LATERAL ("  # noqa: S608
-                f"(SELECT {columns} FROM {table} WHERE tlsh_length = b.n "
-                "ORDER BY link_id DESC LIMIT %s) UNION "
-                f"(SELECT {columns} FROM {table} WHERE tlsh_length = b.n "
-                "AND republication_group_id IS NOT NULL "
-                "ORDER BY republication_group_id DESC LIMIT %s)) AS c",
-                [buckets, limit, limit],
-            )
-            rows = cursor.fetchall()
-    else:  # SQLite (the demo): one query per bucket
-        rows = []
-        for n in buckets:
-            in_bucket = LinkStats.objects.filter(tlsh_length=n)
-            fields = ("link_id", "tlsh", "content_sha256", "republication_group_id")
-            rows += in_bucket.order_by("-link_id").values_list(*fields)[:limit]
-            rows += (
-                in_bucket.filter(republication_group__isnull=False)
-                .order_by("-republication_group_id")
-                .values_list(*fields)[:limit]
-            )
+    table = LinkStats._meta.db_table
+    columns = "link_id, tlsh, content_sha256, republication_group_id"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT c.* FROM unnest(%s::int[]) AS b(n) CROSS JOIN LATERAL ("  # noqa: S608
+            f"(SELECT {columns} FROM {table} WHERE tlsh_length = b.n "
+            "ORDER BY link_id DESC LIMIT %s) UNION "
+            f"(SELECT {columns} FROM {table} WHERE tlsh_length = b.n "
+            "AND republication_group_id IS NOT NULL "
+            "ORDER BY republication_group_id DESC LIMIT %s)) AS c",
+            [buckets, limit, limit],
+        )
+        rows = cursor.fetchall()
     return {link_id: (tlsh, sha, group) for link_id, tlsh, sha, group in rows}
 
 

@@ -9,17 +9,13 @@ from datetime import datetime
 from django.db import connection
 
 from checks.models import LinkStats
+from utilities.cursors import array_cursor
 
 
 def insert_stats(ids: list[int], due: datetime | None) -> None:
     """One LinkStats row per link, due at `due`, unless it has one: a single INSERT … SELECT
     whatever the number of links (a submission registers up to 10,000 at once, and building
     that many model instances would cost more than the statement)."""
-    if connection.vendor != "postgresql":
-        LinkStats.objects.bulk_create(
-            [LinkStats(link_id=pk, next_check_at=due) for pk in ids], ignore_conflicts=True
-        )
-        return
     columns, values, params = [], [], []
     for field in LinkStats._meta.concrete_fields:
         columns.append(field.column)
@@ -40,13 +36,10 @@ def insert_stats(ids: list[int], due: datetime | None) -> None:
 def update_stats(rows: list[LinkStats], fields: list[str]) -> None:
     """Write these fields of these LinkStats rows in one statement.
 
-    On PostgreSQL an UPDATE … FROM unnest() of one array per column: Django's bulk_update
+    An UPDATE … FROM unnest() of one array per column: Django's bulk_update
     builds a CASE WHEN per field and row, which for a batch of 50 rows and 14 fields cost
     more CPU than fetching the pages."""
     if not rows:
-        return
-    if connection.vendor != "postgresql":
-        LinkStats.objects.bulk_update(rows, fields)
         return
     meta = LinkStats._meta
     columns = [meta.get_field(name) for name in fields]

@@ -1,10 +1,6 @@
 """Reads shared by the registers: the court decisions list and the spelling-tolerant search."""
 
-from functools import reduce
-from operator import and_
-
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connection
 from django.db.models import F, FloatField, Q, QuerySet, TextField, Value
 from django.db.models.functions import Greatest, Replace
 
@@ -16,24 +12,19 @@ from utilities.search import compact, search_key
 TRIGRAM_THRESHOLD = 0.5
 
 
-def is_postgres() -> bool:
-    return connection.vendor == "postgresql"
-
-
 def text_search(
     queryset: QuerySet,
     q: str,
     *,
     fulltext_fields: tuple[str, ...] = (),
-    plain_fields: tuple[str, ...] = (),
     also: Q | None = None,
 ) -> QuerySet:
     """Rows whose `search_key` resembles `q`, or whose text fields match it, best first.
 
-    PostgreSQL: trigram word similarity on the Latin search key (misspellings, transliteration,
-    Russian or Kazakh) and full-text search with the Russian configuration (word forms) over
-    `fulltext_fields`. Elsewhere (SQLite): every word of the key contained in the search key, or
-    `q` contained in one of `plain_fields`. `also` adds conditions of the caller's (a number).
+    Trigram word similarity on the Latin search key (misspellings, transliteration, Russian or
+    Kazakh), the key contained in it with its spaces removed (words run together), and full-text
+    search with the Russian configuration (word forms) over `fulltext_fields`. `also` adds
+    conditions of the caller's (a number).
     """
     q = (q or "").strip()
     key = search_key(q)
@@ -45,24 +36,16 @@ def text_search(
     condition = Q(_compact_key__contains=compact(key))
     if also is not None:
         condition |= also
-    if is_postgres():
-        rank_parts = []
-        queryset = queryset.annotate(similarity=_trigram_word_similarity(key), _fts_rank=Value(0.0))
-        condition |= Q(similarity__gte=TRIGRAM_THRESHOLD)
-        if fulltext_fields:
-            vector = SearchVector(*fulltext_fields, config="russian")
-            query = SearchQuery(q, config="russian", search_type="websearch")
-            queryset = queryset.annotate(_fts=vector, _fts_rank=SearchRank(vector, query))
-            condition |= Q(_fts=query)
-        rank_parts = [F("similarity"), F("_fts_rank")]
-        return queryset.filter(condition).annotate(
-            search_rank=Greatest(*rank_parts, output_field=FloatField())
-        )
-    words = key.split()
-    condition |= reduce(and_, [Q(search_key__contains=w) for w in words])
-    for field in plain_fields:
-        condition |= Q(**{f"{field}__icontains": q})
-    return queryset.filter(condition).annotate(search_rank=Value(1.0))
+    queryset = queryset.annotate(similarity=_trigram_word_similarity(key), _fts_rank=Value(0.0))
+    condition |= Q(similarity__gte=TRIGRAM_THRESHOLD)
+    if fulltext_fields:
+        vector = SearchVector(*fulltext_fields, config="russian")
+        query = SearchQuery(q, config="russian", search_type="websearch")
+        queryset = queryset.annotate(_fts=vector, _fts_rank=SearchRank(vector, query))
+        condition |= Q(_fts=query)
+    return queryset.filter(condition).annotate(
+        search_rank=Greatest(F("similarity"), F("_fts_rank"), output_field=FloatField())
+    )
 
 
 def _trigram_word_similarity(key: str):

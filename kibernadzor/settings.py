@@ -56,7 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.contrib.postgres",  # ArrayField of reporting.LinkFact; harmless on SQLite
+    "django.contrib.postgres",  # ArrayField of reporting.LinkFact, trigram search
     "rest_framework",
     "knox",
     # DRF's old clear-text tokens: only their migration history, until the upgrade drops them.
@@ -135,16 +135,21 @@ def database_from_env() -> dict:
     # so that manage.py commands in another terminal reach the same database.
     url = env.str("DATABASE_URL", default="") or devenv.embedded_database_url()
     scheme = urlsplit(url).scheme
-    if scheme not in {"postgres", "postgresql", "pgsql", "sqlite"} or "://" not in url:
+    if scheme.startswith("sqlite"):
         raise config_error(
             "DATABASE_URL",
-            "is malformed: expected postgres://user:password@host:5432/name or sqlite:///path",
+            "names SQLite, which Kibernadzor does not run on: give a postgres:// URL, or unset it "
+            "for the embedded PostgreSQL",
+        )
+    if scheme not in {"postgres", "postgresql", "pgsql"} or "://" not in url:
+        raise config_error(
+            "DATABASE_URL", "is malformed: expected postgres://user:password@host:5432/name"
         )
     try:
         config = env.db_url_config(url)
     except Exception as exc:  # django-environ raises several kinds on a bad URL
         raise config_error("DATABASE_URL", f"is malformed: {exc}") from None
-    if config["ENGINE"].endswith("postgresql") and not config.get("NAME"):
+    if not config.get("NAME"):
         raise config_error("DATABASE_URL", "names no database (…/name at the end)")
     # A Unix socket directory as the percent-encoded host (postgres://user@%2Fpath/name), as
     # libpq writes it: django-environ leaves the host encoded.
@@ -156,7 +161,6 @@ def database_from_env() -> dict:
 
 DATABASES = {"default": database_from_env()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-USES_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 # --- Cache ----------------------------------------------------------------------------------
 # Without Redis, files in DATA_DIR/cache: every process of one machine (web workers, Celery)

@@ -30,5 +30,5 @@ class MaterialFilterSet(django_filters.FilterSet):
         return search_materials(queryset, value)
 
     def by_language(self, queryset, name, value):
-        # JSON containment is not on SQLite; a quoted code inside the JSON text is on both.
-        return queryset.filter(languages__icontains=f'"{value.strip().lower()}"')
+        # JSON containment: the list of codes holds this one (a GIN-friendly @> on PostgreSQL).
+        return queryset.filter(languages__contains=[value.strip().lower()])

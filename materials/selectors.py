@@ -37,7 +37,6 @@ def search_materials(queryset: QuerySet, q: str) -> QuerySet:
         queryset,
         q,
         fulltext_fields=("title", "description", "author"),
-        plain_fields=("title", "description", "author"),
         also=also,
     )
 

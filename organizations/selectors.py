@@ -16,4 +16,4 @@ def organizations_for(user) -> QuerySet:
 
 def search_organizations(queryset: QuerySet, q: str) -> QuerySet:
     """By name in Russian, Kazakh or English, alias or abbreviation, tolerant of misspellings."""
-    return text_search(queryset, q, plain_fields=("name_ru", "name_kk", "name_en", "description"))
+    return text_search(queryset, q)

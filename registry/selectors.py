@@ -25,22 +25,15 @@ _ANSWER_FIELDS = (
 )
 
 
-def links_by_key(keys: list[str], *, lock: bool = False) -> list[Link]:
-    """The links with these canonical keys, with what a deconfliction answer shows.
-
-    `lock` takes FOR NO KEY UPDATE row locks in id order (registry.services.submit_urls):
-    concurrent batches lock in the same order and cannot deadlock, and the lock does not
-    block other transactions' foreign-key checks on the rows."""
+def links_by_key(keys: list[str]) -> list[Link]:
+    """The links with these canonical keys, with what a deconfliction answer shows."""
     if not keys:
         return []
-    queryset = (
+    return list(
         Link.objects.filter(key__in=keys)
         .select_related("first_reported_agency")
         .only(*_ANSWER_FIELDS)
     )
-    if lock:
-        queryset = queryset.select_for_update(no_key=True, of=("self",)).order_by("id")
-    return list(queryset)
 
 
 def confidential_visible_ids(user, links: Iterable[Link]) -> set[int]:

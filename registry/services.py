@@ -25,8 +25,7 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -273,46 +272,21 @@ def _insert_links(fresh: list[Entry], counts, user, now, *, confidential, demo) 
     constant += [user.pk, user.agency_id, demo]
     created: dict[str, int] = {}
     with array_cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # One statement whatever the batch size: the rows travel as seven arrays, and the
-            # history rows of the links inserted are written by the same statement.
-            arrays = list(zip(*(_link_values(e, counts) for e in fresh), strict=True))
-            history_sql, history_params = _history_insert("inserted", user, now)
-            cursor.execute(
-                f"WITH inserted AS (INSERT INTO {table} ({columns}) "  # noqa: S608 - names ours
-                "SELECT k, u, p, pid, h, d, n, %s, %s, %s, %s, %s, %s, %s, %s "
-                "FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[], %b::text[], "
-                "%b::text[], %b::int[]) WITH ORDINALITY AS t(k, u, p, pid, h, d, n, o) "
-                "ORDER BY o ON CONFLICT (key) DO NOTHING RETURNING *), "
-                f"history AS ({history_sql}) "
-                "SELECT id, key FROM inserted",
-                [*constant, *(list(a) for a in arrays), *history_params],
-            )
-            created.update((key, pk) for pk, key in cursor.fetchall())
-        else:
-            # SQLite (the demo): the same statement with VALUES, in chunks under its
-            # bound-parameter limit.
-            width = len(_LINK_COLUMNS)
-            row = "(" + ", ".join(["%s"] * width) + ")"
-            for start in range(0, len(fresh), 500):
-                chunk = fresh[start : start + 500]
-                params = []
-                for entry in chunk:
-                    params += [*_link_values(entry, counts), *constant]
-                cursor.execute(
-                    f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
-                    + ", ".join([row] * len(chunk))
-                    + " ON CONFLICT (key) DO NOTHING RETURNING id, key",
-                    params,
-                )
-                created.update((key, pk) for pk, key in cursor.fetchall())
-        if connection.vendor != "postgresql" and created:
-            Link.history.bulk_history_create(
-                list(Link.objects.filter(pk__in=created.values())),
-                default_user=user,
-                default_date=now,
-                default_change_reason=SUBMIT_REASON,
-            )
+        # One statement whatever the batch size: the rows travel as seven arrays, and the
+        # history rows of the links inserted are written by the same statement.
+        arrays = list(zip(*(_link_values(e, counts) for e in fresh), strict=True))
+        history_sql, history_params = _history_insert("inserted", user, now)
+        cursor.execute(
+            f"WITH inserted AS (INSERT INTO {table} ({columns}) "  # noqa: S608 - names ours
+            "SELECT k, u, p, pid, h, d, n, %s, %s, %s, %s, %s, %s, %s, %s "
+            "FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[], %b::text[], "
+            "%b::text[], %b::int[]) WITH ORDINALITY AS t(k, u, p, pid, h, d, n, o) "
+            "ORDER BY o ON CONFLICT (key) DO NOTHING RETURNING *), "
+            f"history AS ({history_sql}) "
+            "SELECT id, key FROM inserted",
+            [*constant, *(list(a) for a in arrays), *history_params],
+        )
+        created.update((key, pk) for pk, key in cursor.fetchall())
     return created
 
 
@@ -369,9 +343,9 @@ class KnownLink:
 
 def _report_known(increments: dict[str, int]) -> dict:
     """Lock the known links of a batch in id order, add their new reports to report_count
-    and read back what the answers show: {key: KnownLink (a Link on SQLite)}.
+    and read back what the answers show: {key: KnownLink}.
 
-    On PostgreSQL one statement: a CTE takes the row locks in id order (concurrent batches
+    One statement: a CTE takes the row locks in id order (concurrent batches
     cannot deadlock; FOR NO KEY UPDATE does not block the reports' foreign-key checks) and
     the UPDATE … RETURNING of the same rows gives the counts after this batch. Then one
     small query for the few agencies that first reported them."""
@@ -379,12 +353,6 @@ def _report_known(increments: dict[str, int]) -> dict:
 
     if not increments:
         return {}
-    if connection.vendor != "postgresql":
-        known = {link.key: link for link in selectors.links_by_key(list(increments), lock=True)}
-        _add_report_counts({link.pk: increments[key] for key, link in known.items()})
-        for key, link in known.items():
-            link.report_count += increments[key]
-        return known
     table = Link._meta.db_table
     with array_cursor() as cursor:
         cursor.execute(
@@ -403,39 +371,16 @@ def _report_known(increments: dict[str, int]) -> dict:
     return {row[1]: KnownLink(*row[:-1], agencies[row[-1]]) for row in rows}
 
 
-def _add_report_counts(increments: dict[int, int]) -> None:
-    """report_count += n for each link (rows already locked in id order); SQLite only."""
-    by_amount: dict[int, list[int]] = {}
-    for pk, amount in increments.items():
-        by_amount.setdefault(amount, []).append(pk)
-    for amount, ids in by_amount.items():  # nearly always one group: amount 1
-        Link.objects.filter(pk__in=ids).update(report_count=F("report_count") + amount)
-
-
 def _insert_reports(rows: list[tuple[int, str, bool]], user, now, source) -> None:
-    if connection.vendor == "postgresql":
-        link_ids, raws, repeats = zip(*rows, strict=True)
-        with array_cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {Report._meta.db_table} "  # noqa: S608
-                "(link_id, user_id, agency_id, submitted_at, raw_url, source, is_repeat) "
-                "SELECT l, %s, %s, %s, r, %s, x "
-                "FROM unnest(%b::bigint[], %b::text[], %b::bool[]) AS t(l, r, x)",
-                [user.pk, user.agency_id, now, source, list(link_ids), list(raws), list(repeats)],
-            )
-        return
-    Report.objects.bulk_create(
-        Report(
-            link_id=link_id,
-            user_id=user.pk,
-            agency_id=user.agency_id,
-            submitted_at=now,
-            raw_url=raw,
-            source=source,
-            is_repeat=repeat,
+    link_ids, raws, repeats = zip(*rows, strict=True)
+    with array_cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Report._meta.db_table} "  # noqa: S608
+            "(link_id, user_id, agency_id, submitted_at, raw_url, source, is_repeat) "
+            "SELECT l, %s, %s, %s, r, %s, x "
+            "FROM unnest(%b::bigint[], %b::text[], %b::bool[]) AS t(l, r, x)",
+            [user.pk, user.agency_id, now, source, list(link_ids), list(raws), list(repeats)],
         )
-        for link_id, raw, repeat in rows
-    )
 
 
 # --- transitions ----------------------------------------------------------------------------

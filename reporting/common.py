@@ -1,4 +1,4 @@
-"""What both ways of computing reports share: the measures, periods, labels and histograms."""
+"""What the reports share: the measures, periods, labels and histograms."""
 
 from datetime import date, timedelta
 
@@ -15,19 +15,10 @@ OPEN_STATES = (
     LinkState.BLOCKING_REQUESTED,
     LinkState.REAPPEARED,
 )
-# The states the summary counts entries into, with the key each count is reported under.
-TRAIL_STATES = {
-    LinkState.CONFIRMED: "confirmed",
-    LinkState.BLOCKED: "blocked",
-    LinkState.REMOVED: "removed",
-    LinkState.REAPPEARED: "reappeared",
-}
 SUMMARY_KEYS = ("registered", "repeats", "confirmed", "blocked", "removed", "reappeared", "pending")
 SERIES_KEYS = ("registered", "repeats", "blocked", "removed")
 BUCKETS = ("day", "week", "month")
 DIMENSIONS = ("agency", "region", "platform", "state", "classification", "organization", "material")
-# The dimensions of the link itself; agency and region of a repeat are the report's own.
-LINK_DIMENSIONS = ("platform", "state", "classification", "organization", "material")
 # The key under which a breakdown by a link dimension counts repeats of links the user may not
 # read (reporting.access.repeat_disclosed): their link's value is not disclosed.
 UNDISCLOSED = "undisclosed"
@@ -133,16 +124,6 @@ def dimension_labels(dimension: str, keys: list) -> dict:
 
 
 # --- time to block -----------------------------------------------------------------------------
-def percentile(values: list[float], fraction: float) -> float | None:
-    """PostgreSQL's percentile_cont on a sorted list: linear interpolation between ranks."""
-    if not values:
-        return None
-    position = (len(values) - 1) * fraction
-    low = int(position)
-    high = min(low + 1, len(values) - 1)
-    return round(values[low] + (values[high] - values[low]) * (position - low), 2)
-
-
 def hours_label(lower: float, upper: float | None) -> str:
     def span(hours):
         return _("%(n)s h") % {"n": hours} if hours < 24 else _("%(n)s d") % {"n": hours // 24}

@@ -1,10 +1,11 @@
 # ruff: noqa: S608 - SQL here is assembled from constants; every value is a parameter.
-"""Keeping reporting.LinkFact exact (PostgreSQL): the triggers, the refresh and the rebuild.
+"""Keeping reporting.LinkFact exact: the refresh and the rebuild.
 
-The triggers only note which links changed (DirtyLink), in the writer's own transaction, so
-a submission of 10,000 URLs pays one small INSERT for it. `refresh()` recomputes the facts of
-the noted links in one set-based statement and forgets them; every report calls it before
-reading, and the beat task `reporting.tasks.refresh_facts` calls it every minute.
+The triggers (written out in migration reporting 0003; a change to them is a new migration)
+only note which links changed (DirtyLink), in the writer's own transaction, so a submission of
+10,000 URLs pays one small INSERT for it. `refresh()` recomputes the facts of the noted links in
+one set-based statement and forgets them; every report calls it before reading, and the beat
+task `reporting.tasks.refresh_facts` calls it every minute.
 
 Concurrency: `refresh()` claims the dirty rows with DELETE … RETURNING, which waits for any
 other refresh holding them and then skips the ones it removed; a writer that touches a link
@@ -115,11 +116,6 @@ _UPSERT = (
     + ", ".join(f"{c} = EXCLUDED.{c}" for c in FACT_COLUMNS[1:])
 )
 _INSERT_REPEATS = f"INSERT INTO reporting_repeatfact ({', '.join(REPEAT_COLUMNS)}) {{select}}"
-
-
-def enabled() -> bool:
-    """Facts exist on PostgreSQL only (the SQLite demo reports from the registry directly)."""
-    return connection.vendor == "postgresql"
 
 
 # --- the daily counts (reporting.DailyCount): what facts contribute, added or taken away ---------
@@ -236,25 +232,12 @@ def _count_contributions(cursor, condition: str, params: list, sign: int) -> Non
 
     daily = _CONTRIBUTIONS.format(facts=condition, repeats=condition, sign=int(sign))
     all_params = [timezone.get_current_timezone_name(), *params, *params]
-    tables = _count_tables()
     cursor.execute(_add_counts("reporting_dailycount").format(select=daily), all_params)
-    if "reporting_monthlycount" in tables:
-        monthly = _BY_MONTH.format(select=daily.rsplit("ORDER BY", 1)[0])
-        cursor.execute(_add_counts("reporting_monthlycount").format(select=monthly), all_params)
+    monthly = _BY_MONTH.format(select=daily.rsplit("ORDER BY", 1)[0])
+    cursor.execute(_add_counts("reporting_monthlycount").format(select=monthly), all_params)
 
 
 _COUNT_TABLES = ("reporting_dailycount", "reporting_monthlycount")
-_present: tuple[str, ...] = ()
-
-
-def _count_tables() -> tuple[str, ...]:
-    """The count tables there are: while migrations replay history, migration 0002 rebuilds
-    the facts before 0003 has made the monthly one. Remembered once both exist."""
-    global _present
-    if _present != _COUNT_TABLES:
-        existing = set(connection.introspection.table_names())
-        _present = tuple(table for table in _COUNT_TABLES if table in existing)
-    return _present
 
 
 @contextmanager
@@ -262,16 +245,13 @@ def reading():
     """One transaction for a report's queries, without JIT compilation: at a million rows
     compiling the aggregates costs PostgreSQL more (≈ 250 ms) than it saves."""
     with transaction.atomic():
-        if enabled():
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
         yield
 
 
 def refresh(limit: int | None = None) -> int:
     """Recompute the facts of the links noted dirty (at most `limit` notes); how many links."""
-    if not enabled():
-        return 0
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "DELETE FROM reporting_dirtylink WHERE ctid = ANY(ARRAY(SELECT ctid FROM "
@@ -293,11 +273,9 @@ def refresh(limit: int | None = None) -> int:
 
 def rebuild() -> int:
     """Recompute every link's facts from scratch; how many links."""
-    if not enabled():
-        return 0
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("LOCK TABLE reporting_dirtylink IN EXCLUSIVE MODE")
-        tables = ", ".join(("reporting_linkfact", "reporting_repeatfact", *_count_tables()))
+        tables = ", ".join(("reporting_linkfact", "reporting_repeatfact", *_COUNT_TABLES))
         cursor.execute(f"TRUNCATE {tables}, reporting_dirtylink")
         cursor.execute(
             f"INSERT INTO reporting_linkfact ({', '.join(FACT_COLUMNS)}) "
@@ -309,123 +287,6 @@ def rebuild() -> int:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE reporting_linkfact")
         cursor.execute("ANALYZE reporting_repeatfact")
-        for table in _count_tables():
+        for table in _COUNT_TABLES:
             cursor.execute(f"ANALYZE {table}")
     return count
-
-
-# --- the triggers (installed by migration 0002 on PostgreSQL) ---------------------------------
-# Statement-level triggers with transition tables (one INSERT per statement, whatever its size)
-# for inserts and deletes; row-level triggers for updates, so that they fire only when a column
-# the facts read changes (a repeat's report_count increment, a check's bookkeeping do not).
-DIRTY_TABLE = "CREATE TABLE IF NOT EXISTS reporting_dirtylink (link_id bigint NOT NULL)"
-
-_STATEMENT_SOURCES = (
-    # table, event, the column holding the link id, which rows
-    ("registry_link", "INSERT", "id", "true"),
-    # A first report comes with its new link (noted above); repeats change the link's facts.
-    ("registry_report", "INSERT", "link_id", "is_repeat"),
-    ("registry_report", "DELETE", "link_id", "true"),
-    ("registry_statechange", "INSERT", "link_id", "true"),
-    ("registry_statechange", "DELETE", "link_id", "true"),
-    ("registry_linkorganization", "INSERT", "link_id", "true"),
-    ("registry_linkorganization", "DELETE", "link_id", "true"),
-    ("registry_linkmaterial", "INSERT", "link_id", "true"),
-    ("registry_linkmaterial", "DELETE", "link_id", "true"),
-    ("checks_linkstats", "INSERT", "link_id", "true"),
-    ("checks_linkstats", "DELETE", "link_id", "true"),
-)
-# table, the column holding the link id, the columns whose change matters
-_ROW_SOURCES = (
-    ("registry_link", "id", ("first_reported_at", "first_reported_agency_id", "platform", "state",
-                             "classification", "confidential", "assigned_agency_id")),
-    ("registry_report", "link_id", ("link_id", "agency_id", "submitted_at", "is_repeat")),
-    ("registry_statechange", "link_id", ("link_id", "to_state", "at")),
-    ("registry_linkorganization", "link_id", ("link_id", "organization_id")),
-    ("registry_linkmaterial", "link_id", ("link_id", "material_id")),
-    ("checks_linkstats", "link_id", ("views_at_detection", "views_at_blocking",
-                                     "republication_group_id")),
-)  # fmt: skip
-
-_STATEMENT_FUNCTION = """
-CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO reporting_dirtylink (link_id) SELECT {column} FROM {rows} WHERE {which};
-    RETURN NULL;
-END $$;
-"""
-_ROW_FUNCTION = """
-CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO reporting_dirtylink (link_id) VALUES (OLD.{column});
-    IF NEW.{column} IS DISTINCT FROM OLD.{column} THEN
-        INSERT INTO reporting_dirtylink (link_id) VALUES (NEW.{column});
-    END IF;
-    RETURN NULL;
-END $$;
-"""
-
-
-def _names() -> list[tuple[str, str]]:
-    return [
-        *((table, f"reporting_dirty_{table}_{event.lower()}")
-          for table, event, _, _ in _STATEMENT_SOURCES),
-        *((table, f"reporting_dirty_{table}_update") for table, _, _ in _ROW_SOURCES),
-        ("accounts_agency", "reporting_dirty_accounts_agency_update"),
-    ]  # fmt: skip
-
-
-def trigger_sql() -> list[str]:
-    statements = []
-    for table, event, column, which in _STATEMENT_SOURCES:
-        rows = "old_rows" if event == "DELETE" else "new_rows"
-        function = f"reporting_dirty_{table}_{event.lower()}"
-        statements.append(
-            _STATEMENT_FUNCTION.replace("{function}", function)
-            .replace("{column}", column)
-            .replace("{rows}", rows)
-            .replace("{which}", which)
-        )
-        transition = "OLD TABLE AS old_rows" if event == "DELETE" else "NEW TABLE AS new_rows"
-        statements.append(
-            f"CREATE TRIGGER {function} AFTER {event} ON {table} "
-            f"REFERENCING {transition} FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
-        )
-    for table, column, columns in _ROW_SOURCES:
-        function = f"reporting_dirty_{table}_update"
-        statements.append(_ROW_FUNCTION.replace("{function}", function).replace("{column}", column))
-        changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns)
-        statements.append(
-            f"CREATE TRIGGER {function} AFTER UPDATE OF {', '.join(columns)} ON {table} "
-            f"FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION {function}()"
-        )
-    # An agency moved to another region changes who sees every link it reported.
-    statements.append(
-        """
-        CREATE OR REPLACE FUNCTION reporting_dirty_accounts_agency_update() RETURNS trigger
-        LANGUAGE plpgsql AS $$
-        BEGIN
-            INSERT INTO reporting_dirtylink (link_id)
-            SELECT f.link_id FROM reporting_linkfact f
-            WHERE f.first_reported_agency_id = OLD.id OR f.other_agencies @> ARRAY[OLD.id];
-            RETURN NULL;
-        END $$;
-        """
-    )
-    statements.append(
-        "CREATE TRIGGER reporting_dirty_accounts_agency_update AFTER UPDATE OF region_id "
-        "ON accounts_agency FOR EACH ROW WHEN (OLD.region_id IS DISTINCT FROM NEW.region_id) "
-        "EXECUTE FUNCTION reporting_dirty_accounts_agency_update()"
-    )
-    return statements
-
-
-def drop_trigger_sql() -> list[str]:
-    return [
-        statement
-        for table, name in _names()
-        for statement in (
-            f"DROP TRIGGER IF EXISTS {name} ON {table}",
-            f"DROP FUNCTION IF EXISTS {name}()",
-        )
-    ]

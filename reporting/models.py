@@ -99,7 +99,7 @@ class LinkFact(models.Model):
             models.Index(fields=["last_event_at"], name="linkfact_last_event_idx"),
             models.Index(fields=["first_reported_agency"], name="linkfact_agency_idx"),
             models.Index(fields=["region_id"], name="linkfact_region_idx"),
-            # (On PostgreSQL, blocked_at also has a covering index; migration 0002.)
+            # (blocked_at also has a covering index, the arrays GIN indexes: migration 0002.)
             models.Index(fields=["blocked_at"], name="linkfact_blocked_idx"),
             models.Index(fields=["removed_at"], name="linkfact_removed_idx"),
             # The few links that entered a state more than once (series read them apart).
@@ -182,8 +182,8 @@ class RepeatFact(models.Model):
 class DirtyLink(models.Model):
     """A link whose facts are out of date, noted by the triggers and cleared by a refresh.
 
-    On PostgreSQL the table is a bare append-only heap without any index or key (created by
-    migration 0002), the cheapest insert for a writer; a link noted twice is refreshed once."""
+    The table is a bare append-only heap without any index or key (migration 0003 drops it),
+    the cheapest insert for a writer; a link noted twice is refreshed once."""
 
     link_id = models.BigIntegerField(primary_key=True)  # for the ORM only; no key in the table
 
@@ -223,7 +223,7 @@ class _Counts(models.Model):
 
     class Meta:
         abstract = True
-        default_permissions = ()  # read only by reporting.fast, for users who see the country
+        default_permissions = ()  # read only by reporting.queries, for users who see the country
 
     def __str__(self):
         return f"{self.day} {self.dimension}={self.key}"

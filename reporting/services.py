@@ -31,10 +31,12 @@ organization or material leaves it out, and a breakdown by one of them counts it
 "undisclosed" ("not disclosed"); otherwise counts would answer what the link is
 (reporting.access.repeat_disclosed).
 
-Two ways compute the same figures: on PostgreSQL from reporting.LinkFact (reporting.fast, one
-scan per report, fast at a million links), otherwise straight from the registry
-(reporting.live). Before reading facts, the facts of links changed since their last refresh are
-recomputed (reporting.facts.refresh), so every report counts what is committed when it runs.
+The figures come from the report facts (reporting.LinkFact, RepeatFact and the daily and
+monthly counts; reporting.queries: one scan per report, fast at a million links). Before reading
+them, the facts of links changed since their last refresh are recomputed
+(reporting.facts.refresh), so every report counts what is committed when it runs.
+tests/reporting/oracle.py computes the same figures straight from the registry, and the tests
+check both against figures worked out by hand.
 """
 
 import functools
@@ -44,7 +46,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from registry.choices import Platform
-from reporting import facts, fast, live
+from reporting import facts, queries
 from reporting.common import (
     BREAKDOWN_KEYS,
     BUCKETS,
@@ -92,18 +94,17 @@ def _reading(report):
     return run
 
 
-def _engine():
-    """reporting.fast over fresh facts on PostgreSQL, reporting.live elsewhere."""
-    if facts.enabled():
-        facts.refresh()
-        return fast
-    return live
+def _queries():
+    """reporting.queries, once the facts of the links changed since the last refresh are
+    recomputed. (The tests put their oracle in place of `queries`, tests/reporting/conftest.py.)"""
+    facts.refresh()
+    return queries
 
 
 @_reading
 def summary(user, filters: ReportFilters) -> dict[str, int]:
     """{registered, repeats, confirmed, blocked, removed, reappeared, pending} for the period."""
-    return _engine().summary(user, filters)
+    return _queries().summary(user, filters)
 
 
 @_reading
@@ -125,7 +126,7 @@ def time_series(user, filters: ReportFilters, bucket: str = "day") -> list[dict]
             % {"count": len(keys), "bucket": bucket, "max": MAX_PERIODS},
             field="bucket",
         )
-    counts = _engine().series_counts(user, filters.with_period(keys[0], end), bucket)
+    counts = _queries().series_counts(user, filters.with_period(keys[0], end), bucket)
     return [
         {"period": key, **{name: counts.get((key, name), 0) for name in SERIES_KEYS}}
         for key in keys
@@ -149,7 +150,7 @@ def breakdowns(user, filters: ReportFilters, dimensions: list[str]) -> dict[str,
     facts for the scalar dimensions)."""
     for dimension in dimensions:
         check_dimension(dimension)
-    counted = _engine().breakdown_counts(user, filters, list(dimensions))
+    counted = _queries().breakdown_counts(user, filters, list(dimensions))
     return {d: _breakdown_rows(d, counted[d]) for d in dimensions}
 
 
@@ -180,7 +181,7 @@ def time_to_block(user, filters: ReportFilters) -> dict:
     with continuous (interpolated) percentiles, None without blocked links, and histogram
     buckets [{label, lower_hours, upper_hours, links}] up to 1 h, 6 h, 1 d, 3 d, 7 d, 30 d,
     90 d and beyond."""
-    return _engine().time_to_block(user, filters)
+    return _queries().time_to_block(user, filters)
 
 
 def _platform_label(platform: str) -> str:
@@ -203,7 +204,7 @@ def removal_rate(user, filters: ReportFilters) -> list[dict]:
             "removal_rate": ratio(row["removed"], row["requested"]),
             "takedown_rate": ratio(row["blocked"] + row["removed"], row["requested"]),
         }
-        for row in _engine().removal_counts(user, filters)
+        for row in _queries().removal_counts(user, filters)
     ]
     result.sort(key=lambda row: (-row["requested"], row["platform"]))
     return result
@@ -217,7 +218,7 @@ def views(user, filters: ReportFilters) -> dict:
     `views_at_blocking` (their sum), `views_growth` = at blocking − at detection over the links
     with both."""
     total, platforms = dict.fromkeys(VIEWS_KEYS, 0), []
-    for row in _engine().view_counts(user, filters):
+    for row in _queries().view_counts(user, filters):
         entry = {
             "links_measured": row["measured"],
             "views_at_detection": row["detection"] or 0,
@@ -240,7 +241,7 @@ def republications(user, filters: ReportFilters) -> dict:
     `republished_links` — links carrying content first published at another link (members of
     a group other than its first link), `groups` — the distinct groups they belong to; in total
     and per platform."""
-    total, rows = _engine().republication_counts(user, filters)
+    total, rows = _queries().republication_counts(user, filters)
     platforms = sorted(
         (
             {
@@ -262,7 +263,7 @@ def republication_groups(user, filters: ReportFilters) -> QuerySet:
     links the user may read: `readable_links` and `first_readable_link_id` (the earliest
     reported). The group's own link_count and first_link are never shown: they count and name
     links of any agency, confidential ones included."""
-    return _engine().republication_groups(user, filters)
+    return _queries().republication_groups(user, filters)
 
 
 @_reading
@@ -315,9 +316,9 @@ def yearly_summary(user, year: int, filters: ReportFilters | None = None) -> dic
         .order_by()
     }
 
-    engine = _engine()
-    in_year = engine.summary(user, base.with_period(first, last))
-    cumulative = engine.summary(user, base.with_period(None, last))
+    source = _queries()
+    in_year = source.summary(user, base.with_period(first, last))
+    cumulative = source.summary(user, base.with_period(None, last))
     link_measures = (
         ("handled", "registered", _("links handled (registered)")),
         ("blocked", "blocked", _("links blocked")),

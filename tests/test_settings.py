@@ -40,6 +40,18 @@ def test_malformed_database_url_stops_start_up_naming_the_variable(url):
     assert lines[0].startswith("Kibernadzor configuration error: DATABASE_URL")
 
 
+@pytest.mark.parametrize(
+    "url", ["sqlite:///db.sqlite3", "sqlite://:memory:", "sqlite:////tmp/k.db"]
+)
+def test_a_sqlite_database_url_is_refused_naming_the_variable(url):
+    result = manage_check(DEBUG="0", SECRET_KEY="x" * 50, DATABASE_URL=url)
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "Kibernadzor configuration error: DATABASE_URL names SQLite, which Kibernadzor does not "
+        "run on: give a postgres:// URL, or unset it for the embedded PostgreSQL"
+    ]
+
+
 def test_deploy_check_is_clean_with_the_documented_production_variables():
     env = {k: v for k, v in os.environ.items() if k not in {"SECURE_SSL_REDIRECT"}}
     env.update(
@@ -73,7 +85,7 @@ def database_settings(**env_overrides) -> list[str]:
     return result.stdout.split()
 
 
-def test_unset_database_url_means_the_embedded_postgresql_never_sqlite(tmp_path):
+def test_unset_database_url_means_the_embedded_postgresql(tmp_path):
     engine, host, name = database_settings(KBZ_DATA_DIR=str(tmp_path))
     assert engine == "django.db.backends.postgresql"
     assert (host, name) == (str(tmp_path / "pg"), "kibernadzor")

@@ -4,13 +4,11 @@ from django.db import connection
 
 
 def array_cursor():
-    """A cursor that binds parameters on the server on PostgreSQL.
+    """A cursor that binds parameters on the server.
 
     Django's psycopg backend quotes parameters on the client by default, which for a batch's
     arrays of 10,000 strings costs more than the statement itself; server-side binding sends
     them as they are. The cursor is wrapped like any other, so queries are still logged."""
-    if connection.vendor != "postgresql":
-        return connection.cursor()
     import psycopg
 
     connection.ensure_connection()

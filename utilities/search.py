@@ -5,8 +5,8 @@ Latin transliterations that differ from source to source («Хизб ут-Тах
 «Hizb ut-Tahrir», «Khizb at-Takhrir»). `search_key` reduces any of them to lower-case Latin
 letters and digits, words separated by single spaces, with the usual transliteration variants
 folded together. The registers store it in `search_key`; PostgreSQL compares keys with trigram
-word similarity (misspellings), SQLite by plain containment. Working in ASCII also keeps pg_trgm
-independent of the database's locale. No Django imports.
+word similarity (misspellings). Working in ASCII also keeps pg_trgm independent of the
+database's locale. No Django imports.
 """
 
 import re

@@ -352,13 +352,12 @@ def heavy_job_slot() -> Iterator[None]:
     """Hold one of ``KBZ_HEAVY_JOB_SLOTS`` slots shared by every process while a heavy job
     runs, or raise Busy at once. The slots are PostgreSQL session advisory locks, so a process
     that dies frees its slot with its connection. Hold no database writes inside (the unlock
-    must run in a usable connection). Without PostgreSQL (SQLite in `make run`) there is one
-    process and no bound."""
+    must run in a usable connection). KBZ_HEAVY_JOB_SLOTS 0 sets no bound."""
     from django.conf import settings
     from django.db import DatabaseError, connection
 
     slots = settings.KBZ_HEAVY_JOB_SLOTS
-    if slots <= 0 or connection.vendor != "postgresql":
+    if slots <= 0:
         yield
         return
     taken = None

@@ -1,7 +1,5 @@
 from django.db import migrations
 
-from decisions.migration_ops import PostgresOnlySQL
-
 # The expression must be the one materials.selectors.search_materials queries with, so that
 # PostgreSQL can use the index.
 FTS_EXPRESSION = (
@@ -14,12 +12,12 @@ class Migration(migrations.Migration):
     dependencies = [("materials", "0001_initial"), ("decisions", "0002_pg_trgm")]
 
     operations = [
-        PostgresOnlySQL(
+        migrations.RunSQL(
             "CREATE INDEX IF NOT EXISTS material_search_key_trgm "
             "ON materials_material USING gin (search_key gin_trgm_ops)",
             "DROP INDEX IF EXISTS material_search_key_trgm",
         ),
-        PostgresOnlySQL(
+        migrations.RunSQL(
             f"CREATE INDEX IF NOT EXISTS material_fulltext ON materials_material "
             f"USING gin (({FTS_EXPRESSION}))",
             "DROP INDEX IF EXISTS material_fulltext",

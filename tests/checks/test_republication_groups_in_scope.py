@@ -13,10 +13,11 @@ from django.utils import timezone
 
 from accounts.choices import AgencyKind, Role
 from checks.models import LinkStats, RepublicationGroup
-from reporting import facts
+from reporting import services
 from tests.factories import AgencyFactory, UserFactory, region
 from tests.portal.conftest import browser_for, page
 from tests.registry.factories import LinkFactory
+from tests.reporting import oracle
 
 
 def _at(day):
@@ -53,10 +54,10 @@ def spanning_group(db, central_agency):
     }
 
 
-@pytest.fixture(params=["facts", "live"])
+@pytest.fixture(params=["facts", "oracle"])
 def engine(request, monkeypatch):
-    if request.param == "live":
-        monkeypatch.setattr(facts, "enabled", lambda: False)
+    if request.param == "oracle":
+        monkeypatch.setattr(services, "queries", oracle)
     return request.param
 
 

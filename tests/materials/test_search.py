@@ -1,8 +1,7 @@
 """Search in the registers: number, title, author, organization name or alias; misspellings,
-transliteration, Russian and Kazakh (PostgreSQL full-text + trigrams; plain on SQLite)."""
+transliteration, Russian and Kazakh (PostgreSQL full-text + trigrams)."""
 
 import pytest
-from django.db import connection
 
 from accounts.choices import Role
 from materials.models import Material
@@ -10,10 +9,6 @@ from materials.selectors import search_materials
 from organizations.models import Organization
 from organizations.selectors import search_organizations
 from tests.materials.factories import AliasFactory, MaterialFactory, OrganizationFactory
-
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="fuzzy search needs PostgreSQL"
-)
 
 
 @pytest.fixture
@@ -29,7 +24,6 @@ def names(queryset, field="name_ru"):
     return {getattr(o, field) for o in queryset}
 
 
-@postgres_only
 def test_misspelled_organization_name_finds_it(hizb):
     OrganizationFactory(name_ru="Таблиги Джамагат")
     assert names(search_organizations(Organization.objects.all(), "хизбут тахрир")) == {
@@ -39,7 +33,6 @@ def test_misspelled_organization_name_finds_it(hizb):
         assert hizb in search_organizations(Organization.objects.all(), query), query
 
 
-@postgres_only
 def test_material_is_found_through_its_organizations_name(hizb):
     linked = MaterialFactory(title="Брошюра «Призыв»", organization=hizb)
     MaterialFactory(title="Видеоролик «Другой»")
@@ -47,7 +40,6 @@ def test_material_is_found_through_its_organizations_name(hizb):
     assert list(found) == [linked]
 
 
-@postgres_only
 def test_misspelled_title_and_russian_word_forms_find_the_material(db):
     material = MaterialFactory(
         title="Брошюра «Путь к свету»",

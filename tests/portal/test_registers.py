@@ -4,7 +4,6 @@ with their court decisions; everything through the access policy."""
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from lxml import html
@@ -22,10 +21,6 @@ from tests.materials.factories import (
     OrganizationFactory,
 )
 from tests.second_factor import log_in
-
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="fuzzy search needs PostgreSQL"
-)
 
 
 @pytest.fixture
@@ -51,7 +46,6 @@ def organization_names(response) -> list[str]:
     return [a.text_content().strip() for a in doc.xpath("//tr[@class='organization']/td[1]/a")]
 
 
-@postgres_only
 def test_materials_search_finds_a_misspelled_title(officer):
     MaterialFactory(title="Брошюра «Путь к свету»")
     MaterialFactory(title="Видеоролик «Другой»")
@@ -60,7 +54,6 @@ def test_materials_search_finds_a_misspelled_title(officer):
     assert titles(response) == ["Брошюра «Путь к свету»"]
 
 
-@postgres_only
 def test_organizations_search_finds_a_misspelled_name_and_its_aliases(officer):
     hizb = OrganizationFactory(name_ru="Хизб ут-Тахрир аль-Ислами", name_en="Hizb ut-Tahrir")
     AliasFactory(organization=hizb, name="Хизбут-Тахрир")

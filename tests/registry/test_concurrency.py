@@ -31,8 +31,6 @@ SURFACES = [
 
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_submissions_in_different_forms_make_one_link_and_a_report_each():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL")
     kinds = [AgencyKind.PROSECUTOR, AgencyKind.KNB, AgencyKind.POLICE, AgencyKind.AKIMAT]
     regions = ["KZ-75", "KZ-71", "KZ-11", "KZ-15"]
     users = [

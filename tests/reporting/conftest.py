@@ -32,20 +32,22 @@ from materials.choices import MaterialKind, MaterialStatus
 from organizations.choices import OrganizationStatus
 from registry.choices import Classification, LinkState, ReportSource
 from registry.models import LinkMaterial, LinkOrganization, Report, StateChange
-from reporting import facts
+from reporting import services
 from tests.factories import AgencyFactory, UserFactory, region
 from tests.materials.factories import MaterialFactory, OrganizationFactory
 from tests.registry.factories import LinkFactory
+from tests.reporting import oracle
 
 S = LinkState
 
 
-@pytest.fixture(params=["facts", "live"])
+@pytest.fixture(params=["facts", "oracle"])
 def engine(request, monkeypatch):
-    """Run a test through both ways of computing reports: from reporting.LinkFact and straight
-    from the registry. They must agree with the hand-computed figures, hence with each other."""
-    if request.param == "live":
-        monkeypatch.setattr(facts, "enabled", lambda: False)
+    """Run a test through both ways of computing reports: from the report facts
+    (reporting.queries) and straight from the registry (tests/reporting/oracle.py). They must
+    agree with the hand-computed figures, hence with each other."""
+    if request.param == "oracle":
+        monkeypatch.setattr(services, "queries", oracle)
     return request.param
 
 

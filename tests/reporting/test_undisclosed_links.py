@@ -13,9 +13,10 @@ import pytest
 from registry.choices import Classification, LinkState
 from registry.models import Link, LinkMaterial, LinkOrganization, Report
 from reporting import services
-from reporting.common import DIMENSIONS, LINK_DIMENSIONS, UNDISCLOSED
+from reporting.common import DIMENSIONS, UNDISCLOSED
 from reporting.filters import ReportFilters
 from tests.factories import AgencyFactory, UserFactory, region
+from tests.reporting.oracle import LINK_DIMENSIONS
 
 pytestmark = pytest.mark.usefixtures("engine")
 

@@ -1,8 +1,9 @@
 """`manage.py rebuild_report_facts`: recompute every link's report facts from the registry.
 
 Facts are derived data kept exact by triggers; a rebuild is for after restoring a dump taken
-without them or to check them. `--dirty` refreshes only the links changed since the last
-refresh (what the beat task does)."""
+without them, after migrating a database that holds links (migrations note every link dirty
+rather than computing facts), or to check them. `--dirty` refreshes only the links changed
+since the last refresh (what the beat task does)."""
 
 import time
 
@@ -20,9 +21,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dirty, **options):
-        if not facts.enabled():
-            self.stdout.write("Report facts are kept on PostgreSQL only; nothing to do.")
-            return
         started = time.perf_counter()
         count = facts.refresh() if dirty else facts.rebuild()
         self.stdout.write(

@@ -1,8 +1,10 @@
-"""The reports computed straight from the registry with the ORM (the reference; SQLite demo).
+"""The test oracle: every report computed straight from the registry with the ORM.
 
-reporting.fast gives the same answers from reporting.LinkFact on PostgreSQL; tests/reporting
-runs every hand-computed figure through both. Every query starts from the querysets the
-access policy grants the user (`Model.objects.restrict(user)`). What each count means is in
+reporting.queries computes the reports from the report facts (reporting.LinkFact and the
+counts); the tests in tests/reporting run every figure they worked out by hand through both
+(the `engine` fixture), so that the facts, their triggers and the count arithmetic are checked
+against a plain reading of the registry. Every query starts from the querysets the access policy
+grants the user (`Model.objects.restrict(user)`). What each count means is in
 reporting.services.
 """
 
@@ -26,16 +28,33 @@ from reporting import access
 from reporting.common import (
     BREAKDOWN_KEYS,
     HISTOGRAM_HOURS,
-    LINK_DIMENSIONS,
     OPEN_STATES,
     TAKEDOWN_REQUESTED,
-    TRAIL_STATES,
     UNDISCLOSED,
     check_dimension,
     hours_label,
-    percentile,
 )
 from reporting.filters import ReportFilters
+
+# The states the summary counts entries into, with the key each count is reported under.
+TRAIL_STATES = {
+    LinkState.CONFIRMED: "confirmed",
+    LinkState.BLOCKED: "blocked",
+    LinkState.REMOVED: "removed",
+    LinkState.REAPPEARED: "reappeared",
+}
+# The dimensions of the link itself; agency and region of a repeat are the report's own.
+LINK_DIMENSIONS = ("platform", "state", "classification", "organization", "material")
+
+
+def percentile(values: list[float], fraction: float) -> float | None:
+    """PostgreSQL's percentile_cont on a sorted list: linear interpolation between ranks."""
+    if not values:
+        return None
+    position = (len(values) - 1) * fraction
+    low = int(position)
+    high = min(low + 1, len(values) - 1)
+    return round(values[low] + (values[high] - values[low]) * (position - low), 2)
 
 
 # --- the scoped querysets every report starts from -----------------------------------------------
@@ -352,7 +371,7 @@ def republication_counts(user, filters: ReportFilters) -> tuple[dict, list[dict]
     members = _in_period(scoped_stats(user, filters), "link__first_reported_at", filters).filter(
         republication_group__isnull=False
     )
-    # Not the first publication among the links the user may read (reporting.fast._republished).
+    # Not the first publication among the links the user may read (reporting.queries._republished).
     if access.reads_every_link(user):
         members = members.exclude(republication_group__first_link_id=F("link_id"))
     else:

@@ -1,13 +1,13 @@
 # ruff: noqa: S608 - SQL here is assembled from constants; every value is a parameter.
-"""The reports computed from the report facts (PostgreSQL): a scan of one narrow table each.
+"""The reports computed from the report facts: a scan of one narrow table each.
 
-Same answers as reporting.live, which reads the registry directly (tests/reporting runs every
-hand-computed figure through both). Queries start from `LinkFact.objects.restrict(user)` and
-`RepeatFact.objects.restrict(user)` (accounts.policy; rules in reporting.access) narrowed to
-the filters with the ORM. Counting the links that entered a state in a period, and series of
-them, is then one aggregate over that queryset's SQL, written out here because it reads both
-the first entry (a column) and later ones (a rarely non-NULL array). Callers refresh the facts
-first (reporting.services).
+tests/reporting/oracle.py computes the same answers straight from the registry, and the tests
+run every hand-computed figure through both. Queries start from
+`LinkFact.objects.restrict(user)` and `RepeatFact.objects.restrict(user)` (accounts.policy;
+rules in reporting.access) narrowed to the filters with the ORM. Counting the links that entered
+a state in a period, and series of them, is then one aggregate over that queryset's SQL, written
+out here because it reads both the first entry (a column) and later ones (a rarely non-NULL
+array). Callers refresh the facts first (reporting.services).
 """
 
 from dataclasses import dataclass
