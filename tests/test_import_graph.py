@@ -11,12 +11,6 @@ import grimp
 import pytest
 from django.conf import settings
 
-# Circles outside the access policy, left to the engineers restructuring those modules (issue
-# 13). Each entry is a pair of modules that import each other, directly or through others; the
-# test drops the direct imports between the two before it looks for circles, and fails once a
-# pair no longer closes a circle, so that the entry goes when its circle does.
-KNOWN_CYCLES: set[frozenset[str]] = set()
-
 
 def project_packages() -> list[str]:
     """The project's top-level packages (the apps, kibernadzor, and whatever joins them)."""
@@ -30,7 +24,6 @@ def project_packages() -> list[str]:
 
 @pytest.fixture
 def graph():
-    # Built afresh for each test (a fraction of a second): the circle test edits its graph.
     return grimp.build_graph(
         *project_packages(), cache_dir=None, exclude_type_checking_imports=True
     )
@@ -94,21 +87,8 @@ def cycles(graph) -> list[str]:
 
 
 def test_the_project_has_no_import_circle(graph):
-    for pair in KNOWN_CYCLES:
-        first, second = sorted(pair)
-        for importer, imported in ((first, second), (second, first)):
-            if graph.direct_import_exists(importer=importer, imported=imported):
-                graph.remove_import(importer=importer, imported=imported)
     found = cycles(graph)
     assert not found, "Import circles:\n" + "\n".join(found)
-
-
-@pytest.mark.parametrize("pair", sorted(sorted(pair) for pair in KNOWN_CYCLES))
-def test_each_known_circle_is_still_there(graph, pair):
-    first, second = pair
-    assert graph.chain_exists(importer=first, imported=second) and graph.chain_exists(
-        importer=second, imported=first
-    ), f"{first} and {second} no longer import each other: drop them from KNOWN_CYCLES"
 
 
 def test_the_policy_imports_no_app(graph):
