@@ -8,12 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from checks.models import Check, LinkStats, Notification, RepublicationGroup
 from checks.selectors import readable_members
+from registry.admin import ShowsLinksAdmin
 from registry.models import Link
 from utilities.admin import ReadOnlyAdmin
 
 
 @admin.register(Check)
-class CheckAdmin(ReadOnlyAdmin):
+class CheckAdmin(ShowsLinksAdmin, ReadOnlyAdmin):
     list_display = [
         "link", "checked_at", "trigger", "scheme", "status_code", "available", "views", "error",
     ]  # fmt: skip
@@ -25,7 +26,7 @@ class CheckAdmin(ReadOnlyAdmin):
 
 
 @admin.register(LinkStats)
-class LinkStatsAdmin(ReadOnlyAdmin):
+class LinkStatsAdmin(ShowsLinksAdmin, ReadOnlyAdmin):
     list_display = [
         "link",
         "last_checked_at",

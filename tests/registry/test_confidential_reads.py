@@ -240,6 +240,22 @@ def test_admin_lists_of_a_links_records_log_the_links_they_show(
     assert reads() == [(prosecutor.pk, secret.pk, ReadChannel.ADMIN)] * 2
 
 
+@pytest.mark.parametrize("model", ["check", "linkstats"])
+def test_the_checks_admin_logs_the_links_it_shows(model, client_for, prosecutor, secret):
+    from checks.models import Check, LinkStats
+
+    row = {
+        "check": lambda: Check.objects.create(
+            link=secret, trigger="first", url=secret.url, available=True
+        ),
+        "linkstats": lambda: LinkStats.objects.update_or_create(link=secret)[0],
+    }[model]()
+    client = client_for(prosecutor)
+    assert client.get(f"/admin/checks/{model}/").status_code == 200
+    assert client.get(f"/admin/checks/{model}/{row.pk}/change/").status_code == 200
+    assert reads() == [(prosecutor.pk, secret.pk, ReadChannel.ADMIN)] * 2
+
+
 def test_the_admin_logs_no_open_link(client_for, officer, prosecutor):
     link = LinkFactory(first_reported_by=officer)
     client = client_for(prosecutor)
