@@ -21,13 +21,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Trunc
 
-from registry.choices import LinkState
+from registry.choices import OPEN_STATES, LinkState
 from reporting import access
 from reporting.common import (
     BREAKDOWN_KEYS,
     HISTOGRAM_HOURS,
     LINK_DIMENSIONS,
-    OPEN_STATES,
     TAKEDOWN_REQUESTED,
     TRAIL_STATES,
     UNDISCLOSED,

@@ -43,7 +43,7 @@ from datetime import date
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from registry.choices import Platform
+from registry.choices import LinkPlatform
 from reporting import facts, fast, live
 from reporting.common import (
     BREAKDOWN_KEYS,
@@ -184,7 +184,7 @@ def time_to_block(user, filters: ReportFilters) -> dict:
 
 
 def _platform_label(platform: str) -> str:
-    return str(Platform(platform).label) if platform in Platform.values else platform
+    return str(LinkPlatform(platform).label) if platform in LinkPlatform.values else platform
 
 
 @_reading
@@ -278,7 +278,7 @@ def yearly_summary(user, year: int, filters: ReportFilters | None = None) -> dic
     - links (in the user's scope, dimensions of `filters` applied): `handled` registered,
       `blocked` and `removed` entered that state (distinct links), in the year and cumulatively.
     The registers are shared by every user; the link figures follow the access policy."""
-    from decisions.choices import Classification as CourtClassification
+    from decisions.choices import CourtClassification
     from materials.choices import MaterialKind, MaterialStatus
     from materials.models import Material
     from organizations.choices import OrganizationStatus

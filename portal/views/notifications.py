@@ -11,7 +11,7 @@ from checks import selectors as check_selectors
 from checks import services as check_services
 from checks.models import Notification
 from kibernadzor.errors import NotAllowed
-from portal.views.links import CappedPaginator
+from portal.views.link_list import CappedPaginator
 
 PAGE_SIZE = 30
 MARK_ALL_LIMIT = 5_000  # one "mark all read" marks at most this many, newest first

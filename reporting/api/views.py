@@ -22,7 +22,7 @@ from accounts import policy
 from accounts.choices import TokenScope
 from accounts.permissions import TokenScopePermission
 from kibernadzor.pagination import CreatedCursorPagination
-from registry.choices import Classification, LinkState, Platform
+from registry.choices import LinkClassification, LinkPlatform, LinkState
 from reporting import services
 from reporting.api import serializers as s
 from reporting.filters import PARAMETERS, InvalidReportParameter, ReportFilters, local_today
@@ -51,9 +51,9 @@ FILTER_PARAMETERS = [
     OpenApiParameter("region", OpenApiTypes.STR, description="Its region: id or ISO code (KZ-75)."),
     OpenApiParameter("organization", OpenApiTypes.INT, description="Attributed organization id."),
     OpenApiParameter("material", OpenApiTypes.INT, description="Attributed material id."),
-    OpenApiParameter("platform", OpenApiTypes.STR, enum=Platform.values),
+    OpenApiParameter("platform", OpenApiTypes.STR, enum=LinkPlatform.values),
     OpenApiParameter("state", OpenApiTypes.STR, enum=LinkState.values, description="Current."),
-    OpenApiParameter("classification", OpenApiTypes.STR, enum=Classification.values),
+    OpenApiParameter("classification", OpenApiTypes.STR, enum=LinkClassification.values),
     OpenApiParameter(
         "format",
         OpenApiTypes.STR,

@@ -31,7 +31,7 @@ def test_a_report_counts_what_was_submitted_and_moved_a_moment_ago(world):
     results = registry.submit_urls(
         ["https://fresh.example/1", world.links.L4.url], user=world.users.officer75
     )
-    new_id = next(r["link"] for r in results if r["status"] == "new")
+    new_id = next(r.link for r in results if r.status == "new")
     noted = set(DirtyLink.objects.values_list("link_id", flat=True))
     assert {new_id, world.links.L4.pk} <= noted
     registry.transition(new_id, LinkState.UNDER_REVIEW, actor=world.users.central)
@@ -128,7 +128,7 @@ def test_a_link_blocked_again_counts_once_per_period(world, engine):
         assert LinkFact.objects.get(pk=L1.pk).blocked_again is not None
     assert services.summary(central, MARCH)["blocked"] == 2  # L1 (twice) and L5
     series = services.time_series(central, MARCH, "day")
-    assert {r["period"].day: r["blocked"] for r in series if r["blocked"]} == {2: 1, 8: 1, 25: 1}
+    assert {r.period.day: r.blocked for r in series if r.blocked} == {2: 1, 8: 1, 25: 1}
     months = services.time_series(central, MARCH, "month")
     assert months[0]["blocked"] == 2
 
