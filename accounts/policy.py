@@ -2,7 +2,7 @@
 
 Everything that reads data — admin, portal, API, exports, reports — starts from
 `restrict(queryset, user, action)` (or `Model.objects.restrict(user, action)`), so that no two
-of them can disagree about who sees what (DESIGN §5). Each model registers one rule:
+of them can disagree about who sees what (docs/design.md §2.4, §5.2). Each model registers one rule:
 
     @policy.rule(Link)
     def link_rule(user, action, scope) -> Q | bool: ...
@@ -55,7 +55,7 @@ class Scope:
 
 
 def role_reach(role: str, central: bool) -> Reach:
-    """DESIGN §5: officers see their agency; supervisors and regional prosecutors and analysts
+    """docs/design.md §5.1: officers see their agency; supervisors and regional prosecutors and analysts
     their region; central offices, auditors the whole country; administrators no case content."""
     if role == Role.AUDITOR:
         return Reach.COUNTRY

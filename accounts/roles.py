@@ -1,4 +1,4 @@
-"""Roles as code: each role is a Django group whose permissions are set here (DESIGN §5).
+"""Roles as code: each role is a Django group whose permissions are set here (docs/design.md §5.1).
 
 Model permissions say *what kind* of action a role may take; the access policy
 (accounts.policy) says *on which rows*. Later apps extend ROLE_PERMISSIONS with their models.

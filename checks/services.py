@@ -1,4 +1,4 @@
-"""Writes of the checks app: scheduling, running and recording checks (DESIGN §4.4).
+"""Writes of the checks app: scheduling, running and recording checks (docs/design.md §4.4).
 
 Scheduling is durable: a link is due when its LinkStats.next_check_at has passed. Registering
 a link writes that marker in the submission's transaction and, once it commits, sends the first

@@ -1,4 +1,4 @@
-"""Access rules for the registry models, registered in accounts.policy (DESIGN §5).
+"""Access rules for the registry models, registered in accounts.policy (docs/design.md §5.1, §5.3).
 
 A link is visible to an agency that reported it (every Report counts: repeats too), to the
 agency it is assigned to, and to supervisors, analysts and prosecutors whose region holds one

@@ -1,4 +1,4 @@
-"""Which organization's known online presence a link belongs to (DESIGN §3, §4.4).
+"""Which organization's known online presence a link belongs to (docs/design.md §4.5).
 
 A presence (organizations.OnlinePresence) names a platform and a handle: a Telegram channel,
 a YouTube channel, a VK community, an account, or a web domain. A link belongs to it when the

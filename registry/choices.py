@@ -1,4 +1,4 @@
-"""States, kinds and sources of the link registry (DESIGN §3, §4.3)."""
+"""States, kinds and sources of the link registry (docs/design.md §3.3, §4.3)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -7,7 +7,7 @@ from registry import canon
 
 
 class LinkState(models.TextChoices):
-    """Where a link is in its life (DESIGN §4.3); the moves are in registry.transitions."""
+    """Where a link is in its life (docs/design.md §4.3); the moves are in registry.transitions."""
 
     NEW = "new", _("new")
     UNDER_REVIEW = "under_review", _("under review")

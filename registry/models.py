@@ -24,7 +24,7 @@ from registry.choices import (
 
 
 class Link(models.Model):
-    """One distinct piece of content online, identified by its canonical URL (DESIGN §4.1)."""
+    """One distinct piece of content online, identified by its canonical URL (docs/design.md §4.1)."""
 
     key = models.CharField(
         _("canonical key"),
@@ -229,7 +229,7 @@ class Report(models.Model):
 
 
 class StateChange(models.Model):
-    """One step of a link's trail: from, to, who, when, why and its documents (DESIGN §4.3).
+    """One step of a link's trail: from, to, who, when, why and its documents (docs/design.md §4.3).
 
     Append-only: written by registry.services.transition, never edited.
     """
@@ -293,7 +293,7 @@ class ConfidentialReadQuerySet(RestrictedQuerySet):
 
 
 class ConfidentialRead(models.Model):
-    """Who was shown a confidential link, when and through what (DESIGN §5).
+    """Who was shown a confidential link, when and through what (docs/design.md §5.3).
 
     Append-only: written only by registry.selectors.read_links (and the deconfliction answer
     through it), where the rows of a page, a list, an export or an API answer are read."""

@@ -142,7 +142,7 @@ def record_disagreements(links=None, *, chunk_size: int = 2000) -> list[str]:
 
 def read_links(user, rows: Iterable, channel: ReadChannel) -> list:
     """The rows of links about to be shown to `user`, as a list; the confidential ones among
-    them are logged as read through `channel` (DESIGN §5).
+    them are logged as read through `channel` (docs/design.md §5.3).
 
     Every page, list, export, admin view and API answer that shows links passes the rows it
     shows through here, and only those: the page of a paginated list, every row an export

@@ -183,7 +183,7 @@ def submit_urls(
         if new_ids:
             from checks.services import schedule_first_check
 
-            # The first check is sent when this transaction commits (DESIGN §4.4).
+            # The first check is sent when this transaction commits (docs/design.md §4.4).
             schedule_first_check(new_ids.values(), demo=demo)
         known = _report_known({key: counts[key] for key in first_entry if key not in new_ids})
         seen: set[str] = set()

@@ -1,4 +1,4 @@
-"""Access rules over the report facts, registered in accounts.policy (DESIGN §5).
+"""Access rules over the report facts, registered in accounts.policy (docs/design.md §4.6, §5.2).
 
 A LinkFact is visible exactly when its link is (registry.access.link_rule), and a RepeatFact
 exactly when its report is (registry.access.report_rule): the same conditions, read from the

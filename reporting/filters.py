@@ -1,4 +1,4 @@
-"""What a report covers: the period and the dimensions it is narrowed to (DESIGN §4.5).
+"""What a report covers: the period and the dimensions it is narrowed to (docs/design.md §4.6).
 
 `ReportFilters` is the one definition shared by the portal dashboard, the API and the exports.
 Every field is optional; an empty filter means "everything the user may see, all time".

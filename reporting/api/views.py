@@ -111,7 +111,7 @@ EXAMPLE_COUNTS = {
 
 
 class ReportingViewSet(viewsets.ViewSet):
-    """Reports on the link registry (DESIGN §4.5), within the caller's access scope.
+    """Reports on the link registry (docs/design.md §4.6), within the caller's access scope.
 
     Counts: `registered` links first registered in the period; `repeats` reports of an already
     known link (agency and region: of the submitting agency); `confirmed`, `blocked`, `removed`,

@@ -1,4 +1,4 @@
-"""Many agencies submitting the same content at the same moment (DESIGN §4.2).
+"""Many agencies submitting the same content at the same moment (docs/design.md §4.2).
 
 Real PostgreSQL connections in parallel: each thread has its own connection and transaction.
 The database (INSERT … ON CONFLICT on the unique key) must leave exactly one Link per piece

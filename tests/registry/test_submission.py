@@ -1,4 +1,4 @@
-"""Submitting and checking URLs through the service layer (DESIGN §4.2)."""
+"""Submitting and checking URLs through the service layer (docs/design.md §4.2)."""
 
 import pytest
 
