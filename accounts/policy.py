@@ -55,8 +55,9 @@ class Scope:
 
 
 def role_reach(role: str, central: bool) -> Reach:
-    """docs/design.md §5.1: officers see their agency; supervisors and regional prosecutors and analysts
-    their region; central offices, auditors the whole country; administrators no case content."""
+    """docs/design.md §5.1: officers see their agency; supervisors and regional prosecutors and
+    analysts their region; central offices, auditors the whole country; administrators no case
+    content."""
     if role == Role.AUDITOR:
         return Reach.COUNTRY
     if role in (Role.PROSECUTOR, Role.ANALYST, Role.SUPERVISOR):

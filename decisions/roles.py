@@ -1,7 +1,7 @@
 """Role permissions for the court registers (decisions, organizations, materials).
 
-docs/design.md §5.1: prosecutors keep the registers; every other role reads them; auditors also read their
-history; system administrators see no case content. Each register app calls
+docs/design.md §5.1: prosecutors keep the registers; every other role reads them; auditors also
+read their history; system administrators see no case content. Each register app calls
 `register_permissions()` for its own models from AppConfig.ready().
 """
 

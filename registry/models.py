@@ -24,7 +24,8 @@ from registry.choices import (
 
 
 class Link(models.Model):
-    """One distinct piece of content online, identified by its canonical URL (docs/design.md §4.1)."""
+    """One distinct piece of content online, identified by its canonical URL
+    (docs/design.md §4.1)."""
 
     key = models.CharField(
         _("canonical key"),

@@ -1,4 +1,5 @@
-"""Reports on the link registry (docs/design.md §4.6): counts, trends, breakdowns and the yearly summary.
+"""Reports on the link registry (docs/design.md §4.6): counts, trends, breakdowns and the yearly
+summary.
 
 The functions the API, the exports and the portal dashboard call. Every one takes the user and
 counts only what the access policy (accounts.policy) lets them read: a regional prosecutor's

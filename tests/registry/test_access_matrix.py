@@ -1,7 +1,8 @@
-"""The access policy over links, reports and the trail: roles × agencies × regions (docs/design.md §5.1).
+"""The access policy over links, reports and the trail: roles × agencies × regions
+(docs/design.md §5.1).
 
-The expected answers are restated from docs/design.md §5.1 as plain functions (the oracles) and compared
-with what the API endpoints return to every role in every agency.
+The expected answers are restated from docs/design.md §5.1 as plain functions (the oracles) and
+compared with what the API endpoints return to every role in every agency.
 """
 
 import itertools
