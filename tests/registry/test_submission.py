@@ -144,7 +144,7 @@ def test_check_is_read_only(officer, other_officer):
         ["https://known.example", "https://unknown.example/"], user=officer
     )
     assert [a.status for a in answers] == ["known", "new"]
-    assert "link" not in answers[1]
+    assert "link" not in answers[1].as_dict()
     assert Link.objects.count() == 1
     assert Report.objects.count() == 1
     assert Link.objects.get().report_count == 1

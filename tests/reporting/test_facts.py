@@ -128,7 +128,7 @@ def test_a_link_blocked_again_counts_once_per_period(world, engine):
         assert LinkFact.objects.get(pk=L1.pk).blocked_again is not None
     assert services.summary(central, MARCH)["blocked"] == 2  # L1 (twice) and L5
     series = services.time_series(central, MARCH, "day")
-    assert {r.period.day: r.blocked for r in series if r.blocked} == {2: 1, 8: 1, 25: 1}
+    assert {r["period"].day: r["blocked"] for r in series if r["blocked"]} == {2: 1, 8: 1, 25: 1}
     months = services.time_series(central, MARCH, "month")
     assert months[0]["blocked"] == 2
 
