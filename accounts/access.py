@@ -1,4 +1,4 @@
-"""Who may do what with accounts, agencies, roles and API tokens (DESIGN §5).
+"""Who may do what with accounts, agencies, roles and API tokens (docs/design.md §5.1).
 
 The rules (accounts.policy: on which rows) and the role grants (accounts.roles: which kinds of
 action) for this app's models, and for Django's Group, which holds our roles. Imported by

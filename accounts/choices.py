@@ -24,7 +24,7 @@ class AgencyLevel(models.TextChoices):
 
 
 class Role(models.TextChoices):
-    """Roles as code (DESIGN §5). A user holds one or more; each is a Django group."""
+    """Roles as code (docs/design.md §5.1). A user holds one or more; each is a Django group."""
 
     OFFICER = "officer", _("officer")
     SUPERVISOR = "supervisor", _("supervisor")

@@ -2,9 +2,9 @@
 
 Everything that reads data — admin, portal, API, exports, reports — starts from
 `restrict(queryset, user, action)` (or `Model.objects.restrict(user, action)`), so that no two
-of them can disagree about who sees what (DESIGN §5). This module is the mechanism only and
-imports no app's models: each app writes the rules for its own models in its `access.py`,
-which its AppConfig.ready() imports, one rule per model:
+of them can disagree about who sees what (docs/design.md §2.4, §5.2). This module is the
+mechanism only and imports no app's models: each app writes the rules for its own models in its
+`access.py`, which its AppConfig.ready() imports, one rule per model:
 
     @policy.rule(Link)
     def link_rule(user, action, scope) -> Q | bool: ...
@@ -60,8 +60,9 @@ class Scope:
 
 
 def role_reach(role: str, central: bool) -> Reach:
-    """DESIGN §5: officers see their agency; supervisors and regional prosecutors and analysts
-    their region; central offices, auditors the whole country; administrators no case content."""
+    """docs/design.md §5.1: officers see their agency; supervisors and regional prosecutors and
+    analysts their region; central offices, auditors the whole country; administrators no case
+    content."""
     if role == Role.AUDITOR:
         return Reach.COUNTRY
     if role in (Role.PROSECUTOR, Role.ANALYST, Role.SUPERVISOR):

@@ -1,4 +1,4 @@
-"""Roles as code: each role is a Django group whose permissions are set here (DESIGN §5).
+"""Roles as code: each role is a Django group whose permissions are set here (docs/design.md §5.1).
 
 Model permissions say *what kind* of action a role may take; the access policy
 (accounts.policy) says *on which rows*. Each app grants the permissions for its own models in
@@ -30,11 +30,11 @@ def court_register_permissions(
     """Permissions per role for the court-register `models` of `app_label` (decisions,
     organizations, materials: their access.py passes the result to extend_role_permissions).
 
-    DESIGN §5: prosecutors keep the registers; every other role reads them; auditors also read
-    their history; system administrators see no case content. `children` are rows edited inline
-    with their parent (aliases, online presence, fingerprints): prosecutors may also delete
-    those, since a wrong alias must be removable. The registers themselves are never deleted: a
-    ban is lifted, a material excluded.
+    docs/design.md §5.1: prosecutors keep the registers; every other role reads them; auditors
+    also read their history; system administrators see no case content. `children` are rows
+    edited inline with their parent (aliases, online presence, fingerprints): prosecutors may
+    also delete those, since a wrong alias must be removable. The registers themselves are never
+    deleted: a ban is lifted, a material excluded.
     """
     view = [f"{app_label}.view_{m}" for m in [*models, *children]]
     history = [f"{app_label}.view_historical{m}" for m in [*models, *children]]

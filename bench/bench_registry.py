@@ -181,7 +181,7 @@ def bench_service(user, count: int, runs: int) -> float:
         try:
             with transaction.atomic():
                 answers = services.submit_urls(urls, user=user)
-                assert sum(a["status"] == "new" for a in answers) == BATCH // 2
+                assert sum(a.status == "new" for a in answers) == BATCH // 2
                 raise Rollback
         except Rollback:
             pass

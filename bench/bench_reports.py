@@ -108,7 +108,7 @@ PLATFORM_SQL = """CASE
 CLASS_SQL = """CASE
     WHEN c < 30 THEN 'unclassified' WHEN c < 70 THEN 'extremist' WHEN c < 90 THEN 'terrorist'
     WHEN c < 95 THEN 'separatist' ELSE 'other' END"""
-# The trail each state implies (DESIGN §4.3), as the to_state of step 1, 2, …
+# The trail each state implies (docs/design.md §4.3), as the to_state of step 1, 2, …
 TRAILS = {
     "under_review": ["under_review"],
     "expert_examination": ["under_review", "expert_examination"],

@@ -1,5 +1,5 @@
 """Who may do what with checks, link statistics, republication groups and notifications
-(DESIGN §5): their rules and role grants. Imported by ChecksConfig.ready().
+(docs/design.md §5.1): their rules and role grants. Imported by ChecksConfig.ready().
 
 Checks, statistics and republication groups are read by whoever may read their link
 (registry.access.visible_links); only the system writes them.

@@ -1,4 +1,5 @@
-"""Automatic checks of links (DESIGN §4.4): every check, per-link statistics, republications.
+"""Automatic checks of links (docs/design.md §4.4): every check, per-link statistics,
+republications.
 
 The view-count series of a link is its Check rows with a view count (index link, checked_at):
 no separate sample table, so a series can never disagree with the checks it came from.

@@ -1,4 +1,4 @@
-"""Who may do what with court decisions (DESIGN §5): their rule and role grants.
+"""Who may do what with court decisions (docs/design.md §5.1): their rule and role grants.
 
 `register_rule` is the rule of all three court registers: organizations and materials
 register it for their models too. Imported by DecisionsConfig.ready().

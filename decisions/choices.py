@@ -2,7 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class Classification(models.TextChoices):
+class CourtClassification(models.TextChoices):
     """What a court recognised an organization or a material as (shared by both registers)."""
 
     EXTREMIST = "extremist", _("extremist")
@@ -18,6 +18,6 @@ class DecisionOutcome(models.TextChoices):
 
 
 RECOGNITION_OUTCOME = {
-    Classification.EXTREMIST: DecisionOutcome.RECOGNISE_EXTREMIST,
-    Classification.TERRORIST: DecisionOutcome.RECOGNISE_TERRORIST,
+    CourtClassification.EXTREMIST: DecisionOutcome.RECOGNISE_EXTREMIST,
+    CourtClassification.TERRORIST: DecisionOutcome.RECOGNISE_TERRORIST,
 }

@@ -402,7 +402,7 @@ LOGGING = {
 TESTING = "pytest" in sys.modules
 
 
-# --- Link checks (checks app, DESIGN §4.4) -------------------------------------------------------
+# --- Link checks (checks app, docs/design.md §4.4) ----------------------------------------------
 # Outbound fetching: the SSRF guard refuses private and loopback addresses unless a network is
 # listed in CHECKER_ALLOW_NETWORKS (comma-separated CIDRs; tests use 127.0.0.1/32).
 CHECKER_ALLOW_NETWORKS = env.list("CHECKER_ALLOW_NETWORKS", default=[])

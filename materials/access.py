@@ -1,4 +1,4 @@
-"""Who may do what with court-recognised materials (DESIGN §5): the court registers' rule
+"""Who may do what with court-recognised materials (docs/design.md §5.1): the court registers' rule
 (decisions.access) and role grants. Imported by MaterialsConfig.ready().
 """
 

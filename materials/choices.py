@@ -1,8 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from decisions.choices import Classification  # noqa: F401 - shared by both registers
-
 
 class MaterialKind(models.TextChoices):
     # Values are those of materials.listparse.KINDS.

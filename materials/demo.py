@@ -15,7 +15,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Region
-from decisions.choices import RECOGNITION_OUTCOME, Classification
+from decisions.choices import RECOGNITION_OUTCOME, CourtClassification
 from decisions.models import CourtDecision
 from materials.models import Material
 from organizations.models import Organization
@@ -116,8 +116,8 @@ def plan(regions: list[Region], organizations: dict[str, list[int]]):
     court_list = courts(regions)
     groups = []
     for classification, count in (
-        (Classification.EXTREMIST, EXTREMIST_COUNT),
-        (Classification.TERRORIST, TERRORIST_COUNT),
+        (CourtClassification.EXTREMIST, EXTREMIST_COUNT),
+        (CourtClassification.TERRORIST, TERRORIST_COUNT),
     ):
         left = count
         while left:
@@ -194,7 +194,7 @@ def seed(stdout=None) -> str:
         bulk_create_with_history(materials, Material, batch_size=500)
     counts = {
         c: Material.objects.filter(is_demo=True, classification=c).count()
-        for c in Classification.values
+        for c in CourtClassification.values
     }
     return (
         f"Materials: {sum(counts.values())} demo materials "

@@ -1,14 +1,15 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from materials.choices import Classification, MaterialKind, MaterialStatus
+from decisions.choices import CourtClassification
+from materials.choices import MaterialKind, MaterialStatus
 from materials.models import Material
 from materials.selectors import search_materials
 
 
 class MaterialFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("search"))
-    classification = django_filters.ChoiceFilter(choices=Classification.choices)
+    classification = django_filters.ChoiceFilter(choices=CourtClassification.choices)
     kind = django_filters.ChoiceFilter(choices=MaterialKind.choices)
     status = django_filters.ChoiceFilter(choices=MaterialStatus.choices)
     year = django_filters.NumberFilter(

@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.querysets import RestrictedQuerySet
-from materials.choices import Classification, FingerprintKind, MaterialKind, MaterialStatus
+from decisions.choices import CourtClassification
+from materials.choices import FingerprintKind, MaterialKind, MaterialStatus
 from utilities.search import search_key
 
 
@@ -20,7 +21,7 @@ class Material(models.Model):
         _("kind"), max_length=16, choices=MaterialKind, default=MaterialKind.OTHER
     )
     classification = models.CharField(
-        _("classification"), max_length=16, choices=Classification, db_index=True
+        _("classification"), max_length=16, choices=CourtClassification, db_index=True
     )
     languages = models.JSONField(
         _("languages"), default=list, blank=True, help_text=_('ISO 639-1 codes, e.g. ["ru"].')

@@ -1,4 +1,4 @@
-"""Who may do what with banned organizations (DESIGN §5): the court registers' rule
+"""Who may do what with banned organizations (docs/design.md §5.1): the court registers' rule
 (decisions.access) and role grants. Imported by OrganizationsConfig.ready().
 """
 

@@ -1,8 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from decisions.choices import Classification  # noqa: F401 - shared by both registers
-
 
 class OrganizationStatus(models.TextChoices):
     BANNED = "banned", _("banned")
@@ -15,7 +13,7 @@ class AliasKind(models.TextChoices):
     TRANSLITERATION = "transliteration", _("transliteration")
 
 
-class Platform(models.TextChoices):
+class PresencePlatform(models.TextChoices):
     """Where an organization is present online; a link on it is attributed to the organization."""
 
     WEBSITE = "website", _("website (domain)")

@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.querysets import RestrictedQuerySet
-from organizations.choices import AliasKind, Classification, OrganizationStatus, Platform
+from decisions.choices import CourtClassification
+from organizations.choices import AliasKind, OrganizationStatus, PresencePlatform
 from utilities.search import search_key
 
 
@@ -15,7 +16,7 @@ class Organization(models.Model):
     name_kk = models.CharField(_("name (Kazakh)"), max_length=300, blank=True)
     name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
     classification = models.CharField(
-        _("classification"), max_length=16, choices=Classification, db_index=True
+        _("classification"), max_length=16, choices=CourtClassification, db_index=True
     )
     status = models.CharField(
         _("status"), max_length=16, choices=OrganizationStatus, default=OrganizationStatus.BANNED
@@ -114,7 +115,7 @@ class OnlinePresence(models.Model):
         Organization, verbose_name=_("organization"), on_delete=models.CASCADE,
         related_name="presence",
     )  # fmt: skip
-    platform = models.CharField(_("platform"), max_length=16, choices=Platform)
+    platform = models.CharField(_("platform"), max_length=16, choices=PresencePlatform)
     handle = models.CharField(
         _("handle, channel or domain"),
         max_length=300,

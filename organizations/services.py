@@ -16,7 +16,7 @@ def save_organization(
     """Create or update an organization; `aliases`/`presence`, when given, replace the lists.
 
     A channel, account or domain new to the organization's presence attributes the links
-    already registered on it (DESIGN §3: the presence is what attributes links)."""
+    already registered on it (docs/design.md §4.5: the presence is what attributes links)."""
     organization.full_clean(exclude=["decisions"])
     organization.save()
     if decisions is not None:

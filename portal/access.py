@@ -1,5 +1,5 @@
-"""Who may do what with the portal's own records (DESIGN §5): the rules for submission batches
-and the role grants. Imported by PortalConfig.ready().
+"""Who may do what with the portal's own records (docs/design.md §5.1): the rules for submission
+batches and the role grants. Imported by PortalConfig.ready().
 """
 
 from django.db.models import Q

@@ -27,7 +27,7 @@ class TransitionForm(forms.Form):
     """One move of registry.transitions: the fields its row requires, plus an optional reason.
 
     The table says what is required; registry.services.transition checks it again and its
-    refusals land on the field they name (portal.views.links)."""
+    refusals land on the field they name (portal.views.link_detail)."""
 
     to_state = forms.CharField(widget=forms.HiddenInput)
 
@@ -138,11 +138,11 @@ class ClassifyForm(forms.Form):
     confidential = forms.BooleanField(label=_("Confidential"), required=False)
 
     def __init__(self, *args, **kwargs):
-        from registry.choices import Classification
+        from registry.choices import LinkClassification
 
         kwargs.setdefault("prefix", "classify")
         super().__init__(*args, **kwargs)
-        self.fields["classification"].choices = Classification.choices
+        self.fields["classification"].choices = LinkClassification.choices
 
 
 class AttributeForm(forms.Form):

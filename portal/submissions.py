@@ -19,6 +19,7 @@ from accounts import policy
 from kibernadzor.errors import DomainError, NotAllowed
 from portal.models import BulkChunk, BulkSubmission
 from registry import services as registry_services
+from registry.answers import SubmissionAnswer
 from registry.choices import LinkState, SubmissionStatus
 from registry.intake import Line
 from registry.models import Report
@@ -151,26 +152,25 @@ def process_next(user, batch_id, expected: int) -> tuple[BulkSubmission, BulkChu
     return batch, chunk
 
 
-def _stored(answer: dict, text: str) -> dict:
+def _stored(answer: SubmissionAnswer, text: str) -> dict:
     """A submit answer as kept with the chunk (JSON): what the results page shows."""
-    status = answer["status"]
-    row = {"line": answer["line"], "status": status, "input": text[:500]}
-    if status == SubmissionStatus.INVALID:
-        row.update(reason=answer["reason"], message=answer["message"])
-    elif status == SubmissionStatus.NEW:
-        row.update(url=answer["url"], link=answer["link"])
-    elif "link" not in answer:
+    row = {"line": answer.line, "status": answer.status, "input": text[:500]}
+    if answer.status == SubmissionStatus.INVALID:
+        row.update(reason=answer.reason, message=answer.message)
+    elif answer.status == SubmissionStatus.NEW:
+        row.update(url=answer.url, link=answer.link)
+    elif answer.is_restricted:
         # A confidential link the caller may not see: whom to contact, nothing else.
-        row.update(restricted=True, message=answer["message"])
+        row.update(restricted=True, message=answer.message)
     else:
         row.update(
-            url=answer["url"],
-            link=answer["link"],
-            since=answer["known_since"].isoformat(),
-            agency=answer["first_reported_by"]["name"],
-            state=answer["state"],
-            reports=answer["report_count"],
-            duplicate_of_line=answer.get("duplicate_of_line"),
+            url=answer.url,
+            link=answer.link,
+            since=answer.known_since.isoformat(),
+            agency=answer.first_reported_by.name,
+            state=answer.state,
+            reports=answer.report_count,
+            duplicate_of_line=answer.duplicate_of_line,
         )
     return row
 

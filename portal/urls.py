@@ -4,7 +4,8 @@ from django.urls import path, re_path
 from portal.views import (
     account,
     dashboard,
-    links,
+    link_detail,
+    link_list,
     notifications,
     registers,
     second_factor,
@@ -28,15 +29,15 @@ urlpatterns = [
     path("profile/", account.profile, name="profile"),
     path("profile/token/", account.new_token, name="new_token"),
     path("profile/tokens/<int:pk>/revoke/", account.revoke_token, name="revoke_token"),
-    # the link registry and notifications (portal.views.links, portal.views.notifications)
-    path("links/", links.link_list, name="links"),
-    path("links/export/<str:fmt>/", links.link_export, name="links_export"),
-    path("links/<int:pk>/", links.link_detail, name="link"),
-    path("links/<int:pk>/transition/", links.link_transition, name="link_transition"),
-    path("links/<int:pk>/open/", links.link_open, name="link_open"),
+    # the link registry (portal.views.link_list, portal.views.link_detail) and notifications
+    path("links/", link_list.link_list, name="links"),
+    path("links/export/<str:fmt>/", link_list.link_export, name="links_export"),
+    path("links/<int:pk>/", link_detail.link_detail, name="link"),
+    path("links/<int:pk>/transition/", link_detail.link_transition, name="link_transition"),
+    path("links/<int:pk>/open/", link_detail.link_open, name="link_open"),
     re_path(
         r"^links/(?P<pk>[0-9]+)/(?P<action>assign|classify|attribute)/$",
-        links.link_work,
+        link_detail.link_work,
         name="link_work",
     ),
     path("notifications/", notifications.notification_list, name="notifications"),

@@ -1,5 +1,5 @@
-"""Who may do what with links, reports and their trail (DESIGN §5): the rules for the registry
-models and the role grants. Imported by RegistryConfig.ready().
+"""Who may do what with links, reports and their trail (docs/design.md §5.1, §5.3): the rules
+for the registry models and the role grants. Imported by RegistryConfig.ready().
 
 A link is visible to an agency that reported it (every Report counts: repeats too), to the
 agency it is assigned to, and to supervisors, analysts and prosecutors whose region holds one

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import policy
 from accounts.admin_policy import PolicyModelAdmin
 from kibernadzor.errors import DomainError
-from registry import canon, selectors, services, transitions
+from registry import selectors, services, transitions
 from registry.choices import LinkState, ReadChannel
 from registry.models import ConfidentialRead, Link, Report, StateChange
 from utilities.admin import ReadOnlyAdmin
@@ -154,18 +154,13 @@ class LinkAdmin(ShowsLinksAdmin, PolicyModelAdmin):
         return format_html('<a class="button" href="{}">{}</a>', url, _("Change state…"))
 
     def get_search_results(self, request, queryset, search_term):
-        """A URL in any surface form finds its link through the canonical key (indexed)."""
+        """A URL in any surface form finds its link, a bare host every link on it, through
+        registry.selectors.links_by_url (indexed); anything else is the admin's own search."""
         term = search_term.strip()
-        if term and ("/" in term or "." in term):
-            try:
-                key = canon.canonicalize(term).key
-            except canon.InvalidURL:
-                key = None
-            if key is not None:
-                by_key = queryset.filter(key=key)
-                if "/" in term:
-                    return by_key, False
-                return by_key | queryset.filter(host=term.lower()), False
+        if "/" in term or "." in term:
+            found = selectors.links_by_url(queryset, term)
+            if found is not None:
+                return found, False
         return super().get_search_results(request, queryset, search_term)
 
     def render_history_view(self, request, template, context, **kwargs):

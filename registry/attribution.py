@@ -1,4 +1,4 @@
-"""Which organization's known online presence a link belongs to (DESIGN §3, §4.4).
+"""Which organization's known online presence a link belongs to (docs/design.md §4.5).
 
 A presence (organizations.OnlinePresence) names a platform and a handle: a Telegram channel,
 a YouTube channel, a VK community, an account, or a web domain. A link belongs to it when the
@@ -13,19 +13,24 @@ import re
 
 from django.db.models import Q
 
+from organizations.choices import PresencePlatform
 from registry import canon
+from registry.choices import LinkPlatform
 
-# registry.canon platform → organizations.choices.Platform value.
+# The explicit mapping between the two platform vocabularies: a link's platform
+# (registry.choices.LinkPlatform, as registry.canon recognises it) → the platform of an
+# organization's presence (organizations.choices.PresencePlatform). Rutube has no presence kind;
+# WhatsApp and "other" presences have no canonical link form.
 _PRESENCE_PLATFORM = {
-    canon.WEB: "website",
-    canon.TELEGRAM: "telegram",
-    canon.YOUTUBE: "youtube",
-    canon.VK: "vk",
-    canon.OK: "ok",
-    canon.INSTAGRAM: "instagram",
-    canon.FACEBOOK: "facebook",
-    canon.TIKTOK: "tiktok",
-    canon.X: "x",
+    LinkPlatform.WEB: PresencePlatform.WEBSITE,
+    LinkPlatform.TELEGRAM: PresencePlatform.TELEGRAM,
+    LinkPlatform.YOUTUBE: PresencePlatform.YOUTUBE,
+    LinkPlatform.VK: PresencePlatform.VK,
+    LinkPlatform.OK: PresencePlatform.OK,
+    LinkPlatform.INSTAGRAM: PresencePlatform.INSTAGRAM,
+    LinkPlatform.FACEBOOK: PresencePlatform.FACEBOOK,
+    LinkPlatform.TIKTOK: PresencePlatform.TIKTOK,
+    LinkPlatform.X: PresencePlatform.X,
 }
 
 

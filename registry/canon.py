@@ -86,6 +86,7 @@ import tldextract
 
 __all__ = [
     "FACEBOOK",
+    "HOSTS",
     "INSTAGRAM",
     "INVALID_REASONS",
     "MAX_URL_BYTES",
@@ -101,6 +102,7 @@ __all__ = [
     "Canonical",
     "InvalidURL",
     "canonicalize",
+    "platform_of_host",
 ]
 
 YOUTUBE = "youtube"
@@ -1190,3 +1192,22 @@ _SITE_LIST = (
     _Site(FACEBOOK, hosts=("fb.me",), rules=_SHORT_WITHOUT_SLASH, object_host=None),
 )
 _SITES: dict[str, _Site] = {host: site for site in _SITE_LIST for host in site.hosts}
+
+# The host table: hostname → platform. Canonicalization looks hosts up exactly (after
+# www./m./mobile. are merged); platform_of_host also accepts any subdomain of a listed host.
+# vk.me (VK's messenger) has no canonical form of its own, so its links stay generic web
+# links, but a page fetched from it is still read as VK's.
+HOSTS: dict[str, str] = {host: site.platform for site in _SITE_LIST for host in site.hosts} | {
+    "vk.me": VK
+}
+
+
+def platform_of_host(host: str) -> str:
+    """The platform ``host`` or one of its parent domains belongs to, else ``WEB``."""
+    host = host.lower().rstrip(".")
+    while host:
+        platform = HOSTS.get(host)
+        if platform is not None:
+            return platform
+        host = host.partition(".")[2]
+    return WEB

@@ -1,4 +1,4 @@
-"""States, kinds and sources of the link registry (DESIGN §3, §4.3)."""
+"""States, kinds and sources of the link registry (docs/design.md §3.3, §4.3)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -7,7 +7,7 @@ from registry import canon
 
 
 class LinkState(models.TextChoices):
-    """Where a link is in its life (DESIGN §4.3); the moves are in registry.transitions."""
+    """Where a link is in its life (docs/design.md §4.3); the moves are in registry.transitions."""
 
     NEW = "new", _("new")
     UNDER_REVIEW = "under_review", _("under review")
@@ -20,7 +20,13 @@ class LinkState(models.TextChoices):
     REAPPEARED = "reappeared", _("reappeared")
 
 
-class Classification(models.TextChoices):
+# Where a link's work is over (rejected, or off the internet) and where it is still open: the
+# dashboard, the registry's "overdue" list and the reports' "pending" count all mean these.
+CLOSED_STATES = (LinkState.REJECTED, LinkState.BLOCKED, LinkState.REMOVED)
+OPEN_STATES = tuple(state for state in LinkState if state not in CLOSED_STATES)
+
+
+class LinkClassification(models.TextChoices):
     UNCLASSIFIED = "unclassified", _("not yet classified")
     EXTREMIST = "extremist", _("extremist")
     TERRORIST = "terrorist", _("terrorist")
@@ -28,7 +34,7 @@ class Classification(models.TextChoices):
     OTHER = "other", _("other illegal content")
 
 
-class Platform(models.TextChoices):
+class LinkPlatform(models.TextChoices):
     """The platforms registry.canon recognises; `web` is any other site."""
 
     YOUTUBE = canon.YOUTUBE, "YouTube"

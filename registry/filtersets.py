@@ -3,16 +3,16 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from registry import canon
-from registry.choices import Classification, LinkState, Platform, ReportSource
+from registry import selectors
+from registry.choices import LinkClassification, LinkPlatform, LinkState, ReportSource
 from registry.models import Link, Report, StateChange
 
 
 class LinkFilterSet(django_filters.FilterSet):
     url = django_filters.CharFilter(method="by_url", label=_("URL (any form)"))
     state = django_filters.MultipleChoiceFilter(choices=LinkState.choices)
-    platform = django_filters.MultipleChoiceFilter(choices=Platform.choices)
-    classification = django_filters.ChoiceFilter(choices=Classification.choices)
+    platform = django_filters.MultipleChoiceFilter(choices=LinkPlatform.choices)
+    classification = django_filters.ChoiceFilter(choices=LinkClassification.choices)
     agency = django_filters.CharFilter(
         field_name="first_reported_agency__code", label=_("first reporting agency (code)")
     )
@@ -36,10 +36,8 @@ class LinkFilterSet(django_filters.FilterSet):
 
     def by_url(self, queryset, name, value):
         """Any surface form of a URL finds its link, through the canonical key (indexed)."""
-        try:
-            return queryset.filter(key=canon.canonicalize(value).key)
-        except canon.InvalidURL:
-            return queryset.none()
+        found = selectors.links_by_url(queryset, value, hosts=False)
+        return queryset.none() if found is None else found
 
 
 class ReportFilterSet(django_filters.FilterSet):

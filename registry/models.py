@@ -15,16 +15,17 @@ from simple_history.models import HistoricalRecords
 from accounts.querysets import RestrictedQuerySet
 from registry.choices import (
     AttributionSource,
-    Classification,
+    LinkClassification,
+    LinkPlatform,
     LinkState,
-    Platform,
     ReadChannel,
     ReportSource,
 )
 
 
 class Link(models.Model):
-    """One distinct piece of content online, identified by its canonical URL (DESIGN §4.1)."""
+    """One distinct piece of content online, identified by its canonical URL
+    (docs/design.md §4.1)."""
 
     key = models.CharField(
         _("canonical key"),
@@ -32,7 +33,7 @@ class Link(models.Model):
         help_text=_("SHA-256 of the canonical URL: the identity of the content."),
     )
     url = models.TextField(_("canonical URL"))
-    platform = models.CharField(_("platform"), max_length=12, choices=Platform.choices)
+    platform = models.CharField(_("platform"), max_length=12, choices=LinkPlatform.choices)
     platform_id = models.TextField(_("platform-side id"), blank=True)
     host = models.TextField(_("host"))
     registrable_domain = models.TextField(_("registrable domain"), blank=True)
@@ -44,8 +45,8 @@ class Link(models.Model):
     classification = models.CharField(
         _("classification"),
         max_length=12,
-        choices=Classification.choices,
-        default=Classification.UNCLASSIFIED,
+        choices=LinkClassification.choices,
+        default=LinkClassification.UNCLASSIFIED,
     )
     confidential = models.BooleanField(
         _("confidential"),
@@ -122,10 +123,10 @@ class Link(models.Model):
                 condition=Q(state__in=LinkState.values), name="link_state_valid"
             ),
             models.CheckConstraint(
-                condition=Q(platform__in=Platform.values), name="link_platform_valid"
+                condition=Q(platform__in=LinkPlatform.values), name="link_platform_valid"
             ),
             models.CheckConstraint(
-                condition=Q(classification__in=Classification.values),
+                condition=Q(classification__in=LinkClassification.values),
                 name="link_classification_valid",
             ),
             models.CheckConstraint(condition=Q(report_count__gte=1), name="link_reported_once"),
@@ -152,7 +153,7 @@ class Link(models.Model):
             models.Index(
                 fields=["classification", "-first_reported_at"],
                 name="link_classification_idx",
-                condition=~Q(classification=Classification.UNCLASSIFIED),
+                condition=~Q(classification=LinkClassification.UNCLASSIFIED),
             ),
             models.Index(
                 fields=["confidential"],
@@ -229,7 +230,7 @@ class Report(models.Model):
 
 
 class StateChange(models.Model):
-    """One step of a link's trail: from, to, who, when, why and its documents (DESIGN §4.3).
+    """One step of a link's trail: from, to, who, when, why and its documents (docs/design.md §4.3).
 
     Append-only: written by registry.services.transition, never edited.
     """
@@ -293,7 +294,7 @@ class ConfidentialReadQuerySet(RestrictedQuerySet):
 
 
 class ConfidentialRead(models.Model):
-    """Who was shown a confidential link, when and through what (DESIGN §5).
+    """Who was shown a confidential link, when and through what (docs/design.md §5.3).
 
     Append-only: written only by registry.selectors.read_links (and the deconfliction answer
     through it), where the rows of a page, a list, an export or an API answer are read."""

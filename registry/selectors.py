@@ -1,11 +1,15 @@
 """Reads of the link registry shared by the API, the admin, the portal and the services."""
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Agency
-from registry.choices import ReadChannel, SubmissionStatus
+from registry import canon
+from registry.choices import ReadChannel
 from registry.models import ConfidentialRead, Link
 
 _ANSWER_FIELDS = (
@@ -36,44 +40,31 @@ def links_by_key(keys: list[str]) -> list[Link]:
     )
 
 
+def links_by_url(queryset: QuerySet, term: str, *, hosts: bool = True) -> QuerySet | None:
+    """The links of `queryset` that a URL in any surface form names, on indexed columns only.
+
+    The one way the registry is searched by address (the API's and the portal's `url` filter,
+    the portal's search box, the admin's search): the term is canonicalized and its key looked
+    up. With `hosts`, a bare host or domain name (nothing after it but a slash) also finds every
+    link on that host or under that registrable domain. None when the term is no URL at all, so
+    that each caller decides what that means (nothing found, or another kind of search)."""
+    term = term.strip()
+    try:
+        canonical = canon.canonicalize(term)
+    except canon.InvalidURL:
+        return None
+    condition = Q(key=canonical.key)
+    if hosts and "/" not in term.split("://", 1)[-1].rstrip("/"):
+        condition |= Q(host=canonical.host) | Q(registrable_domain=canonical.host)
+    return queryset.filter(condition)
+
+
 def confidential_visible_ids(user, links: Iterable[Link]) -> set[int]:
     """Of these links, the confidential ones whose full record the user may read."""
     ids = [link.pk for link in links if link.confidential]
     if not ids:
         return set()
     return set(Link.objects.restrict(user, "view").filter(pk__in=ids).values_list("pk", flat=True))
-
-
-def agency_ref(agency: Agency) -> dict:
-    return {"code": agency.code, "name": agency.name}
-
-
-def known_answer(entry, link: Link, visible_confidential: set[int]) -> dict:
-    """The deconfliction answer for a known link.
-
-    A confidential link the caller may not see answers only that it is known and whom to
-    contact (DESIGN §4.2): nothing about the content, its state or its history."""
-    agency = link.first_reported_agency
-    if link.confidential and link.pk not in visible_confidential:
-        contact = f"{agency.name} ({agency.contact})" if agency.contact else agency.name
-        return {
-            "line": entry.line,
-            "status": SubmissionStatus.KNOWN.value,
-            "confidential": True,
-            "contact": {"code": agency.code, "name": agency.name, "contact": agency.contact},
-            "message": _("Known; contact %(agency)s.") % {"agency": contact},
-        }
-    return {
-        "line": entry.line,
-        "status": SubmissionStatus.KNOWN.value,
-        "url": link.url,
-        "link": link.pk,
-        "known_since": link.first_reported_at,
-        "first_reported_by": agency_ref(agency),
-        "state": link.state,
-        "report_count": link.report_count,
-        "confidential": link.confidential,
-    }
 
 
 def links_for(user, action: str = "view"):
@@ -144,7 +135,7 @@ def record_disagreements(links=None, *, chunk_size: int = 2000) -> list[str]:
 
 def read_links(user, rows: Iterable, channel: ReadChannel) -> list:
     """The rows of links about to be shown to `user`, as a list; the confidential ones among
-    them are logged as read through `channel` (DESIGN §5).
+    them are logged as read through `channel` (docs/design.md §5.3).
 
     Every page, list, export, admin view and API answer that shows links passes the rows it
     shows through here, and only those: the page of a paginated list, every row an export
@@ -164,3 +155,93 @@ def _row_id(row) -> int:
 
 def _row_confidential(row) -> bool:
     return row["confidential"] if isinstance(row, Mapping) else row.confidential
+
+
+# --- a link's history, field by field -----------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One field a history record changed, as people read it (labels, names, yes/no)."""
+
+    field: str  # the field's verbose name
+    old: str
+    new: str
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    at: datetime
+    record: object  # a registry.HistoricalLink
+    changes: list[FieldChange]
+
+
+# History fields naming an agency or a user, shown by name rather than by id.
+_AGENCY_FIELDS = ("assigned_agency", "first_reported_agency")
+_USER_FIELDS = ("assigned_user", "first_reported_by")
+
+
+def history_diff(link: Link, limit: int) -> list[HistoryEntry]:
+    """The link's latest `limit` history records (django-simple-history), newest first, each
+    with the fields it changed against the record before it, readable. Changes of state are
+    left to the trail (registry.StateChange), which says more (reason, documents), so a record
+    that changed nothing else is left out. The caller decides who may see history
+    (registry.view_historicallink); this reads the records without asking."""
+    from accounts.models import User
+
+    records = list(
+        link.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            : limit + 1
+        ]
+    )
+    skip = {"state", "state_changed_at"}
+    agency_ids, user_ids = set(), set()
+    pending = []
+    for newer, older in zip(records, [*records[1:], None], strict=True):
+        if newer is records[-1] and len(records) > limit:
+            break  # the extra record was fetched only to diff the last one shown
+        if older is None:
+            pending.append((newer, []))
+            continue
+        delta = newer.diff_against(older)
+        changes = [c for c in delta.changes if c.field not in skip]
+        if not changes and newer.history_type == "~":
+            continue
+        for change in changes:
+            if change.field in _AGENCY_FIELDS:
+                agency_ids.update(v for v in (change.old, change.new) if v)
+            if change.field in _USER_FIELDS:
+                user_ids.update(v for v in (change.old, change.new) if v)
+        pending.append((newer, changes))
+
+    names = {("agency", a.pk): str(a) for a in Agency.objects.filter(pk__in=agency_ids)}
+    names.update(
+        {("user", u.pk): u.username for u in User.objects.filter(pk__in=user_ids).only("username")}
+    )
+
+    def show(value, kind, model_field) -> str:
+        if value in (None, ""):
+            return "—"
+        if kind:
+            return names.get((kind, value), str(value))
+        if model_field.choices:
+            return str(dict(model_field.flatchoices).get(value, value))
+        if isinstance(value, bool):
+            return _("yes") if value else _("no")
+        return str(value)
+
+    entries = []
+    for record, changes in pending:
+        shown = []
+        for change in changes:
+            model_field = Link._meta.get_field(change.field)
+            kind = "agency" if change.field in _AGENCY_FIELDS else None
+            if kind is None and change.field.endswith(("_user", "_by")):
+                kind = "user"
+            shown.append(
+                FieldChange(
+                    str(model_field.verbose_name),
+                    show(change.old, kind, model_field),
+                    show(change.new, kind, model_field),
+                )
+            )
+        entries.append(HistoryEntry(record.history_date, record, shown))
+    return entries

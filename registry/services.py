@@ -32,12 +32,12 @@ from django.utils.translation import gettext as _
 from accounts import policy
 from kibernadzor.errors import Conflict, DomainError, NotAllowed
 from registry import attribution, canon, selectors, transitions
+from registry.answers import SubmissionAnswer
 from registry.choices import (
     AttributionSource,
     LinkState,
     ReadChannel,
     ReportSource,
-    SubmissionStatus,
 )
 from registry.models import Link, Report, StateChange
 from utilities.cursors import array_cursor
@@ -79,29 +79,18 @@ class Entry(NamedTuple):
     registrable_domain: str
 
 
-def _invalid(line: int, raw, reason: str, message: str) -> dict:
-    shown = raw if isinstance(raw, str) else repr(raw)
-    return {
-        "line": line,
-        "input": shown[:200],
-        "status": SubmissionStatus.INVALID.value,
-        "reason": reason,
-        "message": message,
-    }
-
-
 def parse_batch(
     urls: Sequence, line_numbers: Sequence[int] | None = None
-) -> tuple[list[dict | None], list[Entry]]:
+) -> tuple[list[SubmissionAnswer | None], list[Entry]]:
     """Canonicalize every input. Returns the answers so far (invalid lines filled in, None for
     valid ones) and the valid entries. Lines past MAX_BATCH are answered as invalid."""
-    answers: list[dict | None] = [None] * len(urls)
+    answers: list[SubmissionAnswer | None] = [None] * len(urls)
     entries: list[Entry] = []
     canonicalize = canon.canonicalize
     for index, raw in enumerate(urls):
         line = line_numbers[index] if line_numbers is not None else index + 1
         if index >= MAX_BATCH:
-            answers[index] = _invalid(
+            answers[index] = SubmissionAnswer.invalid(
                 line,
                 raw,
                 "over_limit",
@@ -110,12 +99,14 @@ def parse_batch(
             )
             continue
         if not isinstance(raw, str):
-            answers[index] = _invalid(line, raw, "not_text", _("Each entry must be a string."))
+            answers[index] = SubmissionAnswer.invalid(
+                line, raw, "not_text", _("Each entry must be a string.")
+            )
             continue
         try:
             c = canonicalize(raw)
         except canon.InvalidURL as error:
-            answers[index] = _invalid(line, raw, error.reason, str(error))
+            answers[index] = SubmissionAnswer.invalid(line, raw, error.reason, str(error))
             continue
         entries.append(
             Entry(index, line, raw, c.key, c.url, c.platform, c.platform_id, c.host,
@@ -125,7 +116,9 @@ def parse_batch(
 
 
 # --- check: read-only deconfliction ---------------------------------------------------------
-def check_urls(urls: Sequence, *, user, line_numbers: Sequence[int] | None = None) -> list[dict]:
+def check_urls(
+    urls: Sequence, *, user, line_numbers: Sequence[int] | None = None
+) -> list[SubmissionAnswer]:
     """Answer, for each URL, whether it is known (and what the caller may learn about it).
 
     Read-only apart from the log of confidential records shown. A handful of queries."""
@@ -140,14 +133,9 @@ def check_urls(urls: Sequence, *, user, line_numbers: Sequence[int] | None = Non
     for entry in entries:
         link = known.get(entry.key)
         answers[entry.index] = (
-            selectors.known_answer(entry, link, visible)
+            SubmissionAnswer.known(entry.line, link, visible)
             if link is not None
-            else {
-                "line": entry.line,
-                "status": SubmissionStatus.NEW.value,
-                "url": entry.url,
-                "platform": entry.platform,
-            }
+            else SubmissionAnswer.new(entry.line, entry.url, entry.platform)
         )
     selectors.read_links(
         user, [link for link in known.values() if link.pk in visible], ReadChannel.DECONFLICTION
@@ -164,7 +152,7 @@ def submit_urls(
     line_numbers: Sequence[int] | None = None,
     confidential: bool = False,
     demo: bool = False,
-) -> list[dict]:
+) -> list[SubmissionAnswer]:
     """Register the URLs not yet known and report the known ones, one Report per valid line.
 
     Returns one answer per input, in input order: `new` (registered by this call, yours),
@@ -195,7 +183,7 @@ def submit_urls(
         if new_ids:
             from checks.scheduling import schedule_first_check
 
-            # The first check is sent when this transaction commits (DESIGN §4.4).
+            # The first check is sent when this transaction commits (docs/design.md §4.4).
             schedule_first_check(new_ids.values(), demo=demo)
         known = _report_known({key: counts[key] for key in first_entry if key not in new_ids})
         seen: set[str] = set()
@@ -215,27 +203,21 @@ def submit_urls(
     for entry in entries:
         key = entry.key
         if key in new_ids and key not in answered:
-            answers[entry.index] = {
-                "line": entry.line,
-                "status": SubmissionStatus.NEW.value,
-                "url": entry.url,
-                "platform": entry.platform,
-                "link": new_ids[key],
-            }
+            answers[entry.index] = SubmissionAnswer.new(
+                entry.line, entry.url, entry.platform, new_ids[key]
+            )
         elif key in new_ids:
-            answers[entry.index] = {
-                "line": entry.line,
-                "status": SubmissionStatus.KNOWN.value,
-                "url": entry.url,
-                "link": new_ids[key],
-                "known_since": now,
-                "first_reported_by": selectors.agency_ref(user.agency),
-                "state": LinkState.NEW.value,
-                "report_count": counts[key],
-                "duplicate_of_line": first_line[key],
-            }
+            answers[entry.index] = SubmissionAnswer.repeated(
+                entry.line,
+                url=entry.url,
+                link=new_ids[key],
+                since=now,
+                agency=user.agency,
+                report_count=counts[key],
+                first_line=first_line[key],
+            )
         else:
-            answers[entry.index] = selectors.known_answer(entry, known[key], visible)
+            answers[entry.index] = SubmissionAnswer.known(entry.line, known[key], visible)
         answered.add(key)
     selectors.read_links(
         user, [link for link in known.values() if link.pk in visible], ReadChannel.DECONFLICTION
@@ -328,7 +310,7 @@ def _link_values(e: Entry, counts) -> tuple:
 
 @dataclass(slots=True)
 class KnownLink:
-    """What a deconfliction answer shows of a known link (registry.selectors.known_answer),
+    """What a deconfliction answer shows of a known link (registry.answers.SubmissionAnswer.known),
     read back from the statement that counted the new reports: lighter than a Link."""
 
     pk: int
@@ -499,12 +481,12 @@ def classify(
     link_id: int, *, actor, classification: str | None = None, confidential: bool | None = None
 ) -> Link:
     """Set a link's classification and/or confidentiality flag."""
-    from registry.choices import Classification
+    from registry.choices import LinkClassification
 
     link = _locked_link(link_id, actor)
     fields = []
     if classification is not None:
-        if classification not in Classification.values:
+        if classification not in LinkClassification.values:
             raise DomainError(_("Unknown classification."), field="classification")
         link.classification = classification
         fields.append("classification")

@@ -1,4 +1,4 @@
-"""The state machine of a link (DESIGN §4.3) as one explicit table.
+"""The state machine of a link (docs/design.md §4.3) as one explicit table.
 
 Each row says from which states a move starts, where it leads, which roles may make it,
 and what it needs on record. registry.services.transition is the only code that applies it;

@@ -1,5 +1,6 @@
-"""Who may do what with the report facts (DESIGN §5): their rules and role grants, imported by
-ReportingConfig.ready(), and the helpers the reports use to keep undisclosed links undisclosed.
+"""Who may do what with the report facts (docs/design.md §4.6, §5.2): their rules and role
+grants, imported by ReportingConfig.ready(), and the helpers the reports use to keep undisclosed
+links undisclosed.
 
 A LinkFact is visible exactly when its link is (registry.access.link_rule), and a RepeatFact
 exactly when its report is (registry.access.report_rule): the same conditions, read from the

@@ -7,14 +7,6 @@ from django.utils.translation import gettext as _
 from registry.choices import LinkState
 from reporting.filters import InvalidReportParameter, ReportFilters, local_today
 
-OPEN_STATES = (
-    LinkState.NEW,
-    LinkState.UNDER_REVIEW,
-    LinkState.EXPERT_EXAMINATION,
-    LinkState.CONFIRMED,
-    LinkState.BLOCKING_REQUESTED,
-    LinkState.REAPPEARED,
-)
 SUMMARY_KEYS = ("registered", "repeats", "confirmed", "blocked", "removed", "reappeared", "pending")
 SERIES_KEYS = ("registered", "repeats", "blocked", "removed")
 BUCKETS = ("day", "week", "month")
@@ -104,9 +96,9 @@ def dimension_labels(dimension: str, keys: list) -> dict:
     from accounts.models import Agency, Region
     from materials.models import Material
     from organizations.models import Organization
-    from registry.choices import Classification, Platform
+    from registry.choices import LinkClassification, LinkPlatform
 
-    choices = {"platform": Platform, "state": LinkState, "classification": Classification}
+    choices = {"platform": LinkPlatform, "state": LinkState, "classification": LinkClassification}
     if dimension in choices:
         return {
             key: str(choices[dimension](key).label)

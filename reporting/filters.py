@@ -1,4 +1,4 @@
-"""What a report covers: the period and the dimensions it is narrowed to (DESIGN §4.5).
+"""What a report covers: the period and the dimensions it is narrowed to (docs/design.md §4.6).
 
 `ReportFilters` is the one definition shared by the portal dashboard, the API and the exports.
 Every field is optional; an empty filter means "everything the user may see, all time".
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kibernadzor.errors import DomainError
-from registry.choices import Classification, LinkState, Platform
+from registry.choices import LinkClassification, LinkPlatform, LinkState
 
 
 class InvalidReportParameter(DomainError):
@@ -132,7 +132,7 @@ class ReportFilters:
         return cls(**values)
 
 
-_CHOICES = {"platform": Platform, "state": LinkState, "classification": Classification}
+_CHOICES = {"platform": LinkPlatform, "state": LinkState, "classification": LinkClassification}
 
 PARAMETERS = (
     "date_from",

@@ -66,8 +66,8 @@ class LinkFact(models.Model):
     state = models.CharField(max_length=20)
     classification = models.CharField(max_length=12)
     confidential = models.BooleanField()
-    # Who else sees the link (DESIGN §5): the other agencies that reported it or are assigned
-    # to it, and their regions.
+    # Who else sees the link (docs/design.md §5.1): the other agencies that reported it or are
+    # assigned to it, and their regions.
     other_agencies = _ids()
     other_regions = _ids()
     organizations = _ids()

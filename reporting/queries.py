@@ -32,11 +32,10 @@ from django.utils import timezone
 
 from accounts import policy
 from accounts.policy import Reach
-from registry.choices import LinkState
+from registry.choices import OPEN_STATES, LinkState
 from reporting import access
 from reporting.common import (
     HISTOGRAM_HOURS,
-    OPEN_STATES,
     TAKEDOWN_REQUESTED,
     UNDISCLOSED,
     hours_label,

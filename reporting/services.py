@@ -1,4 +1,5 @@
-"""Reports on the link registry (DESIGN §4.5): counts, trends, breakdowns and the yearly summary.
+"""Reports on the link registry (docs/design.md §4.6): counts, trends, breakdowns and the yearly
+summary.
 
 The functions the API, the exports and the portal dashboard call. Every one takes the user and
 counts only what the access policy (accounts.policy) lets them read: a regional prosecutor's
@@ -45,7 +46,7 @@ from datetime import date
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from registry.choices import Platform
+from registry.choices import LinkPlatform
 from reporting import facts, queries
 from reporting.common import (
     BREAKDOWN_KEYS,
@@ -185,7 +186,7 @@ def time_to_block(user, filters: ReportFilters) -> dict:
 
 
 def _platform_label(platform: str) -> str:
-    return str(Platform(platform).label) if platform in Platform.values else platform
+    return str(LinkPlatform(platform).label) if platform in LinkPlatform.values else platform
 
 
 @_reading
@@ -279,7 +280,7 @@ def yearly_summary(user, year: int, filters: ReportFilters | None = None) -> dic
     - links (in the user's scope, dimensions of `filters` applied): `handled` registered,
       `blocked` and `removed` entered that state (distinct links), in the year and cumulatively.
     The registers are shared by every user; the link figures follow the access policy."""
-    from decisions.choices import Classification as CourtClassification
+    from decisions.choices import CourtClassification
     from materials.choices import MaterialKind, MaterialStatus
     from materials.models import Material
     from organizations.choices import OrganizationStatus

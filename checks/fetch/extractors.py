@@ -26,22 +26,12 @@ from urllib.parse import parse_qs, urlsplit
 import lxml.etree
 import lxml.html
 
-PLATFORMS = ("youtube", "vk", "telegram", "x", "instagram", "tiktok", "ok", "rutube", "facebook")
-GENERIC = "web"
+from registry import canon
+
+PLATFORMS = tuple(p for p in canon.PLATFORMS if p != canon.WEB)
+GENERIC = canon.WEB
 EXCERPT_CHARS = 1000
 _TEXT_SCAN_CHARS = 20000  # visible text searched for a "N views" fallback
-
-_HOSTS: dict[str, tuple[str, ...]] = {
-    "youtube": ("youtube.com", "youtu.be", "youtube-nocookie.com"),
-    "vk": ("vk.com", "vk.ru", "vkvideo.ru", "vk.me"),
-    "telegram": ("t.me", "telegram.me", "telegram.dog"),
-    "x": ("x.com", "twitter.com"),
-    "instagram": ("instagram.com", "instagr.am"),
-    "tiktok": ("tiktok.com",),
-    "ok": ("ok.ru", "odnoklassniki.ru"),
-    "rutube": ("rutube.ru",),
-    "facebook": ("facebook.com", "fb.com", "fb.watch"),
-}
 
 
 @dataclass(slots=True)
@@ -130,11 +120,7 @@ def detect_platform(url: str) -> str:
         host = (urlsplit(url).hostname or "").lower().rstrip(".")
     except ValueError:
         return GENERIC
-    for platform, domains in _HOSTS.items():
-        for domain in domains:
-            if host == domain or host.endswith("." + domain):
-                return platform
-    return GENERIC
+    return canon.platform_of_host(host)
 
 
 def telegram_post_ref(url: str) -> tuple[str | None, int | None]:

@@ -1,9 +1,9 @@
 """Template helpers of the portal: defanged URLs, state badges, the current section.
 
 Links in the registry point to extremist content, so the portal never shows one as a live link
-(DESIGN §5 of the security brief in README): every URL is shown *defanged*, the way incident
-reports write them — `hxxps://example[.]com/path` — text that no browser, mail client or chat
-turns into a link by itself. Opening one takes an explicit action on the link's page.
+(docs/design.md §5.3): every URL is shown *defanged*, the way incident reports write them —
+`hxxps://example[.]com/path` — text that no browser, mail client or chat turns into a link by
+itself. Opening one takes an explicit action on the link's page.
 """
 
 import re

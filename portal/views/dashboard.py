@@ -17,9 +17,9 @@ from accounts.policy import Reach
 from checks import selectors as check_selectors
 from checks.choices import NotificationKind
 from portal.charts import line_chart
-from portal.views.links import CLOSED_STATES, OPEN_STATES, registry_query
+from portal.views.link_list import registry_query
 from registry import selectors
-from registry.choices import LinkState, ReadChannel
+from registry.choices import CLOSED_STATES, OPEN_STATES, LinkState, ReadChannel
 from registry.models import Link, Report
 from reporting import services as reporting
 from reporting.common import UNDISCLOSED

@@ -1,11 +1,11 @@
 from rest_framework import serializers
 
 from registry import transitions
-from registry.choices import Classification, LinkState
+from registry.choices import LinkClassification, LinkState
 from registry.models import Link, Report, StateChange
 
 _STATES = "A link state: " + ", ".join(LinkState.values) + "."
-_CLASSIFICATIONS = "One of: " + ", ".join(Classification.values) + "."
+_CLASSIFICATIONS = "One of: " + ", ".join(LinkClassification.values) + "."
 
 
 class LinkSerializer(serializers.ModelSerializer):
@@ -102,6 +102,9 @@ class SubmitSerializer(BatchSerializer):
 
 
 class BatchAnswerSerializer(serializers.Serializer):
+    """The answer to check/ and submit/: each line's registry.answers.SubmissionAnswer.as_dict()
+    (new, known, known-and-confidential with a contact, or invalid) and a count per status."""
+
     results = serializers.ListField(child=serializers.DictField())
     summary = serializers.DictField(child=serializers.IntegerField())
 

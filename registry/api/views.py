@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from accounts.models import Agency, User
 from kibernadzor.errors import DomainError
 from registry import selectors, services
+from registry.answers import SubmissionAnswer
 from registry.api import serializers as s
 from registry.choices import ReadChannel, ReportSource
 from registry.filtersets import LinkFilterSet, ReportFilterSet, StateChangeFilterSet
@@ -24,11 +25,13 @@ def _batch(request) -> list:
     return urls
 
 
-def _answer(results: list[dict]) -> Response:
+def _answer(answers: list[SubmissionAnswer]) -> Response:
+    """The batch answer: each line's registry.answers.SubmissionAnswer and a count per status
+    (the shape of serializers.BatchAnswerSerializer)."""
     summary = {"new": 0, "known": 0, "invalid": 0}
-    for result in results:
-        summary[result["status"]] += 1
-    return Response({"results": results, "summary": summary})
+    for answer in answers:
+        summary[answer.status] += 1
+    return Response({"results": [answer.as_dict() for answer in answers], "summary": summary})
 
 
 class LinkViewSet(PolicyViewSetMixin, viewsets.ReadOnlyModelViewSet):

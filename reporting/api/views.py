@@ -21,7 +21,7 @@ from rest_framework.reverse import reverse
 from accounts import policy
 from accounts.choices import TokenScope
 from accounts.permissions import TokenScopePermission
-from registry.choices import Classification, LinkState, Platform
+from registry.choices import LinkClassification, LinkPlatform, LinkState
 from reporting import services
 from reporting.api import serializers as s
 from reporting.filters import PARAMETERS, InvalidReportParameter, ReportFilters, local_today
@@ -51,9 +51,9 @@ FILTER_PARAMETERS = [
     OpenApiParameter("region", OpenApiTypes.STR, description="Its region: id or ISO code (KZ-75)."),
     OpenApiParameter("organization", OpenApiTypes.INT, description="Attributed organization id."),
     OpenApiParameter("material", OpenApiTypes.INT, description="Attributed material id."),
-    OpenApiParameter("platform", OpenApiTypes.STR, enum=Platform.values),
+    OpenApiParameter("platform", OpenApiTypes.STR, enum=LinkPlatform.values),
     OpenApiParameter("state", OpenApiTypes.STR, enum=LinkState.values, description="Current."),
-    OpenApiParameter("classification", OpenApiTypes.STR, enum=Classification.values),
+    OpenApiParameter("classification", OpenApiTypes.STR, enum=LinkClassification.values),
     OpenApiParameter(
         "format",
         OpenApiTypes.STR,
@@ -111,7 +111,7 @@ EXAMPLE_COUNTS = {
 
 
 class ReportingViewSet(viewsets.ViewSet):
-    """Reports on the link registry (DESIGN §4.5), within the caller's access scope.
+    """Reports on the link registry (docs/design.md §4.6), within the caller's access scope.
 
     Counts: `registered` links first registered in the period; `repeats` reports of an already
     known link (agency and region: of the submitting agency); `confirmed`, `blocked`, `removed`,

@@ -22,7 +22,7 @@ from accounts.choices import AgencyKind, Role
 from accounts.models import Agency, User
 from organizations.models import Organization
 from registry import services
-from registry.choices import Classification, LinkState
+from registry.choices import LinkClassification, LinkState
 from registry.selectors import record_disagreements
 from tests.factories import UserFactory
 from tests.materials.factories import OrganizationFactory
@@ -161,7 +161,7 @@ def test_an_auditor_cannot_move_a_confidential_link_back_through_its_history(
     link = LinkFactory(first_reported_by=officer, confidential=True)
     first = link.history.earliest()
     services.transition(link.pk, LinkState.UNDER_REVIEW, actor=prosecutor)
-    services.classify(link.pk, classification=Classification.EXTREMIST, actor=prosecutor)
+    services.classify(link.pk, classification=LinkClassification.EXTREMIST, actor=prosecutor)
     link.refresh_from_db()
     client = client_for(auditor)
     response = _post_record(
@@ -170,7 +170,7 @@ def test_an_auditor_cannot_move_a_confidential_link_back_through_its_history(
     assert response.status_code == 405
     link.refresh_from_db()
     assert link.state == LinkState.UNDER_REVIEW
-    assert link.classification == Classification.EXTREMIST
+    assert link.classification == LinkClassification.EXTREMIST
     assert link.trail.order_by("-at", "-id").first().to_state == link.state
 
 

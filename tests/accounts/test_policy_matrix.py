@@ -1,6 +1,6 @@
 """The access policy on the accounts models: roles × agency kinds × regions.
 
-The expected answers are restated here from DESIGN §5 as a plain function (the oracle) and
+The expected answers are restated here from docs/design.md §5.1 as a plain function (the oracle) and
 compared with what accounts.policy lets each user see and do.
 """
 
@@ -34,7 +34,7 @@ def world(db, central_agency):
 
 
 def expected_visible_users(viewer: User, everyone: list[User]) -> set[str]:
-    """DESIGN §5 restated: who may see whom in the user directory."""
+    """docs/design.md §5.1 restated: who may see whom in the user directory."""
     (role,) = viewer.roles
     if role in (Role.ADMIN, Role.AUDITOR):
         return {u.username for u in everyone}

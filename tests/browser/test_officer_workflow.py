@@ -54,7 +54,7 @@ def test_prosecutor_confirms_a_link_under_review_through_its_form(open_page, mak
     from registry import services
 
     [answer] = services.submit_urls([VIDEO], user=officer)
-    link = Link.objects.get(pk=answer["link"])
+    link = Link.objects.get(pk=answer.link)
     page = open_page()
     log_in(page, "prosecutor_almaty")
 

@@ -125,4 +125,4 @@ def reset_broker_connections() -> None:
 def register(user, *urls: str) -> list[Link]:
     """Submit URLs as `user` through the registry's own service; the links, in order."""
     answers = registry_services.submit_urls(list(urls), user=user)
-    return [Link.objects.get(pk=answer["link"]) for answer in answers]
+    return [Link.objects.get(pk=answer.link) for answer in answers]

@@ -4,7 +4,7 @@ import datetime as dt
 
 import factory
 
-from decisions.choices import Classification, DecisionOutcome
+from decisions.choices import CourtClassification, DecisionOutcome
 from decisions.models import CourtDecision
 from materials.choices import MaterialKind
 from materials.models import Material
@@ -30,7 +30,7 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
 
     name_ru = factory.Sequence(lambda n: f"Организация {n}")
     name_en = factory.Sequence(lambda n: f"Organization {n}")
-    classification = Classification.EXTREMIST
+    classification = CourtClassification.EXTREMIST
 
 
 class AliasFactory(factory.django.DjangoModelFactory):
@@ -49,6 +49,6 @@ class MaterialFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Брошюра «Материал {n}»")
     description = factory.LazyAttribute(lambda m: f"{m.title} на русском языке")
     kind = MaterialKind.PRINT
-    classification = Classification.EXTREMIST
+    classification = CourtClassification.EXTREMIST
     languages = factory.LazyFunction(lambda: ["ru"])
     decision = factory.SubFactory(CourtDecisionFactory)

@@ -66,7 +66,7 @@ def test_cells_cannot_run_as_formulas(officer, links):
 
 
 def test_an_export_past_the_cap_is_refused_with_a_message(officer, links, monkeypatch):
-    from portal.views import links as views
+    from portal.views import link_list as views
 
     monkeypatch.setattr(views, "EXPORT_MAX_ROWS", 1)
     client = browser_for(officer)

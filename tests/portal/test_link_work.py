@@ -12,7 +12,7 @@ from tests.materials.factories import MaterialFactory, OrganizationFactory
 def link(make_user):
     officer = make_user(Role.OFFICER, username="reporter")
     [answer] = services.submit_urls(["https://t.me/bad_channel/7"], user=officer)
-    return Link.objects.get(pk=answer["link"])
+    return Link.objects.get(pk=answer.link)
 
 
 @pytest.fixture

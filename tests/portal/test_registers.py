@@ -9,9 +9,9 @@ from django.urls import reverse
 from lxml import html
 
 from accounts.choices import AgencyKind, Role
-from decisions.choices import Classification
+from decisions.choices import CourtClassification
 from materials import services as material_services
-from organizations.choices import Platform
+from organizations.choices import PresencePlatform
 from organizations.models import OnlinePresence
 from registry.services import attribute, submit_urls
 from tests.materials.factories import (
@@ -64,8 +64,8 @@ def test_organizations_search_finds_a_misspelled_name_and_its_aliases(officer):
 
 
 def test_materials_filters_are_the_apis(officer):
-    MaterialFactory(title="Экстремистский", classification=Classification.EXTREMIST)
-    MaterialFactory(title="Террористический", classification=Classification.TERRORIST)
+    MaterialFactory(title="Экстремистский", classification=CourtClassification.EXTREMIST)
+    MaterialFactory(title="Террористический", classification=CourtClassification.TERRORIST)
     client = browser_for(officer)
     response = client.get(reverse("portal:materials"), {"classification": "terrorist"})
     assert titles(response) == ["Террористический"]
@@ -115,12 +115,12 @@ def test_organization_detail_shows_its_court_decision_aliases_presence_and_mater
     AliasFactory(organization=organization, name="ОЗ")
     OnlinePresence.objects.create(
         organization=organization,
-        platform=Platform.TELEGRAM,
+        platform=PresencePlatform.TELEGRAM,
         handle="@banned_channel",
         url="https://t.me/banned_channel",
     )
     OnlinePresence.objects.create(
-        organization=organization, platform=Platform.WEBSITE, handle="banned-site.example"
+        organization=organization, platform=PresencePlatform.WEBSITE, handle="banned-site.example"
     )
     material = MaterialFactory(title="Листовка", organization=organization)
 
@@ -140,11 +140,11 @@ def test_attributed_links_are_listed_defanged_only_if_the_user_may_see_them(
     organization = OrganizationFactory()
     [answer] = submit_urls(["https://banned.example/post/1"], user=officer)
     prosecutor = make_user(Role.PROSECUTOR, agency=central_agency)
-    attribute(answer["link"], actor=prosecutor, organization=organization)
+    attribute(answer.link, actor=prosecutor, organization=organization)
 
     page = browser_for(officer).get(reverse("portal:organization", args=[organization.pk]))
     assert "hxxps://banned[.]example/post/1" in page.content.decode()
-    assert reverse("portal:link", args=[answer["link"]]) in page.content.decode()
+    assert reverse("portal:link", args=[answer.link]) in page.content.decode()
 
     stranger = make_user(Role.OFFICER, kind=AgencyKind.KNB, region="KZ-71")
     page = browser_for(stranger).get(reverse("portal:organization", args=[organization.pk]))

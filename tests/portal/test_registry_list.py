@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registry import services
-from registry.choices import LinkState, Platform, ReadChannel
+from registry.choices import LinkPlatform, LinkState, ReadChannel
 from registry.models import ConfidentialRead, Link
 from tests.portal.conftest import browser_for, page, texts
 from tests.registry.factories import LinkFactory
@@ -57,8 +57,8 @@ def test_an_officer_lists_only_his_agencys_links_newest_first(officer, links):
 def test_the_filter_form_is_the_apis_filterset(officer, links):
     mine, _theirs = links
     client = browser_for(officer)
-    assert listed_ids(client.get(LIST, {"platform": [Platform.TELEGRAM]})) == [mine[0].pk]
-    assert listed_ids(client.get(LIST, {"platform": [Platform.TELEGRAM, Platform.VK]})) == [
+    assert listed_ids(client.get(LIST, {"platform": [LinkPlatform.TELEGRAM]})) == [mine[0].pk]
+    assert listed_ids(client.get(LIST, {"platform": [LinkPlatform.TELEGRAM, LinkPlatform.VK]})) == [
         mine[1].pk,
         mine[0].pk,
     ]
@@ -108,7 +108,7 @@ def test_sort_is_whitelisted(officer, links):
 
 
 def test_pages_keep_the_filters_and_the_count_is_capped(officer, monkeypatch):
-    from portal.views import links as views
+    from portal.views import link_list as views
 
     monkeypatch.setattr(views, "PAGE_SIZE", 2)
     monkeypatch.setattr(views, "COUNT_CAP", 3)

@@ -1,7 +1,8 @@
-"""The access policy over links, reports and the trail: roles × agencies × regions (DESIGN §5).
+"""The access policy over links, reports and the trail: roles × agencies × regions
+(docs/design.md §5.1).
 
-The expected answers are restated from DESIGN §5 as plain functions (the oracles) and compared
-with what the API endpoints return to every role in every agency.
+The expected answers are restated from docs/design.md §5.1 as plain functions (the oracles) and
+compared with what the API endpoints return to every role in every agency.
 """
 
 import itertools
@@ -52,7 +53,7 @@ def _reporters(link):
 
 
 def may_read_link(viewer, link) -> bool:
-    """DESIGN §5 restated."""
+    """docs/design.md §5.1 restated."""
     (role,) = viewer.roles
     agency = viewer.agency
     central = agency.level == AgencyLevel.REPUBLICAN

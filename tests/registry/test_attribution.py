@@ -38,7 +38,7 @@ def test_a_new_link_on_a_known_presence_is_attributed_automatically(
 ):
     _presence(organization, platform, handle)
     (answer,) = services.submit_urls([url], user=officer)
-    attribution = LinkOrganization.objects.get(link=answer["link"])
+    attribution = LinkOrganization.objects.get(link=answer.link)
     assert attribution.organization == organization
     assert attribution.source == AttributionSource.AUTOMATIC
 

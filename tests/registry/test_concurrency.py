@@ -1,4 +1,4 @@
-"""Many agencies submitting the same content at the same moment (DESIGN §4.2).
+"""Many agencies submitting the same content at the same moment (docs/design.md §4.2).
 
 Real PostgreSQL connections in parallel: each thread has its own connection and transaction.
 The database (INSERT … ON CONFLICT on the unique key) must leave exactly one Link per piece
@@ -65,12 +65,12 @@ def test_simultaneous_submissions_in_different_forms_make_one_link_and_a_report_
     assert Report.objects.count() == THREADS * len(VIDEOS)
     assert Report.objects.filter(is_repeat=False).count() == len(VIDEOS)
     assert set(Link.objects.values_list("report_count", flat=True)) == {THREADS}
-    statuses = [a["status"] for batch in answers.values() for a in batch]
+    statuses = [a.status for batch in answers.values() for a in batch]
     assert statuses.count("new") == len(VIDEOS)
     assert statuses.count("known") == (THREADS - 1) * len(VIDEOS)
     # The agency each "new" went to is the one the Link names as first reporter.
     for number, batch in answers.items():
         for answer in batch:
-            if answer["status"] == "new":
-                link = Link.objects.get(pk=answer["link"])
+            if answer.status == "new":
+                link = Link.objects.get(pk=answer.link)
                 assert link.first_reported_by == users[number]

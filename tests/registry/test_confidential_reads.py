@@ -92,7 +92,7 @@ def test_the_dashboard_logs_only_the_rows_its_lists_show(officer, prosecutor, mo
 def test_the_registry_list_logs_the_page_it_shows_not_the_whole_list(
     officer, prosecutor, monkeypatch
 ):
-    from portal.views import links as views
+    from portal.views import link_list as views
 
     monkeypatch.setattr(views, "PAGE_SIZE", 2)
     LinkFactory.create_batch(3, first_reported_by=officer, confidential=True)
@@ -310,7 +310,7 @@ def test_logging_a_page_is_one_insert_whatever_its_size(officer, django_assert_n
 def test_a_list_page_of_50_rows_costs_the_same_queries_as_a_page_of_one(
     officer, prosecutor, monkeypatch
 ):
-    from portal.views import links as views
+    from portal.views import link_list as views
 
     client = browser_for(prosecutor)
     url = reverse("portal:links")

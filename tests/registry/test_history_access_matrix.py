@@ -1,4 +1,4 @@
-"""Who sees which link's history in the admin: roles × agencies × regions (DESIGN §5).
+"""Who sees which link's history in the admin: roles × agencies × regions (docs/design.md §5.4).
 
 A link's history (the list of its records and each record) is its content: it is shown exactly
 to those the policy lets read the link, with the same oracle as tests/registry/test_access_matrix.

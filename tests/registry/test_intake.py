@@ -70,7 +70,7 @@ def test_file_lines_go_through_submission_with_their_numbers(officer):
     data = "url\nhttps://a.example/\n\nftp://b.example/\nhttps://c.example/\n"
     urls, numbers = intake.split_lines(intake.parse_file("list.csv", data.encode()))
     answers = services.submit_urls(urls, user=officer, source="file", line_numbers=numbers)
-    assert [(a["line"], a["status"]) for a in answers] == [
+    assert [(a.line, a.status) for a in answers] == [
         (2, "new"),
         (3, "invalid"),
         (4, "invalid"),

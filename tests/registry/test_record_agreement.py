@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from registry import services
-from registry.choices import Classification, LinkState
+from registry.choices import LinkClassification, LinkState
 from registry.models import Link
 from registry.selectors import record_disagreements
 from tests.factories import UserFactory
@@ -28,12 +28,12 @@ def test_the_record_still_agrees_after_every_history_page_was_posted_to(
     root = UserFactory(is_superuser=True, is_staff=True)
     link = LinkFactory(first_reported_by=officer, confidential=True)
     services.transition(link.pk, LinkState.UNDER_REVIEW, actor=prosecutor)
-    services.classify(link.pk, classification=Classification.EXTREMIST, actor=prosecutor)
+    services.classify(link.pk, classification=LinkClassification.EXTREMIST, actor=prosecutor)
     for record in link.history.all():
         url = reverse("admin:registry_link_simple_history", args=[link.pk, record.history_id])
         for attacker in (auditor, prosecutor, root):
             client_for(attacker).post(
-                url, {"state": LinkState.NEW, "classification": Classification.UNCLASSIFIED}
+                url, {"state": LinkState.NEW, "classification": LinkClassification.UNCLASSIFIED}
             )
     assert record_disagreements() == []
     link.refresh_from_db()

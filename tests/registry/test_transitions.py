@@ -1,4 +1,5 @@
-"""The state machine (DESIGN §4.3): who may make each move, what it needs, what it records."""
+"""The state machine (docs/design.md §4.3): who may make each move, what it needs, what it
+records."""
 
 import datetime as dt
 

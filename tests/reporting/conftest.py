@@ -27,10 +27,10 @@ from django.utils import timezone
 
 from accounts.choices import AgencyKind, Role
 from checks.models import LinkStats, RepublicationGroup
-from decisions.choices import Classification as Court
+from decisions.choices import CourtClassification as Court
 from materials.choices import MaterialKind, MaterialStatus
 from organizations.choices import OrganizationStatus
-from registry.choices import Classification, LinkState, ReportSource
+from registry.choices import LinkClassification, LinkState, ReportSource
 from registry.models import LinkMaterial, LinkOrganization, Report, StateChange
 from reporting import services
 from tests.factories import AgencyFactory, UserFactory, region
@@ -74,8 +74,8 @@ def world(db, central_agency):
     )
     u = users
 
-    def link(name, reporter, when, platform_url, state, classification=Classification.UNCLASSIFIED,
-             confidential=False):  # fmt: skip
+    def link(name, reporter, when, platform_url, state,
+             classification=LinkClassification.UNCLASSIFIED, confidential=False):  # fmt: skip
         return LinkFactory(
             raw_url=platform_url,
             first_reported_by=reporter,
@@ -87,15 +87,15 @@ def world(db, central_agency):
 
     links = SimpleNamespace(
         L1=link("L1", u.officer75, at(3, 3, 10), "https://youtu.be/aaaaaaaaaa1", S.BLOCKED,
-                Classification.EXTREMIST),
+                LinkClassification.EXTREMIST),
         L2=link("L2", u.officer75, at(3, 4, 12), "https://t.me/chan/2", S.REMOVED,
-                Classification.TERRORIST),
+                LinkClassification.TERRORIST),
         L3=link("L3", u.knb_officer, at(3, 10, 9), "https://mirror.example/3", S.NEW),
         L4=link("L4", u.officer71, at(3, 5, 8), "https://youtu.be/aaaaaaaaaa4", S.UNDER_REVIEW,
-                Classification.EXTREMIST),
+                LinkClassification.EXTREMIST),
         L5=link("L5", u.officer71, at(2, 20, 10), "https://vk.com/wall-1_5", S.REAPPEARED),
         L6=link("L6", u.officer75, at(3, 7, 11), "https://secret.example/6", S.CONFIRMED,
-                Classification.EXTREMIST, confidential=True),
+                LinkClassification.EXTREMIST, confidential=True),
         L7=link("L7", u.officer71, at(12, 30, 10, year=2024), "https://old.example/7",
                 S.REMOVED),
     )  # fmt: skip

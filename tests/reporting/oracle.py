@@ -23,12 +23,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Trunc
 
-from registry.choices import LinkState
+from registry.choices import OPEN_STATES, LinkState
 from reporting import access
 from reporting.common import (
     BREAKDOWN_KEYS,
     HISTOGRAM_HOURS,
-    OPEN_STATES,
     TAKEDOWN_REQUESTED,
     UNDISCLOSED,
     check_dimension,

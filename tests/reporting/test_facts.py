@@ -31,7 +31,7 @@ def test_a_report_counts_what_was_submitted_and_moved_a_moment_ago(world):
     results = registry.submit_urls(
         ["https://fresh.example/1", world.links.L4.url], user=world.users.officer75
     )
-    new_id = next(r["link"] for r in results if r["status"] == "new")
+    new_id = next(r.link for r in results if r.status == "new")
     noted = set(DirtyLink.objects.values_list("link_id", flat=True))
     assert {new_id, world.links.L4.pk} <= noted
     registry.transition(new_id, LinkState.UNDER_REVIEW, actor=world.users.central)

@@ -10,7 +10,7 @@ import io
 
 import pytest
 
-from registry.choices import Classification, LinkState
+from registry.choices import LinkClassification, LinkState
 from registry.models import Link, LinkMaterial, LinkOrganization, Report
 from reporting import services
 from reporting.common import DIMENSIONS, UNDISCLOSED
@@ -45,8 +45,8 @@ def test_filters_by_the_link_do_not_reveal_a_confidential_link_of_another_agency
     for dimensions, expected in (
         ({"state": LinkState.CONFIRMED}, 0),
         ({"state": LinkState.NEW}, 0),
-        ({"classification": Classification.EXTREMIST}, 1),  # L4
-        ({"classification": Classification.UNCLASSIFIED}, 0),
+        ({"classification": LinkClassification.EXTREMIST}, 1),  # L4
+        ({"classification": LinkClassification.UNCLASSIFIED}, 0),
         ({"organization": world.organization.pk}, 0),
         ({"material": world.material.pk}, 0),
         ({"platform": "web"}, 0),
