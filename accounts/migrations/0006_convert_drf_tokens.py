@@ -9,15 +9,21 @@ authtoken.0005). Idempotent; reversing it cannot bring back keys that are no lon
 only undoes nothing (old keys keep working as knox tokens until they expire or are revoked).
 """
 
+import hashlib
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import migrations
 from django.utils import timezone
-from knox.crypto import hash_token
-from knox.settings import CONSTANTS
 
 LEGACY_NAME = "legacy token"
+# knox 5.1 as this migration was written (literals: a migration never calls into live code):
+# the digest is the SHA-512 of the key's UTF-8 bytes, the lookup key its first 15 characters.
+TOKEN_KEY_LENGTH = 15
+
+
+def digest_of(key: str) -> str:
+    return hashlib.sha512(key.encode("utf-8")).hexdigest()
 
 
 def convert_drf_tokens(apps, schema_editor):
@@ -29,9 +35,9 @@ def convert_drf_tokens(apps, schema_editor):
     expiry = timezone.now() + timedelta(days=getattr(settings, "API_TOKEN_TTL_DAYS", 365))
     for old in Token.objects.order_by("created"):
         token, created = ApiToken.objects.get_or_create(
-            digest=hash_token(old.key),
+            digest=digest_of(old.key),
             defaults={
-                "token_key": old.key[: CONSTANTS.TOKEN_KEY_LENGTH],
+                "token_key": old.key[:TOKEN_KEY_LENGTH],
                 "user_id": old.user_id,
                 "name": LEGACY_NAME,
                 "scope": scopes.get(old.key, "full"),
