@@ -1,7 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from accounts.choices import AgencyKind, AgencyLevel
+from accounts.choices import AgencyKind, AgencyLevel, Role
 from tests.factories import AgencyFactory, UserFactory
 from tests.second_factor import log_in
 
@@ -48,3 +48,24 @@ def client_for(client):
         return log_in(client, user)
 
     return login
+
+
+# Users of the demo's shapes, shared by the tests of every app (a closer conftest may narrow them).
+@pytest.fixture
+def officer(make_user):
+    return make_user(Role.OFFICER, kind=AgencyKind.POLICE, region="KZ-75")
+
+
+@pytest.fixture
+def prosecutor(central_agency):
+    return UserFactory(agency=central_agency, roles=[Role.PROSECUTOR])
+
+
+@pytest.fixture
+def regional_prosecutor(make_user):
+    return make_user(Role.PROSECUTOR, kind=AgencyKind.PROSECUTOR, region="KZ-75")
+
+
+@pytest.fixture
+def auditor(central_agency):
+    return UserFactory(agency=central_agency, roles=[Role.AUDITOR])

@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from accounts import policy
 from accounts.admin_policy import has_history
-from accounts.choices import AgencyKind, Role
+from accounts.choices import Role
 from accounts.models import Agency, User
 from organizations.models import Organization
 from registry import services
@@ -131,26 +131,6 @@ def test_no_history_page_of_any_admin_model_saves_a_post(model, demo_world, db, 
 
 
 # --- the reproductions of issue 12 ---------------------------------------------------------------
-@pytest.fixture
-def officer(make_user):
-    return make_user(Role.OFFICER, kind=AgencyKind.POLICE, region="KZ-75")
-
-
-@pytest.fixture
-def prosecutor(central_agency):
-    return UserFactory(agency=central_agency, roles=[Role.PROSECUTOR])
-
-
-@pytest.fixture
-def regional_prosecutor(make_user):
-    return make_user(Role.PROSECUTOR, kind=AgencyKind.PROSECUTOR, region="KZ-75")
-
-
-@pytest.fixture
-def auditor(central_agency):
-    return UserFactory(agency=central_agency, roles=[Role.AUDITOR])
-
-
 def _post_record(client, obj, record, data):
     return client.post(history_url(obj, record), data)
 

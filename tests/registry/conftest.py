@@ -5,34 +5,14 @@ from tests.factories import AgencyFactory, UserFactory
 
 
 @pytest.fixture
-def officer(make_user):
-    return make_user(Role.OFFICER, kind=AgencyKind.POLICE, region="KZ-75")
-
-
-@pytest.fixture
 def other_officer(make_user):
     """An officer of another agency (KNB) in another region."""
     return make_user(Role.OFFICER, kind=AgencyKind.KNB, region="KZ-71")
 
 
 @pytest.fixture
-def prosecutor(central_agency):
-    return UserFactory(agency=central_agency, roles=[Role.PROSECUTOR])
-
-
-@pytest.fixture
-def regional_prosecutor(make_user):
-    return make_user(Role.PROSECUTOR, kind=AgencyKind.PROSECUTOR, region="KZ-75")
-
-
-@pytest.fixture
 def supervisor(officer):
     return UserFactory(agency=officer.agency, roles=[Role.SUPERVISOR])
-
-
-@pytest.fixture
-def auditor(central_agency):
-    return UserFactory(agency=central_agency, roles=[Role.AUDITOR])
 
 
 @pytest.fixture
