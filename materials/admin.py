@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import policy
 from accounts.admin_policy import PolicyModelAdmin
 from decisions.admin_filters import DecisionRegionFilter, DecisionYearFilter
+from decisions.choices import CourtClassification
 from kibernadzor.errors import DomainError
 from materials import services
 from materials.models import Material, MaterialFingerprint
@@ -38,6 +39,16 @@ class FingerprintInline(PolicyInlineMixin, admin.TabularInline):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("official list (CSV or XLSX)"))
+    classification = forms.TypedChoiceField(
+        label=_("category of the whole list"),
+        choices=[("", _("as the file says")), *CourtClassification.choices],
+        required=False,
+        empty_value=None,
+        help_text=_(
+            "For a list with no category column, such as the published "
+            "«#;Материал;Дата включения»: every material in it is of this category."
+        ),
+    )
     dry_run = forms.BooleanField(label=_("only show what would change"), required=False)
 
 
@@ -121,7 +132,11 @@ class MaterialAdmin(PolicyModelAdmin):
             upload = form.cleaned_data["file"]
             try:
                 report = services.import_material_list(
-                    upload, upload.name, user=request.user, dry_run=form.cleaned_data["dry_run"]
+                    upload,
+                    upload.name,
+                    user=request.user,
+                    dry_run=form.cleaned_data["dry_run"],
+                    classification=form.cleaned_data["classification"],
                 )
             except DomainError as refused:  # Busy, Conflict
                 messages.error(request, refused.message)

@@ -55,6 +55,7 @@ __all__ = [
     "COLUMN_TITLES",
     "EXTREMIST",
     "KINDS",
+    "STRUCK_OFF",
     "TERRORIST",
     "MaterialRow",
     "ParseResult",
@@ -62,6 +63,7 @@ __all__ = [
     "clean_text",
     "guess_kind",
     "guess_languages",
+    "is_struck_off",
     "parse_classification",
     "parse_decision",
     "parse_list",
@@ -84,10 +86,12 @@ COLUMN_TITLES = {
     "court": "Суд",
     "decision_date": "Дата решения",
     "entry_into_force": "Дата вступления в силу",
+    "included_on": "Дата включения",
 }
 _BASE_COLUMNS = ("number", "title", "decision", "category")
-_OPTIONAL_COLUMNS = ("court", "decision_date", "entry_into_force")
+_OPTIONAL_COLUMNS = ("court", "decision_date", "entry_into_force", "included_on")
 
+STRUCK_OFF = "Исключен"  # how the published list writes a struck-off number
 TITLE_MAX = 500
 _HEADER_SEARCH_ROWS = 30
 _MAX_COLUMNS = 60
@@ -113,6 +117,8 @@ class MaterialRow:
     entry_into_force: dt.date | None
     decision_text: str  # the decision as written (cleaned of extra whitespace)
     sheet: str = ""  # XLSX sheet name ("" for CSV)
+    included_on: dt.date | None = None  # «Дата включения»: the day the material entered the list
+    excluded: bool = False  # a struck-off number («Исключен»): title and description are empty
 
 
 @dataclass(frozen=True)
@@ -219,27 +225,48 @@ def parse_classification(text: str) -> tuple[str | None, str | None]:
     return None, f"неизвестная категория {_q(text)}"
 
 
+_SOCIAL = (
+    r"(?:социальн|соц\.|соцсет|вконтакте|\bвк\b|\bvk\b|одноклассник|facebook|фейсбук|telegram"
+    r"|телеграм|instagram|инстаграм|whatsapp|tiktok|youtube|twitter)"
+)
+# Each kind's words; the kind named earliest in the description wins, and on a tie the first
+# kind listed here («Видеоканал» is an account, not a video).
 _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern))
     for kind, pattern in (
         (
             "social_account",
-            r"аккаунт|учетн\w* запис|канал|\bгрупп[аеуыо]|сообществ|паблик|\bпрофил[ьея]"
-            r"|страниц\w*\s+(?:[^.;]{0,60}?\s)?(?:в|на)\s+(?:социальн|соц\.|соцсет)",
+            r"аккаунт|учетн\w* запис|видеоканал|канал|сообществ|паблик|\bпрофил[ьея]"
+            rf"|\bгрупп[аеуыо]\b(?=[^.;]{{0,80}}{_SOCIAL})|\bгрупп\w* пользовател"
+            r"|(?:личн\w*|персональн\w*) страниц|страниц\w* пользовател"
+            rf"|страниц\w*\s+(?:[^.;]{{0,60}}?\s)?(?:в|на)\s+{_SOCIAL}",
         ),
-        ("video", r"видео|бейне|фильм|ролик|\bклип"),
-        ("audio", r"аудио|звукозапис|\bпесн|нашид|\bmp3\b|фонограм|дыбыс"),
-        ("image", r"изображени|фото|сурет|картинк|рисун|иллюстрац|графическ|демотиватор|коллаж"),
+        (
+            "video",
+            r"видео|бейне|фильм|ролик|\bклип|телепередач|телесюжет|\bdvd\b|кинохроник",
+        ),
+        (
+            "audio",
+            r"аудио|звукозапис|\bпесн|\bпесен|нашид|\bmp3\b|фонограм|дыбыс|\bальбом"
+            r"|музыкальн\w*\s+(?:альбом|композици|произведени|трек|запис)|\bкомпозици"
+            r"|\bтрек|\bсингл|\bcd\b|компакт-диск|радиопередач|подкаст|\bгимн",
+        ),
+        (
+            "image",
+            r"изображени|фото|сурет|картинк|рисун|иллюстрац|графическ|демотиватор|коллаж"
+            r"|карикатур|символик|эмблем|открытк|\bмем\b|\bмемы\b|\bобои",
+        ),
         (
             "web_page",
             r"веб-|\bвеб\s|сайт|интернет-ресурс|интернет ресурс|интернет-страниц|\bwww\."
-            r"|https?://|\burl\b|электронн\w* ресурс|\bдомен"
+            r"|https?://|\burl\b|электронн\w* (?:ресурс|страниц)|\bдомен|\bфорум|\bблог"
             r"|страниц\w*\s+(?:[^.;]{0,60}?\s)?в\s+сети\s+интернет",
         ),
         (
             "print",
             r"брошюр|\bкниг|кітап|журнал|листовк|парақша|газет|буклет|плакат|печатн|рукопис"
-            r"|\bиздани",
+            r"|\bиздани|\bстать[яиюе]|\bстатей|публикаци|стихотворени|\bстих[иа]?\b|\bпоэм"
+            r"|\bтекст|\bброшур|\bманифест|\bпамятк|\bвоззвани|\bпрокламаци|\bтрактат",
         ),
     )
 )
@@ -321,6 +348,18 @@ def guess_languages(description: str) -> tuple[str, ...]:
 
 _QUOTE_PAIRS = {"«": "»", "“": "”", "„": "“"}
 _QUOTE_SKIP_BEFORE = re.compile(r"(?:слов\w*|фраз\w*|текст\w*|надпис\w*|призыв\w*)\s*:?\s*$")
+# A quoted name after these words names who made or published the work, not the work: it is the
+# title only when nothing else is quoted («песня группы «Коловрат» «Название»» is «Название»).
+_QUOTE_MAKER_BEFORE = re.compile(
+    r"(?:автор\w*|пользовател\w*|псевдоним\w*|ник\w*|издательств\w*|изд\.|организаци\w*"
+    r"|движени\w*|партии|объединени\w*|групп\w*|ансамбл\w*|исполнител\w*|студи\w*"
+    r"|редакци\w*|газет[аыеу]|журнал[аеу]?|канал\w*|сообществ\w*|сайт\w*|сети|сетях"
+    r"|мессенджер\w*|интернет-ресурс\w*)\s*:?\s*$"
+)
+_GENERIC_PREFIX = re.compile(
+    r"^(?:информационн\w+\s+материал\w*|материал\w*)\s*(?:[-–—:]\s*|,\s*а\s+именно\s+)",
+    re.IGNORECASE,
+)
 _ABBREVIATIONS = {
     "г",
     "гг",
@@ -354,37 +393,50 @@ _ABBREVIATIONS = {
 }
 
 
+def _straight_quote_opens(text: str, i: int) -> bool:
+    """Whether the ``"`` at ``i`` opens a quotation: it stands before a word, not after one."""
+    before = text[i - 1] if i else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return (before.isspace() or before in "(«„“-—–:;,/") and not after.isspace()
+
+
 def _quoted_spans(text: str) -> list[tuple[int, int, str]]:
-    """Top-level «…» (and “…”, „…“, "…") spans: (start, end, inner)."""
+    """Top-level «…» (and “…”, „…“, "…") spans: (start, end, inner).
+
+    Quotes nest («Обращение фронта «Память»» is one span); straight quotes nest too, an opening
+    one being the one before a word (``"Обращение фронта "Память""``). A span left open takes
+    up to the last closing quote and gets its missing closing quotes back.
+    """
     spans: list[tuple[int, int, str]] = []
     i = 0
     while i < len(text):
         ch = text[i]
         close = _QUOTE_PAIRS.get(ch)
-        if close is None and ch == '"':
-            j = text.find('"', i + 1)
-            if j == -1:
-                break
-            spans.append((i, j + 1, text[i + 1 : j]))
-            i = j + 1
-            continue
+        if ch == '"':
+            close = '"'
         if close is None:
             i += 1
             continue
         depth, j = 1, i + 1
         while j < len(text):
-            if text[j] == close:
+            if ch == '"' and text[j] == '"':
+                depth += 1 if _straight_quote_opens(text, j) and j + 1 < len(text) else -1
+            elif text[j] == close:
                 depth -= 1
-                if depth == 0:
-                    break
             elif text[j] == ch:
                 depth += 1
+            if depth == 0:
+                break
             j += 1
         if j >= len(text):  # unbalanced: take up to the last closing quote, if any
             j = text.rfind(close, i + 1)
             if j == -1:
-                break
-        spans.append((i, j + 1, text[i + 1 : j]))
+                i += 1
+                continue
+        inner = text[i + 1 : j]
+        if ch != '"':
+            inner += close * max(0, inner.count(ch) - inner.count(close))
+        spans.append((i, j + 1, inner))
         i = j + 1
     return spans
 
@@ -422,14 +474,23 @@ def short_title(description: str) -> str:
     head = text[: decision.start()].rstrip(" ,;:–—-(") if decision else text
     if not head:
         head = text
+    makers: list[str] = []
     for start, _end, inner in _quoted_spans(head):
         inner = clean_text(inner)
         if not inner.strip(".… "):
             continue
-        if _QUOTE_SKIP_BEFORE.search(_fold(head[max(0, start - 30) : start])):
+        before = _fold(head[max(0, start - 30) : start])
+        if _QUOTE_SKIP_BEFORE.search(before):
+            continue
+        if _QUOTE_MAKER_BEFORE.search(before):
+            makers.append(inner)
             continue
         return _truncate(inner)
-    return _truncate(_first_sentence(head).strip())
+    if makers:
+        return _truncate(makers[0])
+    head = _GENERIC_PREFIX.sub("", head) or head
+    sentence = _first_sentence(head).strip()
+    return _truncate(sentence[:1].upper() + sentence[1:])
 
 
 # --------------------------------------------------------------------------------------------
@@ -728,6 +789,8 @@ def _header_field(text: str) -> str | None:
         and not re.search(r"суд|сот", h)
     ):
         return None  # «№ решения», «номер дела»: not the list's number nor the decision itself
+    if re.search(r"включени|внесени|енгізіл|inclusion|included|date added", h):
+        return "included_on"
     if re.search(r"вступ|в силу|күшіне|entry into force|effective", h):
         return "entry_into_force"
     if (
@@ -799,9 +862,14 @@ class _Collector:
         self.warnings: list[RowError] = []
         self.rows: list[MaterialRow] = []
         self.show_sheet = False
+        # CSV: the file's line where a row starts, when a record spanning lines shifts it.
+        self.lines: dict[int, int] = {}
 
     def _prefix(self, row: int, sheet: str) -> str:
         where = f"строка {row}" if row else ""
+        line = self.lines.get(row)
+        if row and line and line != row:
+            where += f" (строка {line} в файле)"
         if self.show_sheet and sheet:
             where = f"Лист {_q(sheet)}" + (f", {where}" if where else "")
         return where[:1].upper() + where[1:]
@@ -876,6 +944,27 @@ def _section_classification(texts: list[str], category_col: int | None) -> str |
         return None
     classification, problem = parse_classification(text)
     return classification if problem is None else None
+
+
+_STRUCK_OFF = re.compile(
+    r"^\(?\s*(?:(?:пункт|позиция|запись|номер|материал)\s+)?исключ[её]н[аоы]?(?!\w)", re.IGNORECASE
+)
+
+
+def is_struck_off(description: str) -> bool:
+    """Whether a record of the list is a struck-off number («Исключен», «исключен из списка»)."""
+    return bool(_STRUCK_OFF.match(clean_text(description)))
+
+
+def _title_classification(rows: Sequence[tuple[int, list[Any]]]) -> str | None:
+    """The category the list's title names («Федеральный список экстремистских материалов»)."""
+    for _rownum, cells in rows:
+        text = " ".join(t for t in map(_cell_text, cells) if t)
+        if re.search(r"экстремист|террорист|extremis|terroris", _fold(text)):
+            classification, problem = parse_classification(text)
+            if problem is None:
+                return classification
+    return None
 
 
 def _parse_table(
@@ -953,6 +1042,7 @@ def _parse_table(
             problems.append(
                 ("number", f"номер {_q(number_text)} должен быть целым положительным числом")
             )
+        struck_off = is_struck_off(description)
         if not description:
             problems.append(("title", "не указано наименование материала"))
 
@@ -976,7 +1066,9 @@ def _parse_table(
                 seen[key] = (rownum, signature)
 
         decision_key = "decision"
-        if not decision_text and description:
+        if struck_off:
+            decision_text = ""  # what a struck-off record says is not the material's decision
+        elif not decision_text and description:
             found = _find_decision_in_text(description)
             if found:
                 decision_text = description[found.start() :].strip(" .;")
@@ -985,7 +1077,7 @@ def _parse_table(
             decision = _analyse_decision(decision_text, today)
         else:
             decision = _Decision("", None, None, (), ())
-            if "decision_date" not in cols:
+            if "decision_date" not in cols and not struck_off:
                 notes.append(("decision", "не указано решение суда"))
         problems += [(decision_key, p) for p in decision.problems]
         for note in decision.notes:
@@ -1050,7 +1142,21 @@ def _parse_table(
                 if m:
                     classification = EXTREMIST if m.group(1) == "экстремист" else TERRORIST
             if classification is None:
-                problems.append(("category", "не указана категория"))
+                problems.append(
+                    (
+                        "category",
+                        "не указана категория"
+                        if "category" in cols
+                        else "не указана категория: в списке нет столбца «Категория», укажите"
+                        " категорию для всего файла",
+                    )
+                )
+
+        included_on = None
+        if text_of("included_on"):
+            included_on, problem = _parse_date_cell(cell("included_on"), today)
+            if problem:
+                problems.append(("included_on", problem))
 
         for key, message in problems:
             out.error(rownum, key, label(key), message, sheet)
@@ -1059,6 +1165,26 @@ def _parse_table(
         if problems:
             continue
         assert number is not None and classification is not None
+        if struck_off:
+            out.rows.append(
+                MaterialRow(
+                    row=rownum,
+                    number=number,
+                    title="",
+                    description="",
+                    classification=classification,
+                    kind="other",
+                    languages=(),
+                    court="",
+                    decision_date=None,
+                    entry_into_force=None,
+                    decision_text="",
+                    sheet=sheet,
+                    included_on=included_on,
+                    excluded=True,
+                )
+            )
+            continue
         out.rows.append(
             MaterialRow(
                 row=rownum,
@@ -1073,6 +1199,7 @@ def _parse_table(
                 entry_into_force=entry,
                 decision_text=decision_text,
                 sheet=sheet,
+                included_on=included_on,
             )
         )
 
@@ -1132,6 +1259,7 @@ def _read_csv(
     today: dt.date,
     *,
     max_rows: int = MAX_ROWS,
+    classification: str | None = None,
 ) -> None:
     if isinstance(data, str):
         text, encoding = data, None
@@ -1143,14 +1271,20 @@ def _read_csv(
     result.encoding = encoding
     delimiters: Sequence[str] = _DELIMITERS
     sep = re.match(r"\A\ufeff?sep=(.)[ \t]*\r?\n", text)
+    first_line = 1
     if sep:
         delimiters = (sep.group(1),)
         text = text[sep.end() :]
-    best: tuple[int, str, list[tuple[int, list[Any]]], _Header] | None = None
+        first_line = 2
+    best: tuple[int, str, list[tuple[int, list[Any]]], _Header, list[int]] | None = None
     for delimiter in delimiters:
         try:
             reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-            records = list(itertools.islice(reader, max_rows + 1))
+            records, starts, consumed = [], [], 0
+            for cells in itertools.islice(reader, max_rows + 1):
+                starts.append(first_line + consumed)  # the file's line where the record starts
+                consumed = reader.line_num
+                records.append(cells)
         except csv.Error as exc:
             if len(delimiters) == 1:
                 raise _FileError(f"файл CSV повреждён: {exc}") from exc
@@ -1160,11 +1294,59 @@ def _read_csv(
         table = [(i, list(cells)) for i, cells in enumerate(records, start=1)]
         header = _find_header(table)
         if header and (best is None or len(header.columns) > best[0]):
-            best = (len(header.columns), delimiter, table, header)
+            best = (len(header.columns), delimiter, table, header, starts)
     if best is None:
         raise _FileError(_NO_HEADER)
-    _, result.delimiter, table, header = best
-    _parse_table(table, header, "", None, out, today)
+    _, result.delimiter, table, header, starts = best
+    out.lines = {rownum: starts[rownum - 1] for rownum, _cells in table}
+    if "decision" not in header.columns:
+        table = _mend_records(table, header, result.delimiter)
+    default = classification or _title_classification(table[: header.index])
+    _parse_table(table, header, "", default, out, today)
+
+
+def _mend_records(
+    table: list[tuple[int, list[Any]]], header: _Header, delimiter: str
+) -> list[tuple[int, list[Any]]]:
+    """Put back together the records of a list whose only text column is the description
+    (the published shape «#;Материал;Дата включения»), as its exports break them:
+
+    * a description cut by a line break the file did not quote continues on the next line,
+      which then starts with text instead of a number: it is joined to the record before,
+      as long as the two together do not have more cells than the header;
+    * a delimiter the file did not quote inside the description («Исключен;», «… 2007);»)
+      gives a record more cells than the header: the cells from the description on are joined
+      back with the delimiter until the record fits (empty cells at the end are dropped first).
+    """
+    header_cells = [_cell_text(c) for c in table[header.index][1]]
+    width = max(i for i, t in enumerate(header_cells) if t) + 1
+    number_col, title_col = header.columns["number"], header.columns["title"]
+    body: list[tuple[int, list[Any]]] = []
+    for rownum, cells in table[header.index + 1 :]:
+        cells = list(cells)
+        while len(cells) > width and not _cell_text(cells[-1]):
+            cells.pop()
+        previous = body[-1][1] if body else None
+        first = _cell_text(cells[0]) if cells else ""
+        if (
+            previous is not None
+            and number_col == 0
+            and first
+            and len(previous) < width
+            and len(previous) + len(cells) - 1 <= width
+            and not re.fullmatch(r"№?\s*\d{1,9}\s*\.?", first)
+            and any(_cell_text(c) for c in previous)
+        ):
+            previous[-1] = f"{previous[-1]}\n{cells[0]}"
+            previous.extend(cells[1:])
+            continue
+        body.append((rownum, cells))
+    for _rownum, cells in body:
+        extra = len(cells) - width
+        if extra > 0 and title_col < width:
+            joined = delimiter.join(str(c) for c in cells[title_col : title_col + extra + 1])
+            cells[title_col : title_col + extra + 1] = [joined]
+    return table[: header.index + 1] + body
 
 
 _NO_HEADER = (
@@ -1240,6 +1422,7 @@ def _read_xlsx(
     *,
     limits: Any = None,
     max_rows: int = MAX_ROWS,
+    classification: str | None = None,
 ) -> None:
     if isinstance(data, str) or not data.startswith(b"PK\x03\x04"):
         raw = data.encode("utf-8", "replace") if isinstance(data, str) else data
@@ -1274,7 +1457,12 @@ def _read_xlsx(
             continue
         parsed += 1
         default, problem = parse_classification(name)
-        _parse_table(table, header, name, default if problem is None else None, out, today)
+        default = (
+            classification
+            or (default if problem is None else None)
+            or _title_classification(table[: header.index])
+        )
+        _parse_table(table, header, name, default, out, today)
     if not parsed:
         raise _FileError(_NO_HEADER)
 
@@ -1297,6 +1485,7 @@ def parse_list(
     today: dt.date | None = None,
     max_rows: int = MAX_ROWS,
     limits: Any = None,
+    classification: str | None = None,
 ) -> ParseResult:
     """Parse a CSV or XLSX list of materials.
 
@@ -1305,7 +1494,14 @@ def parse_list(
     the current date) is the limit for dates in the future. A file of more than ``max_rows``
     rows (per sheet) is refused; an XLSX is first checked by ``utilities.uploads`` against
     ``limits`` (an ``uploads.Limits``; its defaults when None). Never raises on bad content.
+
+    ``classification`` (EXTREMIST or TERRORIST) is the category of the whole file (the
+    published list has no category column: the whole list is one category); a category cell or
+    a section heading still decides its own rows. Without it the rows that name no category
+    take the sheet's name or the list's title above the header when either names one.
     """
+    if classification is not None and classification not in CLASSIFICATIONS:
+        raise ValueError(f"unknown classification {classification!r}")
     today = today or dt.date.today()
     result = ParseResult()
     try:
@@ -1338,9 +1534,12 @@ def parse_list(
             raise _FileError(f"неподдерживаемый формат {_q(ext)}: загрузите файл CSV или XLSX")
         result.format = fmt
         if fmt == "csv":
-            _read_csv(data, out, result, today, max_rows=max_rows)
+            _read_csv(data, out, result, today, max_rows=max_rows, classification=classification)
         else:
-            _read_xlsx(data, out, result, today, limits=limits, max_rows=max_rows)
+            _read_xlsx(
+                data, out, result, today,
+                limits=limits, max_rows=max_rows, classification=classification,
+            )  # fmt: skip
     except _FileError as exc:
         message = f"Файл {_q(filename)}: {exc}" if filename else f"Файл: {exc}"
         return ParseResult(errors=[RowError(0, "file", message)], format="")
@@ -1353,6 +1552,8 @@ def parse_list(
 
 
 def _needs_column(rows: Sequence[MaterialRow], key: str) -> bool:
+    if key == "included_on":
+        return any(r.included_on is not None for r in rows)
     for r in rows:
         court, decision_date, entry = parse_decision(r.decision_text, today=dt.date.max)
         if key == "court" and r.court != court:
@@ -1369,12 +1570,13 @@ def write_list(rows: Iterable[MaterialRow], fmt: Literal["csv", "xlsx"]) -> byte
     материала», «Решение суда», «Категория».
 
     «Суд», «Дата решения», «Дата вступления в силу» are added only when some row's value cannot
-    be read back from its decision text, so ``parse_list(write_list(rows))`` gives the same rows
-    (row numbers and sheet names aside). CSV is UTF-8 with BOM (Excel opens it correctly),
-    comma-separated. Every text cell passes utilities.tabular.safe_cell, the one function
-    that neutralises formulas in every file the system writes (a cell starting with = + - @,
-    a tab or carriage return, or their fullwidth forms, gets a leading apostrophe; the parser
-    removes it).
+    be read back from its decision text, «Дата включения» when some row has that date; a
+    struck-off number is written as the published list writes it, «Исключен»; so
+    ``parse_list(write_list(rows))`` gives the same rows (row numbers and sheet names aside).
+    CSV is UTF-8 with BOM (Excel opens it correctly), comma-separated. Every text cell passes
+    utilities.tabular.safe_cell, the one function that neutralises formulas in every file the
+    system writes (a cell starting with = + - @, a tab or carriage return, or their fullwidth
+    forms, gets a leading apostrophe; the parser removes it).
     """
     rows = list(rows)
     keys = [*_BASE_COLUMNS, *(k for k in _OPTIONAL_COLUMNS if _needs_column(rows, k))]
@@ -1383,12 +1585,13 @@ def write_list(rows: Iterable[MaterialRow], fmt: Literal["csv", "xlsx"]) -> byte
     def values(r: MaterialRow) -> list[Any]:
         by_key: dict[str, Any] = {
             "number": r.number,
-            "title": r.description,
-            "decision": r.decision_text,
+            "title": STRUCK_OFF if r.excluded else r.description,
+            "decision": "" if r.excluded else r.decision_text,
             "category": CLASSIFICATION_LABELS[r.classification],
             "court": r.court,
             "decision_date": r.decision_date,
             "entry_into_force": r.entry_into_force,
+            "included_on": r.included_on,
         }
         return [by_key[k] for k in keys]
 

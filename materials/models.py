@@ -72,7 +72,8 @@ class Material(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"№ {self.number}. {self.title}"
+        # A number struck off the list before the register knew it has no title.
+        return f"№ {self.number}. {self.title}" if self.title else f"№ {self.number}"
 
     def save(self, *args, **kwargs):
         self.search_key = self.compute_search_key()

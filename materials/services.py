@@ -3,6 +3,12 @@
 Every import is all or nothing: a file with a bad row writes nothing and reports every bad row
 with its number and field; a good file is applied in one transaction with a few queries whatever
 its size. Re-importing the same file changes nothing.
+
+A struck-off number of the list («Исключен») marks its material excluded (status EXCLUDED; the
+date of exclusion is left as it was, since the list does not give it); a number the register does
+not hold yet is recorded as an excluded material with no title, so that the number stays taken
+and is never imported as a material titled «Исключен». A material already excluded is never put
+back in force by an import: that takes a prosecutor.
 """
 
 from __future__ import annotations
@@ -22,13 +28,14 @@ from decisions.models import CourtDecision
 from decisions.services import region_of_court
 from kibernadzor.errors import Conflict, DomainError
 from materials import listparse, selectors
+from materials.choices import MaterialStatus
 from materials.models import Material, MaterialFingerprint
 from utilities import uploads
 
 # Fields the official list is the authority for: an import updates these. Kind and languages
 # are only guessed from the text, so they are set when a material is created and otherwise left
-# to the prosecutors who correct them.
-LIST_FIELDS = ("title", "description", "classification", "decision_id")
+# to the prosecutors who correct them. The date of inclusion is updated when the list gives it.
+LIST_FIELDS = ("title", "description", "classification", "decision_id", "included_on", "status")
 
 DEFAULT_MATCH_MAX_BYTES = 50 * 1024 * 1024
 
@@ -47,6 +54,7 @@ class ImportReport:
     created: list[listparse.MaterialRow] = field(default_factory=list)
     updated: list[tuple[listparse.MaterialRow, list[str]]] = field(default_factory=list)
     unchanged: list[listparse.MaterialRow] = field(default_factory=list)
+    excluded: list[listparse.MaterialRow] = field(default_factory=list)  # struck off by this file
     rejected: list[listparse.RowError] = field(default_factory=list)
     warnings: list[listparse.RowError] = field(default_factory=list)
     decisions_created: int = 0
@@ -67,10 +75,12 @@ class ImportReport:
         )
         return (
             f"{self.filename}: {len(self.created)} to create, {len(self.updated)} to update, "
+            f"{len(self.excluded)} to strike off, "
             f"{len(self.unchanged)} unchanged, {len(self.rejected)} rejected, "
             f"{self.decisions_created} new court decisions ({state})"
             if not self.applied
             else f"{self.filename}: {len(self.created)} created, {len(self.updated)} updated, "
+            f"{len(self.excluded)} struck off, "
             f"{len(self.unchanged)} unchanged, {self.decisions_created} new court decisions"
         )
 
@@ -81,6 +91,7 @@ class ImportReport:
             "applied": self.applied,
             "created": [r.number for r in self.created],
             "updated": [{"number": r.number, "fields": f} for r, f in self.updated],
+            "excluded": [r.number for r in self.excluded],
             "unchanged": len(self.unchanged),
             "decisions_created": self.decisions_created,
             "rejected": [error_dict(e) for e in self.rejected],
@@ -93,13 +104,18 @@ def error_dict(error: listparse.RowError) -> dict:
 
 
 def _decision_key(row: listparse.MaterialRow) -> tuple[str, str] | None:
-    if not row.decision_text and not row.court:
+    if row.excluded or (not row.decision_text and not row.court):
         return None
     return (row.decision_text, RECOGNITION_OUTCOME[row.classification])
 
 
-def import_material_list(source, filename: str = "", *, user=None, dry_run: bool = False):
+def import_material_list(
+    source, filename: str = "", *, user=None, dry_run: bool = False, classification=None
+):
     """Import the official list (CSV or XLSX) from a path, file object or bytes.
+
+    ``classification`` ("extremist" or "terrorist") is the category of the whole file, for a
+    list that has no category column (the published shape «#;Материал;Дата включения»).
 
     Returns an ImportReport. With errors in the file nothing is written (`report.ok` is False);
     with `dry_run` nothing is written either and the report says what would happen. A file
@@ -119,6 +135,7 @@ def import_material_list(source, filename: str = "", *, user=None, dry_run: bool
             str(filename),
             max_rows=settings.KBZ_MATERIALS_IMPORT_MAX_ROWS,
             limits=uploads.Limits.from_settings(),
+            classification=classification or None,
         )
     report = ImportReport(filename=str(filename), dry_run=dry_run, warnings=list(result.warnings))
     report.rejected = list(result.errors)
@@ -150,6 +167,9 @@ def import_material_list(source, filename: str = "", *, user=None, dry_run: bool
         key = _decision_key(row)
         decision = decisions.get(key) if key else None
         material = existing.get(row.number)
+        if row.excluded:
+            _strike_off(row, material, report, to_create, to_update)
+            continue
         if material is None:
             report.created.append(row)
             to_create.append(
@@ -160,7 +180,7 @@ def import_material_list(source, filename: str = "", *, user=None, dry_run: bool
                     classification=row.classification,
                     kind=row.kind,
                     languages=list(row.languages),
-                    included_on=row.entry_into_force or row.decision_date,
+                    included_on=row.included_on or row.entry_into_force or row.decision_date,
                 )
             )
             to_create[-1]._decision_key = key
@@ -170,6 +190,8 @@ def import_material_list(source, filename: str = "", *, user=None, dry_run: bool
             "description": row.description,
             "classification": row.classification,
         }
+        if row.included_on is not None:
+            wanted["included_on"] = row.included_on
         changed = [name for name, value in wanted.items() if getattr(material, name) != value]
         if key in new_decisions or (decision is not None and material.decision_id != decision.pk):
             changed.append("decision")
@@ -213,6 +235,30 @@ def import_material_list(source, filename: str = "", *, user=None, dry_run: bool
                 str(_("The list was changed by another import at the same time; try again."))
             ) from exc
     return report
+
+
+def _strike_off(row, material, report, to_create, to_update) -> None:
+    """A struck-off number: its material excluded, or an excluded material with no title."""
+    if material is None:
+        report.excluded.append(row)
+        to_create.append(
+            Material(
+                number=row.number,
+                title="",
+                description=row.description,
+                classification=row.classification,
+                included_on=row.included_on,
+                status=MaterialStatus.EXCLUDED,
+            )
+        )
+        to_create[-1]._decision_key = None
+    elif material.status != MaterialStatus.EXCLUDED:
+        report.excluded.append(row)
+        material.status = MaterialStatus.EXCLUDED
+        material._decision_key = None
+        to_update.append(material)
+    else:
+        report.unchanged.append(row)
 
 
 def _read_capped(source, limit: int) -> bytes:

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from decisions.api.serializers import CourtDecisionBriefSerializer
+from decisions.choices import CourtClassification
 from decisions.models import CourtDecision
 from materials.choices import LANGUAGES
 from materials.models import Material, MaterialFingerprint
@@ -62,6 +63,13 @@ class FileUploadSerializer(serializers.Serializer):
 
 class ImportSerializer(FileUploadSerializer):
     dry_run = serializers.BooleanField(default=False)
+    classification = serializers.ChoiceField(
+        choices=CourtClassification.choices,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Category of the whole file, for a list with no category column.",
+    )
 
 
 class AttachCopySerializer(FileUploadSerializer):

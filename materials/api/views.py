@@ -89,7 +89,11 @@ class MaterialViewSet(RegisterViewSet):
         form.is_valid(raise_exception=True)
         upload = form.validated_data["file"]
         report = services.import_material_list(
-            upload, upload.name, user=request.user, dry_run=form.validated_data["dry_run"]
+            upload,
+            upload.name,
+            user=request.user,
+            dry_run=form.validated_data["dry_run"],
+            classification=form.validated_data["classification"],
         )
         code = status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST
         return Response(report.as_dict(), status=code)

@@ -1,11 +1,21 @@
-"""`manage.py import_materials PATH [--dry-run]`: load the official list of materials."""
+"""`manage.py import_materials PATH [--classification extremist|terrorist] [--dry-run]`: load
+the official list of materials."""
 
+import argparse
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from kibernadzor.errors import DomainError
-from materials import services
+from materials import listparse, services
+
+
+def classification(value: str) -> str:
+    """«extremist», «terrorist», or the category as the list writes it («экстремистский»)."""
+    found, problem = listparse.parse_classification(value)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return found
 
 
 class Command(BaseCommand):
@@ -17,12 +27,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path)
         parser.add_argument("--dry-run", action="store_true", help="Report only; write nothing.")
+        parser.add_argument(
+            "--classification",
+            type=classification,
+            help="Category of the whole file (extremist or terrorist), for a list with no "
+            "category column such as the published «#;Материал;Дата включения».",
+        )
 
-    def handle(self, *args, path: Path, dry_run: bool, **options):
+    def handle(self, *args, path: Path, dry_run: bool, classification=None, **options):
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
         try:
-            report = services.import_material_list(path, path.name, dry_run=dry_run)
+            report = services.import_material_list(
+                path, path.name, dry_run=dry_run, classification=classification
+            )
         except DomainError as refused:  # Busy (every heavy-job slot taken), Conflict
             raise CommandError(refused.message) from None
         verb = "would create" if not report.applied else "created"
@@ -31,6 +49,9 @@ class Command(BaseCommand):
         verb = "would update" if not report.applied else "updated"
         for row, fields in report.updated:
             self.stdout.write(f"  {verb} № {row.number} (row {row.row}): {', '.join(fields)}")
+        verb = "would strike off" if not report.applied else "struck off"
+        for row in report.excluded:
+            self.stdout.write(f"  {verb} № {row.number} (row {row.row})")
         for warning in report.warnings:
             self.stdout.write(f"  warning, {_where(warning)}: {warning.message}")
         for error in report.rejected:
