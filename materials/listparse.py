@@ -613,6 +613,15 @@ _DECISION_IN_TEXT = re.compile(
 )
 
 
+def _without_closing_bracket(text: str) -> str:
+    """«решение … от 01.02.2007);» → «решение … от 01.02.2007»: the bracket that closes the
+    description's «(решение …)» is not part of the decision."""
+    text = text.strip(" .;")
+    while text.endswith(")") and text.count(")") > text.count("("):
+        text = text[:-1].rstrip(" .;")
+    return text
+
+
 def _find_decision_in_text(text: str) -> re.Match[str] | None:
     """A court decision written inside the description («… решением … суда от 12.03.2019»)."""
     m = _DECISION_IN_TEXT.search(text)
@@ -1071,7 +1080,7 @@ def _parse_table(
         elif not decision_text and description:
             found = _find_decision_in_text(description)
             if found:
-                decision_text = description[found.start() :].strip(" .;")
+                decision_text = _without_closing_bracket(description[found.start() :])
                 decision_key = "title"
         if decision_text:
             decision = _analyse_decision(decision_text, today)
