@@ -67,6 +67,7 @@ class ImportSerializer(FileUploadSerializer):
         choices=CourtClassification.choices,
         required=False,
         allow_null=True,
+        allow_blank=True,
         default=None,
         help_text="Category of the whole file, for a list with no category column.",
     )
