@@ -956,7 +956,10 @@ def _section_classification(texts: list[str], category_col: int | None) -> str |
 
 
 _STRUCK_OFF = re.compile(
-    r"^\(?\s*(?:(?:пункт|позиция|запись|номер|материал)\s+)?исключ[её]н[аоы]?(?!\w)", re.IGNORECASE
+    r"^\(?\s*(?:(?:пункт|позиция|запись|номер|материал)\s+)?исключ[её]н[аоы]?(?!\w)"
+    r"|^\(?\s*(?:тізімнен\s+)?(?:алынып\s+тасталды|шығарылды)(?!\w)"
+    r"|^\(?\s*(?:excluded|struck\s+off|removed)(?!\w)",
+    re.IGNORECASE,
 )
 
 

@@ -229,7 +229,18 @@ def test_fixture_kinds_cover_every_kind():
 
 @pytest.mark.parametrize(
     "text",
-    ["Исключен", "Исключен;", "исключен из списка", "Исключён", "(исключен)", "Пункт исключен"],
+    [
+        "Исключен",
+        "Исключен;",
+        "исключен из списка",
+        "ИСКЛЮЧЕН",
+        "Исключён",
+        "(исключен)",
+        "Пункт исключен",
+        "Исключен решением Кировского районного суда г. Уфы от 01.02.2012",
+        "Тізімнен алынып тасталды",
+        "Excluded",
+    ],
 )
 def test_struck_off_spellings(text):
     assert is_struck_off(text)
@@ -402,6 +413,7 @@ def test_admin_import_page_takes_the_category_for_the_whole_file(make_user):
         },
     )
     assert response.status_code == 200
+    assert "Исключённые номера" in response.content.decode()
     assert Material.objects.filter(classification=TERRORIST).count() == len(EXPECTED)
 
 
