@@ -17,6 +17,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from accounts.choices import AgencyKind, Role
 from decisions.models import CourtDecision
@@ -93,6 +95,17 @@ def test_every_record_reads_as_written_with_the_category_given_for_the_file():
     for row, expected in zip(result.rows, EXPECTED, strict=True):
         wanted = {k: v for k, v in expected.items() if k not in ("number", "line")}
         assert answers(row) == wanted, row.number
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(min_value=0, max_value=2**32), records=st.integers(1, 80))
+def test_any_list_the_generator_writes_reads_as_written(seed, records):
+    data, expected = build(seed, records)
+    result = parse_list(data, "list.csv", classification=TERRORIST, today=TODAY)
+    assert result.ok, result.errors[:3]
+    assert [answers(r) for r in result.rows] == [
+        {k: v for k, v in e.items() if k not in ("number", "line")} for e in expected
+    ]
 
 
 def test_without_a_category_every_row_says_the_category_is_missing_for_the_whole_file():
