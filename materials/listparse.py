@@ -16,11 +16,19 @@ strict where it could:
   that gives the category to the rows below it and starts a new numbering;
 * dates: ``12.03.2019``, ``1.3.19``, ``2019-03-12``, «12 марта 2019 года», «2019 жылғы 12
   наурыз»; the date after «вступило в силу» / «күшіне енді» is the date of entry into force;
-* the decision may stand in the description column instead of its own column.
+* the decision may stand in the description column instead of its own column;
+* the published shape ``#;Материал;Дата включения`` (Windows-1251, ``;``, CRLF, no category
+  column): the category of the whole file is given by the caller (``classification``) or by the
+  list's title above the header; «Дата включения» is the date the material entered the list;
+  a record the export broke over two lines or cut with an unquoted ``;`` is put back together;
+* a struck-off number («Исключен», «Исключен;», «исключен из списка») is a row with
+  ``excluded=True`` and no title, never a material titled «Исключен».
 
 Each problem is reported with the row number a spreadsheet user sees (1-based, header included)
-and a message in Russian for the prosecutor. A row with an error is not in ``rows``; every other
-row is. A file that is not what its name claims yields one file-level error (``row == 0``).
+and a message in Russian for the prosecutor; in a CSV whose records span lines the message also
+gives the file's own line («Строка 12 (строка 14 в файле), …»). A row with an error is not in
+``rows``; every other row is. A file that is not what its name claims yields one file-level
+error (``row == 0``).
 
 Numbers are unique within a numbering scope: one sheet, or one section of a sheet after a
 category heading. A repeated number with identical content is a harmless duplicate (warning,
