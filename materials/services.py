@@ -312,7 +312,11 @@ def _unique_numbers(rows, report: ImportReport) -> list[listparse.MaterialRow]:
 
 
 def export_material_list(materials: Iterable[Material], fmt: str) -> bytes:
-    """The register in the official list's shape (CSV or XLSX), readable by the importer."""
+    """The register in the official list's shape (CSV or XLSX), readable by the importer.
+
+    The date of inclusion is written when known; a number struck off before the register knew
+    its material (excluded, no title) is written «Исключен», as the published list writes it.
+    """
     rows = [
         listparse.MaterialRow(
             row=0,
@@ -326,6 +330,8 @@ def export_material_list(materials: Iterable[Material], fmt: str) -> bytes:
             decision_date=m.decision.decision_date if m.decision else None,
             entry_into_force=m.decision.entry_into_force if m.decision else None,
             decision_text=m.decision.text if m.decision else "",
+            included_on=m.included_on,
+            excluded=m.status == MaterialStatus.EXCLUDED and not m.title,
         )
         for m in materials
     ]

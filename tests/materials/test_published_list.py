@@ -518,3 +518,40 @@ def test_export_writes_the_date_of_inclusion_and_struck_off_numbers_and_reads_ba
     assert [dataclasses.replace(r, **position) for r in again.rows] == [
         dataclasses.replace(r, **position) for r in rows
     ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_register_export_of_the_published_list_reads_back_unchanged(fmt):
+    services.import_material_list(published(), classification=EXTREMIST)
+    content = services.export_material_list(
+        Material.objects.select_related("decision").order_by("number"), fmt
+    )
+    report = services.import_material_list(io.BytesIO(content), f"export.{fmt}")
+    assert report.applied, report.rejected[:3]
+    assert len(report.unchanged) == len(EXPECTED)
+    assert (report.created, report.updated, report.excluded) == ([], [], [])
+
+
+def test_published_shape_in_a_workbook_takes_its_category_from_the_title():
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Федеральный список экстремистских материалов (учебный пример)"])
+    sheet.append(["#", "Материал", "Дата включения"])
+    sheet.append([1, "Листовка «Обращение фронта «Память»» (решение Первомайского районного суда"
+                  " г. Омска от 01.02.2007);", dt.datetime(2007, 3, 15)])  # fmt: skip
+    sheet.append([2, "Исключен;", None])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    result = parse_list(buffer.getvalue(), "list.xlsx", today=TODAY)
+    assert result.ok, result.errors
+    first, second = result.rows
+    assert (first.title, first.classification, first.included_on) == (
+        "Обращение фронта «Память»",
+        EXTREMIST,
+        dt.date(2007, 3, 15),
+    )
+    assert first.court == "Первомайский районный суд г. Омска"
+    assert (second.number, second.excluded, second.title) == (2, True, "")
