@@ -34,7 +34,8 @@ from utilities import uploads
 
 # Fields the official list is the authority for: an import updates these. Kind and languages
 # are only guessed from the text, so they are set when a material is created and otherwise left
-# to the prosecutors who correct them. The date of inclusion is updated when the list gives it.
+# to the prosecutors who correct them. The date of inclusion is updated when the list gives it;
+# the status only ever becomes "excluded", by a struck-off number (see the module docstring).
 LIST_FIELDS = ("title", "description", "classification", "decision_id", "included_on", "status")
 
 DEFAULT_MATCH_MAX_BYTES = 50 * 1024 * 1024
