@@ -185,6 +185,8 @@ def canonicalize(url: str) -> Canonical:
         host = "t.me"
 
     site = _SITES.get(host)
+    if site is None and host.endswith(_ALIASED_PARENTS):
+        host, site = _aliased_site(host)
     if site is None:
         address = _address(
             host_info.netloc + port, path, _kept_query(pieces), _kept_fragment(fragment)
@@ -631,6 +633,9 @@ class _Site:
     page_host: str | None = None  # host of other pages; None keeps the link's host
     drop_params: frozenset[str] = frozenset()  # tracking only on this platform
     drop_prefixes: tuple[str, ...] = ()
+    # Where an old hash-bang route (``#!/path?query``) replaces the path: "" never, "/" only
+    # on the root page (Twitter), "*" on any page (Facebook's old in-page navigation).
+    hash_bang: str = ""
 
 
 def _rules(*pairs: tuple[str, _Handler]) -> tuple[_Rule, ...]:
@@ -659,8 +664,14 @@ def _canonicalize_on_site(
     site: _Site, host: str, port: str, path: str, pieces: list[str], fragment: str
 ) -> Canonical:
     """Apply the first platform rule that recognizes the path, else normalize as a page."""
-    if site.platform == X and fragment.startswith("!/") and path == "/":
-        # Old Twitter links keep the real path in a hash-bang: twitter.com/#!/user/status/ID
+    if (
+        site.hash_bang
+        and fragment.startswith("!/")
+        and (site.hash_bang == "*" or path == "/")
+        and len(fragment) > 2
+    ):
+        # Old links keep the real page in a hash-bang: twitter.com/#!/user/status/ID, and
+        # facebook.com/NAME#!/photo.php?v=ID (the video, whatever page it was opened over).
         path, _, query = fragment[1:].partition("?")
         path = _remove_dot_segments(_PATH_ESCAPES.sub(_fix_escape, path))
         pieces = _query_pieces(query)
@@ -672,6 +683,9 @@ def _canonicalize_on_site(
             if found is not None:
                 target, platform_id = found
                 object_host = site.object_host or host
+                if target.startswith("//"):  # an object that lives on a host of its own
+                    object_host, slash, rest = target[2:].partition("/")
+                    target = slash + rest
                 return _canonical(
                     object_host,
                     _registrable(object_host),
@@ -690,6 +704,20 @@ def _canonicalize_on_site(
     )
 
 
+def _wrapped_object(url: str, platform: str, prefix: str) -> _Found:
+    """The object a wrapper link carries (an old share link, an embed plugin's ``href``), if
+    it is an object of ``platform`` whose canonical URL is ``prefix`` + a path; else None."""
+    try:
+        found = canonicalize(url)
+    except InvalidURL:
+        return None
+    if not (found.platform == platform and found.platform_id):
+        return None
+    if not found.url.startswith(prefix + "/"):
+        return None
+    return found.url[len(prefix) :], found.platform_id
+
+
 def _short_link(trailing_slash: bool) -> tuple[str, _Handler]:
     """A short link only the platform can resolve: kept as is (query dropped), no id."""
     slash = "/" if trailing_slash else ""
@@ -703,7 +731,7 @@ _YT_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def _youtube_video(video_id: str) -> _Found:
-    if not _YT_VIDEO_ID.fullmatch(video_id):
+    if not _YT_VIDEO_ID.fullmatch(video_id) or video_id == "videoseries":
         return None
     return f"/watch?v={video_id}", f"video:{video_id}"
 
@@ -724,14 +752,47 @@ def _youtube_list(match: re.Match[str], params: Mapping[str, str]) -> _Found:
     return f"/playlist?list={playlist}", f"playlist:{playlist}"
 
 
+def _youtube_attribution(match: re.Match[str], params: Mapping[str, str]) -> _Found:
+    """``/attribution_link?u=/watch%3Fv%3DID…``: an old share link, the page is in ``u``."""
+    inner = unquote(params.get("u", ""))
+    if not inner.startswith("/") or inner.startswith(("//", "/attribution_link")):
+        return None
+    return _wrapped_object("https://www.youtube.com" + inner, YOUTUBE, "https://www.youtube.com")
+
+
+_YT_MUSIC = "//music.youtube.com"
+
+
+def _youtube_browse(match: re.Match[str], params: Mapping[str, str]) -> _Found:
+    """YouTube Music's browse pages: ``VL`` + a playlist id is the playlist, ``UC…`` the
+    artist's channel; an album (``MPRE…``) keeps its own browse page, since only YouTube knows
+    which playlist it is."""
+    browse = match[1]
+    if browse.startswith("VL") and len(browse) > 2:
+        return _youtube_list(match, {"list": browse[2:]})
+    if _YT_CHANNEL_ID.fullmatch(browse):
+        return f"/channel/{browse}", f"channel:{browse}"
+    if browse.startswith("MPRE"):
+        return f"{_YT_MUSIC}/browse/{browse}", f"album:{browse}"
+    return None
+
+
+_YT_CHANNEL_ID = re.compile(r"UC[A-Za-z0-9_-]{22}")
+
 _YOUTUBE_RULES = _rules(
     (r"/(?:watch|watch_popup)/?", lambda m, q: _youtube_video(q.get("v", ""))),
+    # "videoseries" is eleven letters long: the embedded player of a playlist, not a video.
+    (r"/embed/videoseries/?", _youtube_list),
+    (r"/embed/?", lambda m, q: _youtube_list(m, q) if q.get("listType") == "playlist" else None),
     (
         r"/(?:shorts|embed|live|v|e|watch)/([A-Za-z0-9_-]{11})(?:/.*)?",
         lambda m, q: _youtube_video(m[1]),
     ),
     (r"/post/([A-Za-z0-9_-]+)/?", lambda m, q: (f"/post/{m[1]}", f"post:{m[1]}")),
+    # A clip is a piece of a video with an id of its own: neither the video nor another clip.
+    (r"/clip/([A-Za-z0-9_-]{10,})/?", lambda m, q: (f"/clip/{m[1]}", f"clip:{m[1]}")),
     (r"/playlist/?", _youtube_list),
+    (r"/attribution_link/?", _youtube_attribution),
     # Channel ids are case-sensitive; handles and legacy names are not.
     (
         r"/channel/(UC[A-Za-z0-9_-]{22})(?:/.*)?",
@@ -743,6 +804,7 @@ _YOUTUBE_RULES = _rules(
         lambda m, q: _youtube_channel(f"{m[1]}/{_lower_segment(m[2])}", q),
     ),
 )
+_YOUTUBE_MUSIC_RULES = _YOUTUBE_RULES + _rules((r"/browse/([A-Za-z0-9_-]+)/?", _youtube_browse))
 _YOUTU_BE_RULES = _rules((r"/([A-Za-z0-9_-]{11})/?", lambda m, q: _youtube_video(m[1])))
 _YOUTUBE_DROP = frozenset(
     {
@@ -885,10 +947,23 @@ _X_RULES = _rules(
         r"/(?:i/web|i|[A-Za-z0-9_]{1,20})/status(?:es)?/(\d{1,20})(?:/.*)?",
         lambda m, q: (f"/i/status/{m[1]}", f"status:{m[1]}"),
     ),
+    # The old video player of a post is keyed by the post's own id.
+    (r"/i/videos/tweet/(\d{1,20})/?", lambda m, q: (f"/i/status/{m[1]}", f"status:{m[1]}")),
     (r"/i/user/(\d{1,20})/?", lambda m, q: (f"/i/user/{m[1]}", f"user_id:{m[1]}")),
     (rf"/([A-Za-z0-9_]{{1,15}})(?:/(?:{_X_TABS}))?/?", _x_account),
 )
 _X_DROP = frozenset({"s", "t", "ref_src", "ref_url"})
+
+
+def _x_embed(match: re.Match[str], params: Mapping[str, str]) -> _Found:
+    """``platform.twitter.com/embed/Tweet.html?id=ID``: the embedded post."""
+    status = params.get("id", "")
+    if not (status.isdigit() and len(status) <= 20):
+        return None
+    return f"/i/status/{status}", f"status:{status}"
+
+
+_X_EMBED_RULES = _rules((r"/embed/(?:Tweet|index)\.html", _x_embed))
 
 # Instagram -----------------------------------------------------------------------------
 
@@ -916,6 +991,12 @@ def _instagram_account(match: re.Match[str], params: Mapping[str, str]) -> _Foun
 
 
 _INSTAGRAM_RULES = _rules(
+    # Share links (/share/reel/CODE/) carry a share code, not the post's shortcode: only
+    # Instagram can resolve them, so they stay links of their own.
+    (
+        r"/share/((?:p/|reel/|v/)?[A-Za-z0-9_-]+)/?",
+        lambda m, q: (f"/share/{m[1]}/", ""),
+    ),
     # Posts, reels and IGTV share one shortcode space, and /p/CODE/ opens all of them.
     (r"/(?:[A-Za-z0-9._]{1,30}/)?(?:p|reel|reels|tv)/([A-Za-z0-9_-]{5,})(?:/.*)?", _instagram_post),
     (
@@ -936,12 +1017,14 @@ def _tiktok_video(video_id: str) -> _Found:
     return f"/@/video/{video_id}", f"video:{video_id}"
 
 
-_TIKTOK_RULES = _rules(
+_TIKTOK_VIDEO_RULES = _rules(
     (r"/@[^/]*/(?:video|photo)/(\d{6,20})(?:/.*)?", lambda m, q: _tiktok_video(m[1])),
     (
         r"/(?:embed(?:/v2)?|video|v|player/v1|share/video)/(\d{6,20})(?:\.html)?/?",
         lambda m, q: _tiktok_video(m[1]),
     ),
+)
+_TIKTOK_RULES = _TIKTOK_VIDEO_RULES + _rules(
     (r"/t/([A-Za-z0-9]+)/?", lambda m, q: (f"/t/{m[1]}/", "")),
     (r"/@([A-Za-z0-9_.]{1,24})/?", lambda m, q: (f"/@{m[1].lower()}", f"user:{m[1].lower()}")),
 )
@@ -956,8 +1039,28 @@ _TIKTOK_DROP = frozenset(
 
 # OK.ru ---------------------------------------------------------------------------------
 
+
+def _ok_video(video_id: str) -> _Found:
+    if not video_id.isdigit():
+        return None
+    return f"/video/{video_id}", f"video:{video_id}"
+
+
+def _ok_movie_layer(match: re.Match[str], params: Mapping[str, str]) -> _Found:
+    """``/dk?st.cmd=movieLayer&st.mvId=ID``: the old video layer opened over any page."""
+    if params.get("st.cmd") != "movieLayer":
+        return None
+    return _ok_video(params.get("st.mvId", ""))
+
+
 _OK_RULES = _rules(
-    (r"/(?:video|videoembed|live)/(\d+)/?", lambda m, q: (f"/video/{m[1]}", f"video:{m[1]}")),
+    # The page, the embedded player, the live page and the player's own address are one
+    # video; the player writes the id with a "-0" suffix, which is not part of the id.
+    (
+        r"/(?:video|videoembed|live|web-api/video/moviePlayer)/(\d+)(?:-0)?/?",
+        lambda m, q: _ok_video(m[1]),
+    ),
+    (r"/dk/?", _ok_movie_layer),
     (
         r"/group/(\d+)/topic/(\d+)/?",
         lambda m, q: (f"/group/{m[1]}/topic/{m[2]}", f"topic:{m[1]}/{m[2]}"),
@@ -973,20 +1076,33 @@ _OK_RULES = _rules(
 # Rutube --------------------------------------------------------------------------------
 
 
-def _rutube_private(match: re.Match[str], params: Mapping[str, str]) -> _Found:
-    """A private video is only reachable with its access key ``p``, so the key stays."""
-    video_id, key = match[1].lower(), params.get("p", "")
-    suffix = f"?p={key}" if key else ""
-    return f"/video/private/{video_id}/{suffix}", f"video:{video_id}"
+_RUTUBE_PRIVATE = ("/video/private/", "/live/video/private/")
+
+
+def _rutube_video(match: re.Match[str], params: Mapping[str, str]) -> _Found:
+    """A video by its 32-hex id.  A private video is only reachable with its access key
+    ``p``, so the key stays; the embedded player of a private video carries the key too."""
+    video_id, path = match[1].lower(), match[0]
+    private = path.startswith(_RUTUBE_PRIVATE)
+    key = params.get("p", "") if private or "embed/" in path else ""
+    if private or key:
+        suffix = f"?p={key}" if key else ""
+        return f"/video/private/{video_id}/{suffix}", f"video:{video_id}"
+    return f"/video/{video_id}/", f"video:{video_id}"
 
 
 _RUTUBE_RULES = _rules(
+    # The page, a short, a live stream's page and both embedded players are one video.
+    (r"/(?:video|shorts|live/video)/([0-9A-Fa-f]{32})(?:/.*)?", _rutube_video),
+    (r"/(?:play/)?embed/([0-9A-Fa-f]{32})/?", _rutube_video),
+    (r"/(?:live/)?video/private/([0-9A-Fa-f]{32})/?", _rutube_video),
+    # Old players name a video by a number only Rutube can map to its hex id: a form of its own.
     (
-        r"/(?:video|shorts|play/embed)/([0-9A-Fa-f]{32})(?:/.*)?",
-        lambda m, q: (f"/video/{m[1].lower()}/", f"video:{m[1].lower()}"),
+        r"/(?:play/embed|embed|video/embed)/(\d+)/?",
+        lambda m, q: (f"/play/embed/{m[1]}", f"embed:{m[1]}"),
     ),
-    (r"/video/private/([0-9A-Fa-f]{32})/?", _rutube_private),
     (r"/channel/(\d+)(?:/.*)?", lambda m, q: (f"/channel/{m[1]}/", f"channel:{m[1]}")),
+    (r"/plst/(\d+)/?", lambda m, q: (f"/plst/{m[1]}/", f"playlist:{m[1]}")),
 )
 
 # Facebook ------------------------------------------------------------------------------
@@ -1056,12 +1172,31 @@ def _facebook_account(match: re.Match[str], params: Mapping[str, str]) -> _Found
     return f"/{name}", f"user:{name}"
 
 
+def _facebook_photo_page(match: re.Match[str], params: Mapping[str, str]) -> _Found:
+    """``photo.php?fbid=ID`` is a photo; the old ``photo.php?v=ID`` was a video's page."""
+    if "fbid" in params:
+        return _facebook_photo(params["fbid"])
+    return _facebook_video(params.get("v", ""))
+
+
+def _facebook_plugin(match: re.Match[str], params: Mapping[str, str]) -> _Found:
+    """The embedded player or post (``/plugins/video.php?href=…``) shows what ``href`` names."""
+    href = unquote(params.get("href", ""))
+    if not href or "/plugins/" in href:
+        return None
+    return _wrapped_object(href, FACEBOOK, "https://www.facebook.com")
+
+
 _FACEBOOK_RULES = _rules(
-    (r"/(?:watch/?|video\.php)", lambda m, q: _facebook_video(q.get("v", ""))),
+    (
+        r"/(?:watch/?|watch/live/?|video\.php|video/video\.php)",
+        lambda m, q: _facebook_video(q.get("v", "")),
+    ),
     (r"/(?:[^/]+/)?videos/(?:[^/]+/)?(\d+)/?", lambda m, q: _facebook_video(m[1])),
     (r"/reel/(\d+)/?", lambda m, q: _facebook_video(m[1])),
     (r"/(?:permalink|story)\.php", _facebook_permalink),
-    (r"/photo(?:\.php|/)?", lambda m, q: _facebook_photo(q.get("fbid", ""))),
+    (r"/photo(?:\.php|/)?", _facebook_photo_page),
+    (r"/plugins/(?:video|post)\.php", _facebook_plugin),
     (r"/[^/]+/photos/(?:[^/]+/)?(\d+)/?", lambda m, q: _facebook_photo(m[1])),
     (r"/groups/([^/]+)/(?:posts|permalink)/(\d+)/?", _facebook_group),
     (r"/groups/([^/]+)/?", _facebook_group),
@@ -1093,9 +1228,21 @@ _SITE_LIST = (
         drop_params=_YOUTUBE_DROP,
     ),
     _Site(
-        YOUTUBE,
-        hosts=("music.youtube.com", "youtube-nocookie.com"),
+        YOUTUBE,  # the same videos, channels and playlists: embeds, YouTube Kids, old hosts
+        hosts=(
+            "youtube-nocookie.com",
+            "youtube.googleapis.com",
+            "youtubekids.com",
+            "gaming.youtube.com",
+        ),
         rules=_YOUTUBE_RULES,
+        object_host="www.youtube.com",
+        drop_params=_YOUTUBE_DROP,
+    ),
+    _Site(
+        YOUTUBE,
+        hosts=("music.youtube.com",),
+        rules=_YOUTUBE_MUSIC_RULES,
         object_host="www.youtube.com",
         drop_params=_YOUTUBE_DROP,
     ),
@@ -1130,6 +1277,7 @@ _SITE_LIST = (
         object_host="x.com",
         page_host="x.com",
         drop_params=_X_DROP,
+        hash_bang="/",
     ),
     _Site(
         X,  # embed-fixing mirrors that show the very same posts
@@ -1138,6 +1286,8 @@ _SITE_LIST = (
         object_host="x.com",
         drop_params=_X_DROP,
     ),
+    _Site(X, hosts=("platform.twitter.com",), rules=_X_EMBED_RULES, object_host="x.com"),
+    _Site(X, hosts=("t.co",), rules=_SHORT_WITHOUT_SLASH, object_host=None),
     _Site(
         INSTAGRAM,
         hosts=("instagram.com", "instagr.am"),
@@ -1155,6 +1305,14 @@ _SITE_LIST = (
         drop_params=_TIKTOK_DROP,
     ),
     _Site(
+        TIKTOK,  # TikTok's own share host: tiktokv.com/share/video/ID
+        hosts=("tiktokv.com",),
+        rules=_TIKTOK_VIDEO_RULES,
+        object_host="www.tiktok.com",
+        drop_params=_TIKTOK_DROP,
+    ),
+    # vm./vt. short codes are not video ids: only a fetch learns which video they open.
+    _Site(
         TIKTOK, hosts=("vm.tiktok.com", "vt.tiktok.com"), rules=_SHORT_WITH_SLASH, object_host=None
     ),
     _Site(
@@ -1163,6 +1321,7 @@ _SITE_LIST = (
         rules=_OK_RULES,
         object_host="ok.ru",
         page_host="ok.ru",
+        drop_params=frozenset({"fromtime", "st._aid"}),  # a start time; where a click came from
     ),
     _Site(
         RUTUBE,
@@ -1187,11 +1346,29 @@ _SITE_LIST = (
         page_host="www.facebook.com",
         drop_params=_FACEBOOK_DROP,
         drop_prefixes=("__",),  # __cft__[0], __tn__, __xts__: Facebook's click tracking
+        hash_bang="*",
     ),
     _Site(FACEBOOK, hosts=("fb.watch",), rules=_SHORT_WITH_SLASH, object_host=None),
     _Site(FACEBOOK, hosts=("fb.me",), rules=_SHORT_WITHOUT_SLASH, object_host=None),
 )
 _SITES: dict[str, _Site] = {host: site for site in _SITE_LIST for host in site.hosts}
+
+# Facebook serves every page on its locale hosts too (es-la., ru-ru., pt-br.: any xx-xx.).
+_ALIASED_PARENTS = (".facebook.com",)
+_LOCALE_LABEL = re.compile(r"[a-z]{2}-[a-z]{2}")
+
+
+@lru_cache(maxsize=1024)
+def _aliased_site(host: str) -> tuple[str, _Site | None]:
+    """The site of a locale host (``es-la.facebook.com`` is ``facebook.com``), else none."""
+    label, _, parent = host.partition(".")
+    if _LOCALE_LABEL.fullmatch(label):
+        parent = _strip_merged_prefixes(parent, _registrable(parent))
+        site = _SITES.get(parent)
+        if site is not None:
+            return parent, site
+    return host, None
+
 
 # The host table: hostname → platform. Canonicalization looks hosts up exactly (after
 # www./m./mobile. are merged); platform_of_host also accepts any subdomain of a listed host.
