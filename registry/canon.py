@@ -999,6 +999,11 @@ _INSTAGRAM_RULES = _rules(
     ),
     # Posts, reels and IGTV share one shortcode space, and /p/CODE/ opens all of them.
     (r"/(?:[A-Za-z0-9._]{1,30}/)?(?:p|reel|reels|tv)/([A-Za-z0-9_-]{5,})(?:/.*)?", _instagram_post),
+    # A highlight is a collection of stories with an id of its own, not a story.
+    (
+        r"/stories/highlights/(\d+)/?",
+        lambda m, q: (f"/stories/highlights/{m[1]}/", f"highlight:{m[1]}"),
+    ),
     (
         r"/stories/([A-Za-z0-9._]{1,30})/(\d+)/?",
         lambda m, q: (f"/stories/{m[1].lower()}/{m[2]}/", f"story:{m[2]}"),
@@ -1193,6 +1198,9 @@ _FACEBOOK_RULES = _rules(
         lambda m, q: _facebook_video(q.get("v", "")),
     ),
     (r"/(?:[^/]+/)?videos/(?:[^/]+/)?(\d+)/?", lambda m, q: _facebook_video(m[1])),
+    # Old embedded players: /video/embed?video_id=ID and the Flash player /v/ID.
+    (r"/video/embed/?", lambda m, q: _facebook_video(q.get("video_id", ""))),
+    (r"/v/(\d+)/?", lambda m, q: _facebook_video(m[1])),
     (r"/reel/(\d+)/?", lambda m, q: _facebook_video(m[1])),
     (r"/(?:permalink|story)\.php", _facebook_permalink),
     (r"/photo(?:\.php|/)?", _facebook_photo_page),
@@ -1201,10 +1209,15 @@ _FACEBOOK_RULES = _rules(
     (r"/groups/([^/]+)/(?:posts|permalink)/(\d+)/?", _facebook_group),
     (r"/groups/([^/]+)/?", _facebook_group),
     (r"/profile\.php", _facebook_profile),
+    # /people/Some-Name/ID/ is the profile with that number, whatever name is shown.
+    (
+        r"/people/[^/]+/(\d+)/?",
+        lambda m, q: (f"/profile.php?id={m[1]}", f"profile:{m[1]}"),
+    ),
     # Share links (/share/p/CODE/, /share/v/CODE/) only Facebook can resolve.
     (r"/share/((?:[a-z]/)?[A-Za-z0-9]+)/?", lambda m, q: (f"/share/{m[1]}/", "")),
     (rf"/{_FB_NAME}/posts/([A-Za-z0-9]+)/?", _facebook_user_post),
-    (rf"/{_FB_NAME}(?:/(?:{_FB_TABS}))?/?", _facebook_account),
+    (rf"/(?:pg/)?{_FB_NAME}(?:/(?:{_FB_TABS}))?/?", _facebook_account),  # /pg/NAME: old pages
 )
 _FACEBOOK_DROP = frozenset(
     {
@@ -1281,7 +1294,14 @@ _SITE_LIST = (
     ),
     _Site(
         X,  # embed-fixing mirrors that show the very same posts
-        hosts=("fxtwitter.com", "vxtwitter.com", "fixupx.com", "fixvx.com"),
+        hosts=(
+            "fxtwitter.com",
+            "vxtwitter.com",
+            "fixupx.com",
+            "fixvx.com",
+            "nitter.net",
+            "xcancel.com",
+        ),
         rules=_X_RULES,
         object_host="x.com",
         drop_params=_X_DROP,
@@ -1294,6 +1314,13 @@ _SITE_LIST = (
         rules=_INSTAGRAM_RULES,
         object_host="www.instagram.com",
         page_host="www.instagram.com",
+        drop_params=_INSTAGRAM_DROP,
+    ),
+    _Site(
+        INSTAGRAM,  # an embed-fixing mirror that shows the very same posts
+        hosts=("ddinstagram.com",),
+        rules=_INSTAGRAM_RULES,
+        object_host="www.instagram.com",
         drop_params=_INSTAGRAM_DROP,
     ),
     _Site(

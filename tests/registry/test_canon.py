@@ -1324,6 +1324,20 @@ OTHER_FORMS = [
         FACEBOOK,
         "post:somepage/pfbid02XyZ",
     ),
+    ("https://www.facebook.com/video/embed?video_id=1234567890", *FB_VIDEO),
+    ("https://www.facebook.com/v/1234567890", *FB_VIDEO),
+    (
+        "https://www.facebook.com/people/Some-Name/100001/",
+        "https://www.facebook.com/profile.php?id=100001",
+        FACEBOOK,
+        "profile:100001",
+    ),
+    (
+        "https://www.facebook.com/pg/SomePage/posts/?ref=page_internal",
+        "https://www.facebook.com/somepage",
+        FACEBOOK,
+        "user:somepage",
+    ),
     # YouTube: embed hosts, YouTube Kids, YouTube Music, old share links, playlist embeds.
     (f"https://youtube.googleapis.com/v/{YT}", *YT_VIDEO),
     (f"https://youtube.googleapis.com/v/{YT}?version=3&hl=ru_RU", *YT_VIDEO),
@@ -1402,7 +1416,21 @@ OTHER_FORMS = [
         "status:20",
     ),
     ("https://t.co/AbCdEf12?amp=1", "https://t.co/AbCdEf12", X_PLATFORM, ""),
-    # Instagram: share codes are not shortcodes; they stay their own form.
+    ("https://nitter.net/Jack/status/20#m", "https://x.com/i/status/20", X_PLATFORM, "status:20"),
+    ("https://xcancel.com/jack", "https://x.com/jack", X_PLATFORM, "user:jack"),
+    # Instagram: a mirror; highlights; share codes are not shortcodes and stay their own form.
+    (
+        "https://ddinstagram.com/reel/CxYz12AbC_d/",
+        "https://www.instagram.com/p/CxYz12AbC_d/",
+        INSTAGRAM,
+        "post:CxYz12AbC_d",
+    ),
+    (
+        "https://www.instagram.com/stories/highlights/17912345678901234/?igsh=x",
+        "https://www.instagram.com/stories/highlights/17912345678901234/",
+        INSTAGRAM,
+        "highlight:17912345678901234",
+    ),
     (
         "https://www.instagram.com/share/reel/BAabc123xyz/?igsh=x",
         "https://www.instagram.com/share/reel/BAabc123xyz/",
@@ -1657,6 +1685,16 @@ DISTINCT = [
         "facebook: embedded videos",
         "https://www.facebook.com/plugins/video.php?href=https%3A%2F%2Ffacebook.com%2Fwatch%2F%3Fv%3D1",
         "https://www.facebook.com/plugins/video.php?href=https%3A%2F%2Ffacebook.com%2Fwatch%2F%3Fv%3D2",
+    ),
+    (
+        "facebook: the name a /people/ link shows does not matter, the number does",
+        "https://www.facebook.com/people/Some-Name/100001/",
+        "https://www.facebook.com/people/Some-Name/100002/",
+    ),
+    (
+        "instagram: a highlight and a story with the same number",
+        "https://www.instagram.com/stories/highlights/1790/",
+        "https://www.instagram.com/stories/someone/1790/",
     ),
     ("x: old video players", "https://x.com/i/videos/tweet/20", "https://x.com/i/videos/tweet/21"),
     ("x: a post's player and its author", "https://x.com/i/videos/tweet/20", "https://x.com/i"),
