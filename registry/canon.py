@@ -34,6 +34,8 @@ youtube    https://www.youtube.com/watch?v=ID                     video:ID
            https://www.youtube.com/c/name, /user/name             channel:c/name, channel:user/…
            https://www.youtube.com/playlist?list=ID               playlist:ID
            https://www.youtube.com/post/ID                        post:ID
+           https://www.youtube.com/clip/ID                        clip:ID
+           https://music.youtube.com/browse/MPRE…                 album:MPRE…
 vk         https://vk.com/wall-1_2 (also photo, video, clip, …)   wall:-1_2, video:-1_2, …
            https://vk.com/wall-1_2?reply=3 (a comment)            wall:-1_2/comment:3
            https://vk.com/id1, https://vk.com/club1               user:1, group:1
@@ -47,6 +49,7 @@ x          https://x.com/i/status/ID                              status:ID
            https://x.com/name (lowercased)                        user:name
 instagram  https://www.instagram.com/p/CODE/ (CODE keeps case)    post:CODE
            https://www.instagram.com/stories/name/ID/             story:ID
+           https://www.instagram.com/stories/highlights/ID/       highlight:ID
            https://www.instagram.com/name/ (lowercased)           user:name
 tiktok     https://www.tiktok.com/@/video/ID                      video:ID
            https://www.tiktok.com/@name (lowercased)              user:name
@@ -54,18 +57,31 @@ ok         https://ok.ru/video/ID                                 video:ID
            https://ok.ru/group/G/topic/T                          topic:G/T
            https://ok.ru/group/G, https://ok.ru/profile/P         group:G, profile:P
 rutube     https://rutube.ru/video/HEX/                           video:HEX
+           https://rutube.ru/video/private/HEX/?p=KEY             video:HEX
+           https://rutube.ru/play/embed/NUMBER (old players)      embed:NUMBER
+           https://rutube.ru/channel/N/, https://rutube.ru/plst/N/  channel:N, playlist:N
 facebook   https://www.facebook.com/watch/?v=ID                   video:ID
            https://www.facebook.com/permalink.php?story_fbid=X&id=Y  post:Y/X
            https://www.facebook.com/name/posts/ID                 post:name/ID
            https://www.facebook.com/photo.php?fbid=X              photo:X
+           https://www.facebook.com/profile.php?id=N              profile:N
 web        the normalized URL                                     "" (empty)
 =========  =====================================================  ==============================
 
+The forms each platform accepts for these (embeds, players, other hosts, old routes) are
+listed in the README's registry section; ``tests/registry/test_canon.py`` holds every one.
+Wrappers that carry the object's own address (YouTube's ``attribution_link?u=``, Facebook's
+``plugins/video.php?href=``) are read through: the object is what they show.
+
 Short links that only the platform can resolve (``vm.tiktok.com``, ``vt.tiktok.com``,
-``tiktok.com/t/…``, ``fb.watch``, ``fb.me``, ``facebook.com/share/…``, ``vk.cc``) keep
-their own normalized URL, get their platform, and an empty ``platform_id``: a later check
-resolves them.  Any other page of a platform (a search page, a hashtag) is normalized like
-a generic URL on the platform's canonical host and also has an empty ``platform_id``.
+``tiktok.com/t/…``, ``fb.watch``, ``fb.me``, ``facebook.com/share/…``, ``instagram.com/share/…``,
+``vk.cc``, ``t.co``) keep their own normalized URL, get their platform, and an empty
+``platform_id``: their codes are not the object's id, canon never fetches, and a later check
+resolves them.  Any other page of a platform (a search page, a hashtag) is normalized like a
+generic URL on the platform's canonical host and also has an empty ``platform_id``.
+
+When these rules learn a new form, links stored under the older rules keep their old key:
+``manage.py check_canon`` lists them (registry.selectors.canon_drift).
 
 This module has no Django imports.
 """
