@@ -797,18 +797,12 @@ _YT_CHANNEL_ID = re.compile(r"UC[A-Za-z0-9_-]{22}")
 
 _YOUTUBE_RULES = _rules(
     (r"/(?:watch|watch_popup)/?", lambda m, q: _youtube_video(q.get("v", ""))),
-    # "videoseries" is eleven letters long: the embedded player of a playlist, not a video.
-    (r"/embed/videoseries/?", _youtube_list),
-    (r"/embed/?", lambda m, q: _youtube_list(m, q) if q.get("listType") == "playlist" else None),
     (
         r"/(?:shorts|embed|live|v|e|watch)/([A-Za-z0-9_-]{11})(?:/.*)?",
         lambda m, q: _youtube_video(m[1]),
     ),
     (r"/post/([A-Za-z0-9_-]+)/?", lambda m, q: (f"/post/{m[1]}", f"post:{m[1]}")),
-    # A clip is a piece of a video with an id of its own: neither the video nor another clip.
-    (r"/clip/([A-Za-z0-9_-]{10,})/?", lambda m, q: (f"/clip/{m[1]}", f"clip:{m[1]}")),
     (r"/playlist/?", _youtube_list),
-    (r"/attribution_link/?", _youtube_attribution),
     # Channel ids are case-sensitive; handles and legacy names are not.
     (
         r"/channel/(UC[A-Za-z0-9_-]{22})(?:/.*)?",
@@ -819,6 +813,13 @@ _YOUTUBE_RULES = _rules(
         r"/(c|user)/([^/]+)(?:/.*)?",
         lambda m, q: _youtube_channel(f"{m[1]}/{_lower_segment(m[2])}", q),
     ),
+    # Rarer forms last.  "videoseries" is eleven letters long, but it is the embedded player
+    # of a playlist, not a video (_youtube_video refuses it, so these rules get their turn).
+    (r"/embed/videoseries/?", _youtube_list),
+    (r"/embed/?", lambda m, q: _youtube_list(m, q) if q.get("listType") == "playlist" else None),
+    # A clip is a piece of a video with an id of its own: neither the video nor another clip.
+    (r"/clip/([A-Za-z0-9_-]{10,})/?", lambda m, q: (f"/clip/{m[1]}", f"clip:{m[1]}")),
+    (r"/attribution_link/?", _youtube_attribution),
 )
 _YOUTUBE_MUSIC_RULES = _YOUTUBE_RULES + _rules((r"/browse/([A-Za-z0-9_-]+)/?", _youtube_browse))
 _YOUTU_BE_RULES = _rules((r"/([A-Za-z0-9_-]{11})/?", lambda m, q: _youtube_video(m[1])))
