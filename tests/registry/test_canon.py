@@ -2175,6 +2175,41 @@ def test_any_text_is_either_refused_or_canonicalized_idempotently(prefix, text):
     assert canonicalize(found.url) == found
 
 
+_PLATFORM_PREFIXES = [
+    "https://www.facebook.com/",
+    "https://es-la.facebook.com/",
+    "https://facebook.com/somepage#!/",
+    "https://www.facebook.com/plugins/video.php?href=",
+    "https://www.youtube.com/attribution_link?u=",
+    "https://www.youtube.com/embed/",
+    "https://music.youtube.com/browse/",
+    "https://youtube.googleapis.com/v/",
+    "https://rutube.ru/play/embed/",
+    "https://rutube.ru/live/video/",
+    "https://ok.ru/web-api/video/moviePlayer/",
+    "https://ok.ru/dk?st.cmd=movieLayer&st.mvId=",
+    "https://www.tiktokv.com/share/video/",
+    "https://twitter.com/i/videos/tweet/",
+    "https://platform.twitter.com/embed/Tweet.html?id=",
+    "https://www.instagram.com/share/",
+]
+_PLATFORM_TAIL = st.text("aAzZ019-_/.?#!&=%:@+ 2FfDd\u200b", max_size=30)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.sampled_from(_PLATFORM_PREFIXES), _PLATFORM_TAIL)
+@example("https://www.facebook.com/plugins/video.php?href=", "https%3A%2F%2Ffacebook.com%2Fv%2F1")
+@example("https://facebook.com/somepage#!/", "photo.php?v=1#!/x")
+def test_any_text_after_a_platform_form_is_refused_or_canonicalized_idempotently(prefix, tail):
+    try:
+        found = canonicalize(prefix + tail)
+    except InvalidURL as error:
+        assert error.reason in INVALID_REASONS
+        return
+    assert found.url.startswith("https://")
+    assert canonicalize(found.url) == found
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=60))
 def test_arbitrary_unicode_never_crashes(text):
