@@ -777,6 +777,7 @@ def _youtube_attribution(match: re.Match[str], params: Mapping[str, str]) -> _Fo
 
 
 _YT_MUSIC = "//music.youtube.com"
+_YT_CHANNEL_ID = re.compile(r"UC[A-Za-z0-9_-]{22}")
 
 
 def _youtube_browse(match: re.Match[str], params: Mapping[str, str]) -> _Found:
@@ -792,8 +793,6 @@ def _youtube_browse(match: re.Match[str], params: Mapping[str, str]) -> _Found:
         return f"{_YT_MUSIC}/browse/{browse}", f"album:{browse}"
     return None
 
-
-_YT_CHANNEL_ID = re.compile(r"UC[A-Za-z0-9_-]{22}")
 
 _YOUTUBE_RULES = _rules(
     (r"/(?:watch|watch_popup)/?", lambda m, q: _youtube_video(q.get("v", ""))),
@@ -1099,6 +1098,7 @@ _OK_RULES = _rules(
 
 
 _RUTUBE_PRIVATE = ("/video/private/", "/live/video/private/")
+_RUTUBE_PLAYERS = ("/embed/", "/play/embed/")
 
 
 def _rutube_video(match: re.Match[str], params: Mapping[str, str]) -> _Found:
@@ -1106,7 +1106,7 @@ def _rutube_video(match: re.Match[str], params: Mapping[str, str]) -> _Found:
     ``p``, so the key stays; the embedded player of a private video carries the key too."""
     video_id, path = match[1].lower(), match[0]
     private = path.startswith(_RUTUBE_PRIVATE)
-    key = params.get("p", "") if private or "embed/" in path else ""
+    key = params.get("p", "") if private or path.startswith(_RUTUBE_PLAYERS) else ""
     if private or key:
         suffix = f"?p={key}" if key else ""
         return f"/video/private/{video_id}/{suffix}", f"video:{video_id}"

@@ -1184,6 +1184,12 @@ OTHER_FORMS = [
         f"video:{RT_HEX}",
     ),
     (
+        f"https://rutube.ru/embed/{RT_HEX}/?p=KeY123",
+        f"https://rutube.ru/video/private/{RT_HEX}/?p=KeY123",
+        RUTUBE,
+        f"video:{RT_HEX}",
+    ),
+    (
         f"https://rutube.ru/live/video/private/{RT_HEX}/?p=KeY123&r=wd",
         f"https://rutube.ru/video/private/{RT_HEX}/?p=KeY123",
         RUTUBE,
