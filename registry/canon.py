@@ -796,8 +796,9 @@ def _youtube_browse(match: re.Match[str], params: Mapping[str, str]) -> _Found:
 
 _YOUTUBE_RULES = _rules(
     (r"/(?:watch|watch_popup)/?", lambda m, q: _youtube_video(q.get("v", ""))),
+    # Old embed code writes its options after "&" with no "?": /v/ID&hl=ru&fs=1.
     (
-        r"/(?:shorts|embed|live|v|e|watch)/([A-Za-z0-9_-]{11})(?:/.*)?",
+        r"/(?:shorts|embed|live|v|e|watch)/([A-Za-z0-9_-]{11})(?:[/&;].*)?",
         lambda m, q: _youtube_video(m[1]),
     ),
     (r"/post/([A-Za-z0-9_-]+)/?", lambda m, q: (f"/post/{m[1]}", f"post:{m[1]}")),
@@ -821,7 +822,7 @@ _YOUTUBE_RULES = _rules(
     (r"/attribution_link/?", _youtube_attribution),
 )
 _YOUTUBE_MUSIC_RULES = _YOUTUBE_RULES + _rules((r"/browse/([A-Za-z0-9_-]+)/?", _youtube_browse))
-_YOUTU_BE_RULES = _rules((r"/([A-Za-z0-9_-]{11})/?", lambda m, q: _youtube_video(m[1])))
+_YOUTU_BE_RULES = _rules((r"/([A-Za-z0-9_-]{11})(?:/|[&;].*)?", lambda m, q: _youtube_video(m[1])))
 _YOUTUBE_DROP = frozenset(
     {
         "si",
