@@ -1249,6 +1249,10 @@ _FACEBOOK_DROP = frozenset(
 _SHORT_WITH_SLASH = _rules(_short_link(trailing_slash=True))
 _SHORT_WITHOUT_SLASH = _rules(_short_link(trailing_slash=False))
 
+# The platforms' own onion services serve the very same pages.
+_FACEBOOK_ONION = "facebookwkhpilnemxj7asaniu7vnjjbiltxjqhye3mhbshg7kx5tfyd.onion"
+_X_ONION = "twitter3e4tixl4xyajtrzo62zg5vztmjuricljdp2c5kshju4avyoid.onion"
+
 _SITE_LIST = (
     _Site(
         YOUTUBE,
@@ -1303,7 +1307,7 @@ _SITE_LIST = (
     ),
     _Site(
         X,
-        hosts=("x.com", "twitter.com"),
+        hosts=("x.com", "twitter.com", _X_ONION),
         rules=_X_RULES,
         object_host="x.com",
         page_host="x.com",
@@ -1385,6 +1389,7 @@ _SITE_LIST = (
             "touch.facebook.com",
             "free.facebook.com",
             "d.facebook.com",
+            _FACEBOOK_ONION,
         ),
         rules=_FACEBOOK_RULES,
         object_host="www.facebook.com",

@@ -1331,6 +1331,11 @@ OTHER_FORMS = [
         "post:somepage/pfbid02XyZ",
     ),
     ("https://www.facebook.com/video/embed?video_id=1234567890", *FB_VIDEO),
+    (
+        "https://m.facebookwkhpilnemxj7asaniu7vnjjbiltxjqhye3mhbshg7kx5tfyd.onion"
+        "/watch/?v=1234567890",
+        *FB_VIDEO,
+    ),
     ("https://www.facebook.com/v/1234567890", *FB_VIDEO),
     (
         "https://www.facebook.com/people/Some-Name/100001/",
@@ -1427,6 +1432,12 @@ OTHER_FORMS = [
     ("https://t.co/AbCdEf12?amp=1", "https://t.co/AbCdEf12", X_PLATFORM, ""),
     ("https://nitter.net/Jack/status/20#m", "https://x.com/i/status/20", X_PLATFORM, "status:20"),
     ("https://xcancel.com/jack", "https://x.com/jack", X_PLATFORM, "user:jack"),
+    (
+        "http://twitter3e4tixl4xyajtrzo62zg5vztmjuricljdp2c5kshju4avyoid.onion/jack/status/20",
+        "https://x.com/i/status/20",
+        X_PLATFORM,
+        "status:20",
+    ),
     # Instagram: a mirror; highlights; share codes are not shortcodes and stay their own form.
     (
         "https://ddinstagram.com/reel/CxYz12AbC_d/",
