@@ -34,6 +34,8 @@ youtube    https://www.youtube.com/watch?v=ID                     video:ID
            https://www.youtube.com/c/name, /user/name             channel:c/name, channel:user/…
            https://www.youtube.com/playlist?list=ID               playlist:ID
            https://www.youtube.com/post/ID                        post:ID
+           https://www.youtube.com/clip/ID                        clip:ID
+           https://music.youtube.com/browse/MPRE…                 album:MPRE…
 vk         https://vk.com/wall-1_2 (also photo, video, clip, …)   wall:-1_2, video:-1_2, …
            https://vk.com/wall-1_2?reply=3 (a comment)            wall:-1_2/comment:3
            https://vk.com/id1, https://vk.com/club1               user:1, group:1
@@ -47,6 +49,7 @@ x          https://x.com/i/status/ID                              status:ID
            https://x.com/name (lowercased)                        user:name
 instagram  https://www.instagram.com/p/CODE/ (CODE keeps case)    post:CODE
            https://www.instagram.com/stories/name/ID/             story:ID
+           https://www.instagram.com/stories/highlights/ID/       highlight:ID
            https://www.instagram.com/name/ (lowercased)           user:name
 tiktok     https://www.tiktok.com/@/video/ID                      video:ID
            https://www.tiktok.com/@name (lowercased)              user:name
@@ -54,18 +57,31 @@ ok         https://ok.ru/video/ID                                 video:ID
            https://ok.ru/group/G/topic/T                          topic:G/T
            https://ok.ru/group/G, https://ok.ru/profile/P         group:G, profile:P
 rutube     https://rutube.ru/video/HEX/                           video:HEX
+           https://rutube.ru/video/private/HEX/?p=KEY             video:HEX
+           https://rutube.ru/play/embed/NUMBER (old players)      embed:NUMBER
+           https://rutube.ru/channel/N/, https://rutube.ru/plst/N/  channel:N, playlist:N
 facebook   https://www.facebook.com/watch/?v=ID                   video:ID
            https://www.facebook.com/permalink.php?story_fbid=X&id=Y  post:Y/X
            https://www.facebook.com/name/posts/ID                 post:name/ID
            https://www.facebook.com/photo.php?fbid=X              photo:X
+           https://www.facebook.com/profile.php?id=N              profile:N
 web        the normalized URL                                     "" (empty)
 =========  =====================================================  ==============================
 
+The forms each platform accepts for these (embeds, players, other hosts, old routes) are
+listed in the README's registry section; ``tests/registry/test_canon.py`` holds every one.
+Wrappers that carry the object's own address (YouTube's ``attribution_link?u=``, Facebook's
+``plugins/video.php?href=``) are read through: the object is what they show.
+
 Short links that only the platform can resolve (``vm.tiktok.com``, ``vt.tiktok.com``,
-``tiktok.com/t/…``, ``fb.watch``, ``fb.me``, ``facebook.com/share/…``, ``vk.cc``) keep
-their own normalized URL, get their platform, and an empty ``platform_id``: a later check
-resolves them.  Any other page of a platform (a search page, a hashtag) is normalized like
-a generic URL on the platform's canonical host and also has an empty ``platform_id``.
+``tiktok.com/t/…``, ``fb.watch``, ``fb.me``, ``facebook.com/share/…``, ``instagram.com/share/…``,
+``vk.cc``, ``t.co``) keep their own normalized URL, get their platform, and an empty
+``platform_id``: their codes are not the object's id, canon never fetches, and a later check
+resolves them.  Any other page of a platform (a search page, a hashtag) is normalized like a
+generic URL on the platform's canonical host and also has an empty ``platform_id``.
+
+When these rules learn a new form, links stored under the older rules keep their old key:
+``manage.py check_canon`` lists them (registry.selectors.canon_drift).
 
 This module has no Django imports.
 """
@@ -185,6 +201,8 @@ def canonicalize(url: str) -> Canonical:
         host = "t.me"
 
     site = _SITES.get(host)
+    if site is None and host.endswith(_ALIASED_PARENTS):
+        host, site = _aliased_site(host)
     if site is None:
         address = _address(
             host_info.netloc + port, path, _kept_query(pieces), _kept_fragment(fragment)
@@ -631,6 +649,9 @@ class _Site:
     page_host: str | None = None  # host of other pages; None keeps the link's host
     drop_params: frozenset[str] = frozenset()  # tracking only on this platform
     drop_prefixes: tuple[str, ...] = ()
+    # Where an old hash-bang route (``#!/path?query``) replaces the path: "" never, "/" only
+    # on the root page (Twitter), "*" on any page (Facebook's old in-page navigation).
+    hash_bang: str = ""
 
 
 def _rules(*pairs: tuple[str, _Handler]) -> tuple[_Rule, ...]:
@@ -659,8 +680,14 @@ def _canonicalize_on_site(
     site: _Site, host: str, port: str, path: str, pieces: list[str], fragment: str
 ) -> Canonical:
     """Apply the first platform rule that recognizes the path, else normalize as a page."""
-    if site.platform == X and fragment.startswith("!/") and path == "/":
-        # Old Twitter links keep the real path in a hash-bang: twitter.com/#!/user/status/ID
+    if (
+        site.hash_bang
+        and fragment.startswith("!/")
+        and (site.hash_bang == "*" or path == "/")
+        and len(fragment) > 2
+    ):
+        # Old links keep the real page in a hash-bang: twitter.com/#!/user/status/ID, and
+        # facebook.com/NAME#!/photo.php?v=ID (the video, whatever page it was opened over).
         path, _, query = fragment[1:].partition("?")
         path = _remove_dot_segments(_PATH_ESCAPES.sub(_fix_escape, path))
         pieces = _query_pieces(query)
@@ -672,6 +699,9 @@ def _canonicalize_on_site(
             if found is not None:
                 target, platform_id = found
                 object_host = site.object_host or host
+                if target.startswith("//"):  # an object that lives on a host of its own
+                    object_host, slash, rest = target[2:].partition("/")
+                    target = slash + rest
                 return _canonical(
                     object_host,
                     _registrable(object_host),
@@ -690,6 +720,20 @@ def _canonicalize_on_site(
     )
 
 
+def _wrapped_object(url: str, platform: str, prefix: str) -> _Found:
+    """The object a wrapper link carries (an old share link, an embed plugin's ``href``), if
+    it is an object of ``platform`` whose canonical URL is ``prefix`` + a path; else None."""
+    try:
+        found = canonicalize(url)
+    except InvalidURL:
+        return None
+    if not (found.platform == platform and found.platform_id):
+        return None
+    if not found.url.startswith(prefix + "/"):
+        return None
+    return found.url[len(prefix) :], found.platform_id
+
+
 def _short_link(trailing_slash: bool) -> tuple[str, _Handler]:
     """A short link only the platform can resolve: kept as is (query dropped), no id."""
     slash = "/" if trailing_slash else ""
@@ -703,7 +747,7 @@ _YT_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def _youtube_video(video_id: str) -> _Found:
-    if not _YT_VIDEO_ID.fullmatch(video_id):
+    if not _YT_VIDEO_ID.fullmatch(video_id) or video_id == "videoseries":
         return None
     return f"/watch?v={video_id}", f"video:{video_id}"
 
@@ -724,10 +768,37 @@ def _youtube_list(match: re.Match[str], params: Mapping[str, str]) -> _Found:
     return f"/playlist?list={playlist}", f"playlist:{playlist}"
 
 
+def _youtube_attribution(match: re.Match[str], params: Mapping[str, str]) -> _Found:
+    """``/attribution_link?u=/watch%3Fv%3DID…``: an old share link, the page is in ``u``."""
+    inner = unquote(params.get("u", ""))
+    if not inner.startswith("/") or inner.startswith(("//", "/attribution_link")):
+        return None
+    return _wrapped_object("https://www.youtube.com" + inner, YOUTUBE, "https://www.youtube.com")
+
+
+_YT_MUSIC = "//music.youtube.com"
+_YT_CHANNEL_ID = re.compile(r"UC[A-Za-z0-9_-]{22}")
+
+
+def _youtube_browse(match: re.Match[str], params: Mapping[str, str]) -> _Found:
+    """YouTube Music's browse pages: ``VL`` + a playlist id is the playlist, ``UC…`` the
+    artist's channel; an album (``MPRE…``) keeps its own browse page, since only YouTube knows
+    which playlist it is."""
+    browse = match[1]
+    if browse.startswith("VL") and len(browse) > 2:
+        return _youtube_list(match, {"list": browse[2:]})
+    if _YT_CHANNEL_ID.fullmatch(browse):
+        return f"/channel/{browse}", f"channel:{browse}"
+    if browse.startswith("MPRE"):
+        return f"{_YT_MUSIC}/browse/{browse}", f"album:{browse}"
+    return None
+
+
 _YOUTUBE_RULES = _rules(
     (r"/(?:watch|watch_popup)/?", lambda m, q: _youtube_video(q.get("v", ""))),
+    # Old embed code writes its options after "&" with no "?": /v/ID&hl=ru&fs=1.
     (
-        r"/(?:shorts|embed|live|v|e|watch)/([A-Za-z0-9_-]{11})(?:/.*)?",
+        r"/(?:shorts|embed|live|v|e|watch)/([A-Za-z0-9_-]{11})(?:[/&;].*)?",
         lambda m, q: _youtube_video(m[1]),
     ),
     (r"/post/([A-Za-z0-9_-]+)/?", lambda m, q: (f"/post/{m[1]}", f"post:{m[1]}")),
@@ -742,8 +813,16 @@ _YOUTUBE_RULES = _rules(
         r"/(c|user)/([^/]+)(?:/.*)?",
         lambda m, q: _youtube_channel(f"{m[1]}/{_lower_segment(m[2])}", q),
     ),
+    # Rarer forms last.  "videoseries" is eleven letters long, but it is the embedded player
+    # of a playlist, not a video (_youtube_video refuses it, so these rules get their turn).
+    (r"/embed/videoseries/?", _youtube_list),
+    (r"/embed/?", lambda m, q: _youtube_list(m, q) if q.get("listType") == "playlist" else None),
+    # A clip is a piece of a video with an id of its own: neither the video nor another clip.
+    (r"/clip/([A-Za-z0-9_-]{10,})/?", lambda m, q: (f"/clip/{m[1]}", f"clip:{m[1]}")),
+    (r"/attribution_link/?", _youtube_attribution),
 )
-_YOUTU_BE_RULES = _rules((r"/([A-Za-z0-9_-]{11})/?", lambda m, q: _youtube_video(m[1])))
+_YOUTUBE_MUSIC_RULES = _YOUTUBE_RULES + _rules((r"/browse/([A-Za-z0-9_-]+)/?", _youtube_browse))
+_YOUTU_BE_RULES = _rules((r"/([A-Za-z0-9_-]{11})(?:/|[&;].*)?", lambda m, q: _youtube_video(m[1])))
 _YOUTUBE_DROP = frozenset(
     {
         "si",
@@ -885,10 +964,23 @@ _X_RULES = _rules(
         r"/(?:i/web|i|[A-Za-z0-9_]{1,20})/status(?:es)?/(\d{1,20})(?:/.*)?",
         lambda m, q: (f"/i/status/{m[1]}", f"status:{m[1]}"),
     ),
+    # The old video player of a post is keyed by the post's own id.
+    (r"/i/videos/tweet/(\d{1,20})/?", lambda m, q: (f"/i/status/{m[1]}", f"status:{m[1]}")),
     (r"/i/user/(\d{1,20})/?", lambda m, q: (f"/i/user/{m[1]}", f"user_id:{m[1]}")),
     (rf"/([A-Za-z0-9_]{{1,15}})(?:/(?:{_X_TABS}))?/?", _x_account),
 )
 _X_DROP = frozenset({"s", "t", "ref_src", "ref_url"})
+
+
+def _x_embed(match: re.Match[str], params: Mapping[str, str]) -> _Found:
+    """``platform.twitter.com/embed/Tweet.html?id=ID``: the embedded post."""
+    status = params.get("id", "")
+    if not (status.isdigit() and len(status) <= 20):
+        return None
+    return f"/i/status/{status}", f"status:{status}"
+
+
+_X_EMBED_RULES = _rules((r"/embed/(?:Tweet|index)\.html", _x_embed))
 
 # Instagram -----------------------------------------------------------------------------
 
@@ -916,8 +1008,19 @@ def _instagram_account(match: re.Match[str], params: Mapping[str, str]) -> _Foun
 
 
 _INSTAGRAM_RULES = _rules(
+    # Share links (/share/reel/CODE/) carry a share code, not the post's shortcode: only
+    # Instagram can resolve them, so they stay links of their own.
+    (
+        r"/share/((?:p/|reel/|v/)?[A-Za-z0-9_-]+)/?",
+        lambda m, q: (f"/share/{m[1]}/", ""),
+    ),
     # Posts, reels and IGTV share one shortcode space, and /p/CODE/ opens all of them.
     (r"/(?:[A-Za-z0-9._]{1,30}/)?(?:p|reel|reels|tv)/([A-Za-z0-9_-]{5,})(?:/.*)?", _instagram_post),
+    # A highlight is a collection of stories with an id of its own, not a story.
+    (
+        r"/stories/highlights/(\d+)/?",
+        lambda m, q: (f"/stories/highlights/{m[1]}/", f"highlight:{m[1]}"),
+    ),
     (
         r"/stories/([A-Za-z0-9._]{1,30})/(\d+)/?",
         lambda m, q: (f"/stories/{m[1].lower()}/{m[2]}/", f"story:{m[2]}"),
@@ -936,12 +1039,14 @@ def _tiktok_video(video_id: str) -> _Found:
     return f"/@/video/{video_id}", f"video:{video_id}"
 
 
-_TIKTOK_RULES = _rules(
+_TIKTOK_VIDEO_RULES = _rules(
     (r"/@[^/]*/(?:video|photo)/(\d{6,20})(?:/.*)?", lambda m, q: _tiktok_video(m[1])),
     (
         r"/(?:embed(?:/v2)?|video|v|player/v1|share/video)/(\d{6,20})(?:\.html)?/?",
         lambda m, q: _tiktok_video(m[1]),
     ),
+)
+_TIKTOK_RULES = _TIKTOK_VIDEO_RULES + _rules(
     (r"/t/([A-Za-z0-9]+)/?", lambda m, q: (f"/t/{m[1]}/", "")),
     (r"/@([A-Za-z0-9_.]{1,24})/?", lambda m, q: (f"/@{m[1].lower()}", f"user:{m[1].lower()}")),
 )
@@ -956,8 +1061,28 @@ _TIKTOK_DROP = frozenset(
 
 # OK.ru ---------------------------------------------------------------------------------
 
+
+def _ok_video(video_id: str) -> _Found:
+    if not video_id.isdigit():
+        return None
+    return f"/video/{video_id}", f"video:{video_id}"
+
+
+def _ok_movie_layer(match: re.Match[str], params: Mapping[str, str]) -> _Found:
+    """``/dk?st.cmd=movieLayer&st.mvId=ID``: the old video layer opened over any page."""
+    if params.get("st.cmd") != "movieLayer":
+        return None
+    return _ok_video(params.get("st.mvId", ""))
+
+
 _OK_RULES = _rules(
-    (r"/(?:video|videoembed|live)/(\d+)/?", lambda m, q: (f"/video/{m[1]}", f"video:{m[1]}")),
+    # The page, the embedded player, the live page and the player's own address are one
+    # video; the player writes the id with a "-0" suffix, which is not part of the id.
+    (
+        r"/(?:video|videoembed|live|web-api/video/moviePlayer)/(\d+)(?:-0)?/?",
+        lambda m, q: _ok_video(m[1]),
+    ),
+    (r"/dk/?", _ok_movie_layer),
     (
         r"/group/(\d+)/topic/(\d+)/?",
         lambda m, q: (f"/group/{m[1]}/topic/{m[2]}", f"topic:{m[1]}/{m[2]}"),
@@ -973,20 +1098,34 @@ _OK_RULES = _rules(
 # Rutube --------------------------------------------------------------------------------
 
 
-def _rutube_private(match: re.Match[str], params: Mapping[str, str]) -> _Found:
-    """A private video is only reachable with its access key ``p``, so the key stays."""
-    video_id, key = match[1].lower(), params.get("p", "")
-    suffix = f"?p={key}" if key else ""
-    return f"/video/private/{video_id}/{suffix}", f"video:{video_id}"
+_RUTUBE_PRIVATE = ("/video/private/", "/live/video/private/")
+_RUTUBE_PLAYERS = ("/embed/", "/play/embed/")
+
+
+def _rutube_video(match: re.Match[str], params: Mapping[str, str]) -> _Found:
+    """A video by its 32-hex id.  A private video is only reachable with its access key
+    ``p``, so the key stays; the embedded player of a private video carries the key too."""
+    video_id, path = match[1].lower(), match[0]
+    private = path.startswith(_RUTUBE_PRIVATE)
+    key = params.get("p", "") if private or path.startswith(_RUTUBE_PLAYERS) else ""
+    if private or key:
+        suffix = f"?p={key}" if key else ""
+        return f"/video/private/{video_id}/{suffix}", f"video:{video_id}"
+    return f"/video/{video_id}/", f"video:{video_id}"
 
 
 _RUTUBE_RULES = _rules(
+    # The page, a short, a live stream's page and both embedded players are one video.
+    (r"/(?:video|shorts|live/video)/([0-9A-Fa-f]{32})(?:/.*)?", _rutube_video),
+    (r"/(?:play/)?embed/([0-9A-Fa-f]{32})/?", _rutube_video),
+    (r"/(?:live/)?video/private/([0-9A-Fa-f]{32})/?", _rutube_video),
+    # Old players name a video by a number only Rutube can map to its hex id: a form of its own.
     (
-        r"/(?:video|shorts|play/embed)/([0-9A-Fa-f]{32})(?:/.*)?",
-        lambda m, q: (f"/video/{m[1].lower()}/", f"video:{m[1].lower()}"),
+        r"/(?:play/embed|embed|video/embed)/(\d+)/?",
+        lambda m, q: (f"/play/embed/{m[1]}", f"embed:{m[1]}"),
     ),
-    (r"/video/private/([0-9A-Fa-f]{32})/?", _rutube_private),
     (r"/channel/(\d+)(?:/.*)?", lambda m, q: (f"/channel/{m[1]}/", f"channel:{m[1]}")),
+    (r"/plst/(\d+)/?", lambda m, q: (f"/plst/{m[1]}/", f"playlist:{m[1]}")),
 )
 
 # Facebook ------------------------------------------------------------------------------
@@ -1056,20 +1195,47 @@ def _facebook_account(match: re.Match[str], params: Mapping[str, str]) -> _Found
     return f"/{name}", f"user:{name}"
 
 
+def _facebook_photo_page(match: re.Match[str], params: Mapping[str, str]) -> _Found:
+    """``photo.php?fbid=ID`` is a photo; the old ``photo.php?v=ID`` was a video's page."""
+    if "fbid" in params:
+        return _facebook_photo(params["fbid"])
+    return _facebook_video(params.get("v", ""))
+
+
+def _facebook_plugin(match: re.Match[str], params: Mapping[str, str]) -> _Found:
+    """The embedded player or post (``/plugins/video.php?href=…``) shows what ``href`` names."""
+    href = unquote(params.get("href", ""))
+    if not href or "/plugins/" in href:
+        return None
+    return _wrapped_object(href, FACEBOOK, "https://www.facebook.com")
+
+
 _FACEBOOK_RULES = _rules(
-    (r"/(?:watch/?|video\.php)", lambda m, q: _facebook_video(q.get("v", ""))),
+    (
+        r"/(?:watch/?|watch/live/?|video\.php|video/video\.php)",
+        lambda m, q: _facebook_video(q.get("v", "")),
+    ),
     (r"/(?:[^/]+/)?videos/(?:[^/]+/)?(\d+)/?", lambda m, q: _facebook_video(m[1])),
+    # Old embedded players: /video/embed?video_id=ID and the Flash player /v/ID.
+    (r"/video/embed/?", lambda m, q: _facebook_video(q.get("video_id", ""))),
+    (r"/v/(\d+)/?", lambda m, q: _facebook_video(m[1])),
     (r"/reel/(\d+)/?", lambda m, q: _facebook_video(m[1])),
     (r"/(?:permalink|story)\.php", _facebook_permalink),
-    (r"/photo(?:\.php|/)?", lambda m, q: _facebook_photo(q.get("fbid", ""))),
+    (r"/photo(?:\.php|/)?", _facebook_photo_page),
+    (r"/plugins/(?:video|post)\.php", _facebook_plugin),
     (r"/[^/]+/photos/(?:[^/]+/)?(\d+)/?", lambda m, q: _facebook_photo(m[1])),
     (r"/groups/([^/]+)/(?:posts|permalink)/(\d+)/?", _facebook_group),
     (r"/groups/([^/]+)/?", _facebook_group),
     (r"/profile\.php", _facebook_profile),
+    # /people/Some-Name/ID/ is the profile with that number, whatever name is shown.
+    (
+        r"/people/[^/]+/(\d+)/?",
+        lambda m, q: (f"/profile.php?id={m[1]}", f"profile:{m[1]}"),
+    ),
     # Share links (/share/p/CODE/, /share/v/CODE/) only Facebook can resolve.
     (r"/share/((?:[a-z]/)?[A-Za-z0-9]+)/?", lambda m, q: (f"/share/{m[1]}/", "")),
     (rf"/{_FB_NAME}/posts/([A-Za-z0-9]+)/?", _facebook_user_post),
-    (rf"/{_FB_NAME}(?:/(?:{_FB_TABS}))?/?", _facebook_account),
+    (rf"/(?:pg/)?{_FB_NAME}(?:/(?:{_FB_TABS}))?/?", _facebook_account),  # /pg/NAME: old pages
 )
 _FACEBOOK_DROP = frozenset(
     {
@@ -1083,6 +1249,10 @@ _FACEBOOK_DROP = frozenset(
 _SHORT_WITH_SLASH = _rules(_short_link(trailing_slash=True))
 _SHORT_WITHOUT_SLASH = _rules(_short_link(trailing_slash=False))
 
+# The platforms' own onion services serve the very same pages.
+_FACEBOOK_ONION = "facebookwkhpilnemxj7asaniu7vnjjbiltxjqhye3mhbshg7kx5tfyd.onion"
+_X_ONION = "twitter3e4tixl4xyajtrzo62zg5vztmjuricljdp2c5kshju4avyoid.onion"
+
 _SITE_LIST = (
     _Site(
         YOUTUBE,
@@ -1093,9 +1263,21 @@ _SITE_LIST = (
         drop_params=_YOUTUBE_DROP,
     ),
     _Site(
-        YOUTUBE,
-        hosts=("music.youtube.com", "youtube-nocookie.com"),
+        YOUTUBE,  # the same videos, channels and playlists: embeds, YouTube Kids, old hosts
+        hosts=(
+            "youtube-nocookie.com",
+            "youtube.googleapis.com",
+            "youtubekids.com",
+            "gaming.youtube.com",
+        ),
         rules=_YOUTUBE_RULES,
+        object_host="www.youtube.com",
+        drop_params=_YOUTUBE_DROP,
+    ),
+    _Site(
+        YOUTUBE,
+        hosts=("music.youtube.com",),
+        rules=_YOUTUBE_MUSIC_RULES,
         object_host="www.youtube.com",
         drop_params=_YOUTUBE_DROP,
     ),
@@ -1125,25 +1307,42 @@ _SITE_LIST = (
     ),
     _Site(
         X,
-        hosts=("x.com", "twitter.com"),
+        hosts=("x.com", "twitter.com", _X_ONION),
         rules=_X_RULES,
         object_host="x.com",
         page_host="x.com",
         drop_params=_X_DROP,
+        hash_bang="/",
     ),
     _Site(
         X,  # embed-fixing mirrors that show the very same posts
-        hosts=("fxtwitter.com", "vxtwitter.com", "fixupx.com", "fixvx.com"),
+        hosts=(
+            "fxtwitter.com",
+            "vxtwitter.com",
+            "fixupx.com",
+            "fixvx.com",
+            "nitter.net",
+            "xcancel.com",
+        ),
         rules=_X_RULES,
         object_host="x.com",
         drop_params=_X_DROP,
     ),
+    _Site(X, hosts=("platform.twitter.com",), rules=_X_EMBED_RULES, object_host="x.com"),
+    _Site(X, hosts=("t.co",), rules=_SHORT_WITHOUT_SLASH, object_host=None),
     _Site(
         INSTAGRAM,
         hosts=("instagram.com", "instagr.am"),
         rules=_INSTAGRAM_RULES,
         object_host="www.instagram.com",
         page_host="www.instagram.com",
+        drop_params=_INSTAGRAM_DROP,
+    ),
+    _Site(
+        INSTAGRAM,  # an embed-fixing mirror that shows the very same posts
+        hosts=("ddinstagram.com",),
+        rules=_INSTAGRAM_RULES,
+        object_host="www.instagram.com",
         drop_params=_INSTAGRAM_DROP,
     ),
     _Site(
@@ -1155,6 +1354,14 @@ _SITE_LIST = (
         drop_params=_TIKTOK_DROP,
     ),
     _Site(
+        TIKTOK,  # TikTok's own share host: tiktokv.com/share/video/ID
+        hosts=("tiktokv.com",),
+        rules=_TIKTOK_VIDEO_RULES,
+        object_host="www.tiktok.com",
+        drop_params=_TIKTOK_DROP,
+    ),
+    # vm./vt. short codes are not video ids: only a fetch learns which video they open.
+    _Site(
         TIKTOK, hosts=("vm.tiktok.com", "vt.tiktok.com"), rules=_SHORT_WITH_SLASH, object_host=None
     ),
     _Site(
@@ -1163,6 +1370,7 @@ _SITE_LIST = (
         rules=_OK_RULES,
         object_host="ok.ru",
         page_host="ok.ru",
+        drop_params=frozenset({"fromtime", "st._aid"}),  # a start time; where a click came from
     ),
     _Site(
         RUTUBE,
@@ -1181,17 +1389,36 @@ _SITE_LIST = (
             "touch.facebook.com",
             "free.facebook.com",
             "d.facebook.com",
+            _FACEBOOK_ONION,
         ),
         rules=_FACEBOOK_RULES,
         object_host="www.facebook.com",
         page_host="www.facebook.com",
         drop_params=_FACEBOOK_DROP,
         drop_prefixes=("__",),  # __cft__[0], __tn__, __xts__: Facebook's click tracking
+        hash_bang="*",
     ),
     _Site(FACEBOOK, hosts=("fb.watch",), rules=_SHORT_WITH_SLASH, object_host=None),
     _Site(FACEBOOK, hosts=("fb.me",), rules=_SHORT_WITHOUT_SLASH, object_host=None),
 )
 _SITES: dict[str, _Site] = {host: site for site in _SITE_LIST for host in site.hosts}
+
+# Facebook serves every page on its locale hosts too (es-la., ru-ru., pt-br.: any xx-xx.).
+_ALIASED_PARENTS = (".facebook.com",)
+_LOCALE_LABEL = re.compile(r"[a-z]{2}-[a-z]{2}")
+
+
+@lru_cache(maxsize=1024)
+def _aliased_site(host: str) -> tuple[str, _Site | None]:
+    """The site of a locale host (``es-la.facebook.com`` is ``facebook.com``), else none."""
+    label, _, parent = host.partition(".")
+    if _LOCALE_LABEL.fullmatch(label):
+        parent = _strip_merged_prefixes(parent, _registrable(parent))
+        site = _SITES.get(parent)
+        if site is not None:
+            return parent, site
+    return host, None
+
 
 # The host table: hostname → platform. Canonicalization looks hosts up exactly (after
 # www./m./mobile. are merged); platform_of_host also accepts any subdomain of a listed host.

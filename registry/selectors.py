@@ -133,6 +133,65 @@ def record_disagreements(links=None, *, chunk_size: int = 2000) -> list[str]:
     return problems
 
 
+def canon_drift(*, chunk_size: int = 5000) -> list[str]:
+    """Where the stored record disagrees with today's canonical rules (registry.canon), one
+    line per disagreement (empty: none).
+
+    When canon learns a new form of some content (issue 18: embeds, players, locale hosts),
+    links stored under the older rules keep their old key: a link whose canonical URL now
+    canonicalizes to another key, and a report whose URL as entered now meets another key
+    than its link's (an old Facebook ``#!/photo.php?v=`` route filed as the account it was
+    opened over). Nothing is changed here: moving a report or merging two links changes a
+    legal record, which is a person's decision; each line says whether a link already holds
+    the new key. Two passes in chunks: the links, then the reports ordered by link.
+    """
+    from registry.models import Report
+
+    moves: list[tuple[str, str, str]] = []  # (what, canonical URL now, key now)
+
+    def now(url: str) -> canon.Canonical | None:
+        try:
+            return canon.canonicalize(url)
+        except canon.InvalidURL:
+            return None
+
+    link_rows = Link.objects.order_by("pk").values_list("pk", "url", "key")
+    for pk, url, key in link_rows.iterator(chunk_size=chunk_size):
+        found = now(url)
+        if found is None:
+            moves.append((f"link #{pk}: {url} is no longer a valid link", "", ""))
+        elif found.key != key:
+            moves.append((f"link #{pk}: {url} is now {found.url}", found.url, found.key))
+
+    report_rows = Report.objects.order_by("link_id", "pk").values_list(
+        "pk", "link_id", "raw_url", "link__url"
+    )
+    link_id, link_key = None, ""
+    for pk, owner, raw_url, owner_url in report_rows.iterator(chunk_size=chunk_size):
+        if owner != link_id:
+            link_id, owner_now = owner, now(owner_url)
+            link_key = owner_now.key if owner_now is not None else ""
+        found = now(raw_url)
+        if found is not None and link_key and found.key != link_key:
+            what = f"report #{pk} of link #{owner}: {raw_url} now meets {found.url}"
+            moves.append((what, found.url, found.key))
+
+    holders: dict[str, int] = {}
+    keys = sorted({key for _what, _url, key in moves if key})
+    for start in range(0, len(keys), chunk_size):
+        chunk = keys[start : start + chunk_size]
+        holders.update(Link.objects.filter(key__in=chunk).values_list("key", "pk"))
+    lines = []
+    for what, _url, key in moves:
+        if not key:
+            lines.append(what)
+        elif key in holders:
+            lines.append(f"{what}, which link #{holders[key]} holds")
+        else:
+            lines.append(f"{what}, which no link holds yet")
+    return lines
+
+
 def read_links(user, rows: Iterable, channel: ReadChannel) -> list:
     """The rows of links about to be shown to `user`, as a list; the confidential ones among
     them are logged as read through `channel` (docs/design.md §5.3).

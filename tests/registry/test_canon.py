@@ -1142,6 +1142,399 @@ def test_facebook_short_and_share_links_stay_for_a_later_check_to_resolve(form, 
 
 
 # ======================================================================================
+# Every form platforms use for one piece of content (embeds, players, other hosts)
+# ======================================================================================
+
+RT_HEX = "00112233445566778899aabbccddeeff"
+FB_VIDEO = ("https://www.facebook.com/watch/?v=1234567890", FACEBOOK, "video:1234567890")
+YT_VIDEO = (f"https://www.youtube.com/watch?v={YT}", YOUTUBE, f"video:{YT}")
+YT_CHANNEL_ID = "UCuAXFkgsw1L7xaCfnd5JJOw"
+
+# (what an analyst pastes, canonical URL, platform, platform_id)
+OTHER_FORMS = [
+    # Rutube: both embedded players, live streams, private embeds keep their access key.
+    (
+        f"https://rutube.ru/embed/{RT_HEX}",
+        f"https://rutube.ru/video/{RT_HEX}/",
+        RUTUBE,
+        f"video:{RT_HEX}",
+    ),
+    (
+        f"https://rutube.ru/play/embed/{RT_HEX}/?autoplay=1",
+        f"https://rutube.ru/video/{RT_HEX}/",
+        RUTUBE,
+        f"video:{RT_HEX}",
+    ),
+    (
+        f"https://rutube.ru/live/video/{RT_HEX.upper()}/",
+        f"https://rutube.ru/video/{RT_HEX}/",
+        RUTUBE,
+        f"video:{RT_HEX}",
+    ),
+    (
+        f"https://m.rutube.ru/live/video/{RT_HEX}/?utm_source=tg",
+        f"https://rutube.ru/video/{RT_HEX}/",
+        RUTUBE,
+        f"video:{RT_HEX}",
+    ),
+    (
+        f"https://rutube.ru/play/embed/{RT_HEX}?p=KeY123",
+        f"https://rutube.ru/video/private/{RT_HEX}/?p=KeY123",
+        RUTUBE,
+        f"video:{RT_HEX}",
+    ),
+    (
+        f"https://rutube.ru/embed/{RT_HEX}/?p=KeY123",
+        f"https://rutube.ru/video/private/{RT_HEX}/?p=KeY123",
+        RUTUBE,
+        f"video:{RT_HEX}",
+    ),
+    (
+        f"https://rutube.ru/live/video/private/{RT_HEX}/?p=KeY123&r=wd",
+        f"https://rutube.ru/video/private/{RT_HEX}/?p=KeY123",
+        RUTUBE,
+        f"video:{RT_HEX}",
+    ),
+    (
+        "https://rutube.ru/embed/6548393",
+        "https://rutube.ru/play/embed/6548393",
+        RUTUBE,
+        "embed:6548393",
+    ),
+    (
+        "https://rutube.ru/play/embed/6548393/",
+        "https://rutube.ru/play/embed/6548393",
+        RUTUBE,
+        "embed:6548393",
+    ),
+    (
+        "https://rutube.ru/video/embed/6548393",
+        "https://rutube.ru/play/embed/6548393",
+        RUTUBE,
+        "embed:6548393",
+    ),
+    (
+        "https://rutube.ru/plst/12345/?r=wd",
+        "https://rutube.ru/plst/12345/",
+        RUTUBE,
+        "playlist:12345",
+    ),
+    # OK.ru: the player's addresses, "-0" ids, a start time, the old video layer.
+    (
+        "https://ok.ru/web-api/video/moviePlayer/1234567890",
+        "https://ok.ru/video/1234567890",
+        OK,
+        "video:1234567890",
+    ),
+    (
+        "https://ok.ru/videoembed/1234567890?nochat=1&autoplay=1",
+        "https://ok.ru/video/1234567890",
+        OK,
+        "video:1234567890",
+    ),
+    ("https://ok.ru/video/1234567890-0", "https://ok.ru/video/1234567890", OK, "video:1234567890"),
+    (
+        "https://ok.ru/videoembed/1234567890-0",
+        "https://ok.ru/video/1234567890",
+        OK,
+        "video:1234567890",
+    ),
+    (
+        "https://m.ok.ru/video/1234567890-0?fromTime=95",
+        "https://ok.ru/video/1234567890",
+        OK,
+        "video:1234567890",
+    ),
+    (
+        "https://ok.ru/dk?st.cmd=movieLayer&st.discId=1234567890&st.mvId=1234567890",
+        "https://ok.ru/video/1234567890",
+        OK,
+        "video:1234567890",
+    ),
+    (
+        "https://ok.ru/search?st.query=abc&fromTime=5&st._aid=Toolbar",
+        "https://ok.ru/search?st.query=abc",
+        OK,
+        "",
+    ),
+    # TikTok: its own share host; short links stay their own form (only a fetch resolves them).
+    (
+        f"https://www.tiktokv.com/share/video/{TT}/?region=KZ",
+        f"https://www.tiktok.com/@/video/{TT}",
+        TIKTOK,
+        f"video:{TT}",
+    ),
+    (
+        f"https://m.tiktokv.com/share/video/{TT}",
+        f"https://www.tiktok.com/@/video/{TT}",
+        TIKTOK,
+        f"video:{TT}",
+    ),
+    (
+        f"https://www.tiktok.com/share/video/{TT}?u_code=x",
+        f"https://www.tiktok.com/@/video/{TT}",
+        TIKTOK,
+        f"video:{TT}",
+    ),
+    (
+        f"https://www.tiktok.com/player/v1/{TT}?autoplay=1",
+        f"https://www.tiktok.com/@/video/{TT}",
+        TIKTOK,
+        f"video:{TT}",
+    ),
+    ("https://vm.tiktok.com/ZMabc123/", "https://vm.tiktok.com/ZMabc123/", TIKTOK, ""),
+    ("https://vt.tiktok.com/ZSxyz789?_r=1", "https://vt.tiktok.com/ZSxyz789/", TIKTOK, ""),
+    # Facebook: locale hosts like m./mbasic./web., old #!/ routes, the embed plugins.
+    ("https://es-la.facebook.com/watch/?v=1234567890", *FB_VIDEO),
+    ("https://ru-ru.facebook.com/watch?v=1234567890", *FB_VIDEO),
+    ("https://pt-br.m.facebook.com/watch/?v=1234567890", *FB_VIDEO),
+    ("https://www.es-la.facebook.com/video.php?v=1234567890", *FB_VIDEO),
+    ("https://facebook.com/SomePage#!/photo.php?v=1234567890", *FB_VIDEO),
+    ("https://www.facebook.com/#!/photo.php?v=1234567890&set=vb.1", *FB_VIDEO),
+    ("https://www.facebook.com/SomePage#!/video/video.php?v=1234567890", *FB_VIDEO),
+    ("https://www.facebook.com/photo.php?v=1234567890", *FB_VIDEO),
+    ("https://www.facebook.com/watch/live/?v=1234567890", *FB_VIDEO),
+    (
+        "https://www.facebook.com/plugins/video.php?height=314&href="
+        "https%3A%2F%2Fwww.facebook.com%2FSomePage%2Fvideos%2F1234567890%2F&show_text=false",
+        *FB_VIDEO,
+    ),
+    (
+        "https://ru-ru.facebook.com/somepage",
+        "https://www.facebook.com/somepage",
+        FACEBOOK,
+        "user:somepage",
+    ),
+    (
+        "https://www.facebook.com/#!/SomePage",
+        "https://www.facebook.com/somepage",
+        FACEBOOK,
+        "user:somepage",
+    ),
+    (
+        "https://www.facebook.com/home.php#!/profile.php?id=100001",
+        "https://www.facebook.com/profile.php?id=100001",
+        FACEBOOK,
+        "profile:100001",
+    ),
+    (
+        "https://es-la.facebook.com/photo.php?fbid=987654",
+        "https://www.facebook.com/photo.php?fbid=987654",
+        FACEBOOK,
+        "photo:987654",
+    ),
+    (
+        "https://www.facebook.com/plugins/post.php?href="
+        "https%3A%2F%2Fwww.facebook.com%2FSomePage%2Fposts%2Fpfbid02XyZ",
+        "https://www.facebook.com/somepage/posts/pfbid02XyZ",
+        FACEBOOK,
+        "post:somepage/pfbid02XyZ",
+    ),
+    ("https://www.facebook.com/video/embed?video_id=1234567890", *FB_VIDEO),
+    (
+        "https://m.facebookwkhpilnemxj7asaniu7vnjjbiltxjqhye3mhbshg7kx5tfyd.onion"
+        "/watch/?v=1234567890",
+        *FB_VIDEO,
+    ),
+    ("https://www.facebook.com/v/1234567890", *FB_VIDEO),
+    (
+        "https://www.facebook.com/people/Some-Name/100001/",
+        "https://www.facebook.com/profile.php?id=100001",
+        FACEBOOK,
+        "profile:100001",
+    ),
+    (
+        "https://www.facebook.com/pg/SomePage/posts/?ref=page_internal",
+        "https://www.facebook.com/somepage",
+        FACEBOOK,
+        "user:somepage",
+    ),
+    # YouTube: embed hosts, YouTube Kids, YouTube Music, old share links, playlist embeds.
+    (f"https://youtube.googleapis.com/v/{YT}", *YT_VIDEO),
+    (f"https://youtube.googleapis.com/v/{YT}?version=3&hl=ru_RU", *YT_VIDEO),
+    (f"https://www.youtube-nocookie.com/embed/{YT}?rel=0", *YT_VIDEO),
+    (f"https://youtube-nocookie.com/v/{YT}", *YT_VIDEO),
+    (f"http://www.youtube.com/v/{YT}&hl=ru_RU&fs=1", *YT_VIDEO),
+    (f"https://youtube.googleapis.com/v/{YT}&autoplay=1", *YT_VIDEO),
+    (f"https://youtu.be/{YT}&t=30", *YT_VIDEO),
+    (f"https://www.youtubekids.com/watch?v={YT}", *YT_VIDEO),
+    (f"https://youtubekids.com/watch?v={YT}&si=abc", *YT_VIDEO),
+    (f"https://music.youtube.com/watch?v={YT}&list=RDAMVM{YT}", *YT_VIDEO),
+    (f"https://gaming.youtube.com/watch?v={YT}", *YT_VIDEO),
+    (f"https://www.youtube.com/watch?feature=player_embedded&v={YT}", *YT_VIDEO),
+    (
+        f"https://www.youtube.com/attribution_link?a=AbC&u=%2Fwatch%3Fv%3D{YT}%26feature%3Dshare",
+        *YT_VIDEO,
+    ),
+    (
+        "https://music.youtube.com/playlist?list=OLAK5uy_abcdefghijk",
+        "https://www.youtube.com/playlist?list=OLAK5uy_abcdefghijk",
+        YOUTUBE,
+        "playlist:OLAK5uy_abcdefghijk",
+    ),
+    (
+        "https://music.youtube.com/browse/VLPLx0sYbCqOb8",
+        "https://www.youtube.com/playlist?list=PLx0sYbCqOb8",
+        YOUTUBE,
+        "playlist:PLx0sYbCqOb8",
+    ),
+    (
+        "https://www.youtube.com/embed/videoseries?list=PLx0sYbCqOb8",
+        "https://www.youtube.com/playlist?list=PLx0sYbCqOb8",
+        YOUTUBE,
+        "playlist:PLx0sYbCqOb8",
+    ),
+    (
+        "https://www.youtube-nocookie.com/embed?listType=playlist&list=PLx0sYbCqOb8",
+        "https://www.youtube.com/playlist?list=PLx0sYbCqOb8",
+        YOUTUBE,
+        "playlist:PLx0sYbCqOb8",
+    ),
+    (
+        "https://music.youtube.com/browse/MPREb_AbCdEfGhIjK",
+        "https://music.youtube.com/browse/MPREb_AbCdEfGhIjK",
+        YOUTUBE,
+        "album:MPREb_AbCdEfGhIjK",
+    ),
+    (
+        f"https://music.youtube.com/browse/{YT_CHANNEL_ID}",
+        f"https://www.youtube.com/channel/{YT_CHANNEL_ID}",
+        YOUTUBE,
+        f"channel:{YT_CHANNEL_ID}",
+    ),
+    (
+        f"https://music.youtube.com/channel/{YT_CHANNEL_ID}?si=x",
+        f"https://www.youtube.com/channel/{YT_CHANNEL_ID}",
+        YOUTUBE,
+        f"channel:{YT_CHANNEL_ID}",
+    ),
+    (
+        f"https://www.youtubekids.com/channel/{YT_CHANNEL_ID}",
+        f"https://www.youtube.com/channel/{YT_CHANNEL_ID}",
+        YOUTUBE,
+        f"channel:{YT_CHANNEL_ID}",
+    ),
+    (
+        "https://www.youtube.com/clip/UgkxU2HSeGL_NvmDJ-nQJrlLwllwMDBdGZFs?si=x",
+        "https://www.youtube.com/clip/UgkxU2HSeGL_NvmDJ-nQJrlLwllwMDBdGZFs",
+        YOUTUBE,
+        "clip:UgkxU2HSeGL_NvmDJ-nQJrlLwllwMDBdGZFs",
+    ),
+    # X / Twitter: the old video player, the embed frame, the t.co short link.
+    ("https://twitter.com/i/videos/tweet/20", "https://x.com/i/status/20", X_PLATFORM, "status:20"),
+    ("https://x.com/i/videos/tweet/20?s=20", "https://x.com/i/status/20", X_PLATFORM, "status:20"),
+    (
+        "https://platform.twitter.com/embed/Tweet.html?id=20&theme=dark",
+        "https://x.com/i/status/20",
+        X_PLATFORM,
+        "status:20",
+    ),
+    ("https://t.co/AbCdEf12?amp=1", "https://t.co/AbCdEf12", X_PLATFORM, ""),
+    ("https://nitter.net/Jack/status/20#m", "https://x.com/i/status/20", X_PLATFORM, "status:20"),
+    ("https://xcancel.com/jack", "https://x.com/jack", X_PLATFORM, "user:jack"),
+    (
+        "http://twitter3e4tixl4xyajtrzo62zg5vztmjuricljdp2c5kshju4avyoid.onion/jack/status/20",
+        "https://x.com/i/status/20",
+        X_PLATFORM,
+        "status:20",
+    ),
+    # Instagram: a mirror; highlights; share codes are not shortcodes and stay their own form.
+    (
+        "https://ddinstagram.com/reel/CxYz12AbC_d/",
+        "https://www.instagram.com/p/CxYz12AbC_d/",
+        INSTAGRAM,
+        "post:CxYz12AbC_d",
+    ),
+    (
+        "https://www.instagram.com/stories/highlights/17912345678901234/?igsh=x",
+        "https://www.instagram.com/stories/highlights/17912345678901234/",
+        INSTAGRAM,
+        "highlight:17912345678901234",
+    ),
+    (
+        "https://www.instagram.com/share/reel/BAabc123xyz/?igsh=x",
+        "https://www.instagram.com/share/reel/BAabc123xyz/",
+        INSTAGRAM,
+        "",
+    ),
+    (
+        "https://instagram.com/share/BAabc123xyz",
+        "https://www.instagram.com/share/BAabc123xyz/",
+        INSTAGRAM,
+        "",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("form", "url", "platform", "platform_id"),
+    [pytest.param(*row, id=row[0][:70]) for row in OTHER_FORMS],
+)
+def test_every_form_of_a_platform_object_meets_its_content(form, url, platform, platform_id):
+    found = canonicalize(form)
+    assert (found.url, found.platform, found.platform_id) == (url, platform, platform_id)
+    assert canonicalize(found.url) == found
+
+
+@pytest.mark.parametrize(
+    "form",
+    params(
+        [
+            "https://youtube.googleapis.com/youtube/v3/videos",
+            "https://music.youtube.com/browse/FEmusic_home",
+            "https://www.youtube.com/embed/videoseries",
+            "https://www.youtube.com/attribution_link?u=%2Fresults%3Fq%3Dx",
+            "https://www.youtube.com/attribution_link?u=%0A",
+            "https://www.facebook.com/plugins/video.php?href=https%3A%2F%2Fyoutu.be%2FdQw4w9WgXcQ",
+            "https://www.facebook.com/plugins/video.php?href=%0A",
+            "https://ok.ru/video/1234567890-1",
+            "https://ok.ru/dk?st.cmd=userMain&st.mvId=1",
+            "https://twitter.com/i/videos/20",
+        ]
+    ),
+)
+def test_forms_that_name_no_object_are_pages_of_the_platform(form):
+    found = canonicalize(form)
+    assert found.platform != WEB
+    assert found.platform_id == ""
+    assert canonicalize(found.url) == found
+
+
+@pytest.mark.parametrize(
+    ("form", "host"),
+    [
+        ("https://l.facebook.com/l.php?u=https%3A%2F%2Fexample.com", "l.facebook.com"),
+        ("https://developers.facebook.com/docs", "developers.facebook.com"),
+        ("https://es-la.example.com/a", "es-la.example.com"),
+    ],
+)
+def test_only_locale_labels_make_a_facebook_host_facebook_com(form, host):
+    found = canonicalize(form)
+    assert (found.host, found.platform_id) == (host, "")
+    assert found.platform == WEB
+
+
+def test_old_facebook_route_is_the_video_not_the_account_it_was_opened_over():
+    video = canonicalize("https://www.facebook.com/SomePage#!/photo.php?v=1234567890")
+    account = canonicalize("https://www.facebook.com/SomePage")
+    assert (video.platform_id, account.platform_id) == ("video:1234567890", "user:somepage")
+    assert video.key != account.key
+
+
+def test_short_links_stay_their_own_records_until_a_check_resolves_them():
+    """vm./vt. TikTok codes, t.co and Instagram share codes name no id canon can read."""
+    short = canonicalize("https://vm.tiktok.com/ZMabc123/")
+    video = canonicalize(f"https://www.tiktok.com/@u/video/{TT}")
+    assert short.key != video.key
+    assert (short.platform, short.platform_id) == (TIKTOK, "")
+    # A share code that happens to look like a shortcode is still not that post.
+    assert (
+        canonicalize("https://www.instagram.com/share/p/CxYz12AbC_d/").key
+        != canonicalize("https://www.instagram.com/p/CxYz12AbC_d/").key
+    )
+
+
+# ======================================================================================
 # Distinct content is never merged
 # ======================================================================================
 
@@ -1220,6 +1613,117 @@ DISTINCT = [
     ("web: different ports", "https://example.com:8080/", "https://example.com:8443/"),
     ("web: user pages on a shared host", "https://a.blogspot.com/", "https://b.blogspot.com/"),
     ("web: hash-bang pages", "https://mega.nz/#!aaa", "https://mega.nz/#!bbb"),
+    # The forms of issue 18: each meets its own content and nothing else.
+    (
+        "youtube: a playlist's embedded player is not a video",
+        "https://www.youtube.com/embed/videoseries?list=PLx0sYbCqOb8",
+        "https://www.youtube.com/embed/videoseries",
+    ),
+    (
+        "youtube: a video and its playlist through Music",
+        f"https://music.youtube.com/watch?v={YT}&list=PLx0sYbCqOb8",
+        "https://music.youtube.com/playlist?list=PLx0sYbCqOb8",
+    ),
+    (
+        "youtube: an album and a playlist",
+        "https://music.youtube.com/browse/MPREb_AbCdEfGhIjK",
+        "https://music.youtube.com/browse/VLMPREb_AbCdEfGhIjK",
+    ),
+    (
+        "youtube: a clip and a video",
+        "https://www.youtube.com/clip/UgkxU2HSeGL_NvmDJ",
+        f"https://www.youtube.com/watch?v={YT}",
+    ),
+    (
+        "youtube: channel id and legacy user name",
+        "https://www.youtube.com/channel/UCuAXFkgsw1L7xaCfnd5JJOw",
+        "https://www.youtube.com/user/UCuAXFkgsw1L7xaCfnd5JJOw",
+    ),
+    (
+        "youtube: legacy user and custom names",
+        "https://www.youtube.com/user/somename",
+        "https://www.youtube.com/c/somename",
+    ),
+    (
+        "youtube: custom name and handle",
+        "https://youtube.com/c/somename",
+        "https://youtube.com/@somename",
+    ),
+    (
+        "youtube: a kids video and another",
+        f"https://www.youtubekids.com/watch?v={YT}",
+        "https://youtube.googleapis.com/v/aaaaaaaaaaa",
+    ),
+    (
+        "rutube: live streams",
+        f"https://rutube.ru/live/video/{RT_HEX}/",
+        f"https://rutube.ru/embed/{'e' * 32}",
+    ),
+    (
+        "rutube: an old numeric player and a video",
+        "https://rutube.ru/play/embed/6548393",
+        f"https://rutube.ru/play/embed/{RT_HEX}",
+    ),
+    (
+        "rutube: private keys differ",
+        f"https://rutube.ru/play/embed/{RT_HEX}?p=aaa",
+        f"https://rutube.ru/play/embed/{RT_HEX}?p=bbb",
+    ),
+    (
+        "ok: player ids",
+        "https://ok.ru/web-api/video/moviePlayer/1",
+        "https://ok.ru/videoembed/2-0",
+    ),
+    ("ok: only the -0 suffix is dropped", "https://ok.ru/video/1", "https://ok.ru/video/1-1"),
+    ("ok: the -0 suffix is not a digit", "https://ok.ru/video/1-0", "https://ok.ru/video/10"),
+    (
+        "tiktok: share host ids",
+        f"https://www.tiktokv.com/share/video/{TT}/",
+        "https://www.tiktokv.com/share/video/7106594312292453676/",
+    ),
+    (
+        "tiktok: a short link and a video",
+        "https://vm.tiktok.com/ZMabc123/",
+        f"https://www.tiktok.com/@u/video/{TT}",
+    ),
+    (
+        "facebook: locale host video and account",
+        "https://es-la.facebook.com/watch/?v=1",
+        "https://es-la.facebook.com/somepage",
+    ),
+    (
+        "facebook: a #! route and the page it was opened over",
+        "https://facebook.com/SomePage#!/photo.php?v=1",
+        "https://facebook.com/SomePage",
+    ),
+    (
+        "facebook: a video and a photo with the same number",
+        "https://facebook.com/photo.php?v=1",
+        "https://facebook.com/photo.php?fbid=1",
+    ),
+    (
+        "facebook: embedded videos",
+        "https://www.facebook.com/plugins/video.php?href=https%3A%2F%2Ffacebook.com%2Fwatch%2F%3Fv%3D1",
+        "https://www.facebook.com/plugins/video.php?href=https%3A%2F%2Ffacebook.com%2Fwatch%2F%3Fv%3D2",
+    ),
+    (
+        "facebook: the name a /people/ link shows does not matter, the number does",
+        "https://www.facebook.com/people/Some-Name/100001/",
+        "https://www.facebook.com/people/Some-Name/100002/",
+    ),
+    (
+        "instagram: a highlight and a story with the same number",
+        "https://www.instagram.com/stories/highlights/1790/",
+        "https://www.instagram.com/stories/someone/1790/",
+    ),
+    ("x: old video players", "https://x.com/i/videos/tweet/20", "https://x.com/i/videos/tweet/21"),
+    ("x: a post's player and its author", "https://x.com/i/videos/tweet/20", "https://x.com/i"),
+    ("x: short links differ in case", "https://t.co/AbC", "https://t.co/abc"),
+    (
+        "instagram: a share code is not the shortcode",
+        "https://instagram.com/share/reel/AbCdEf/",
+        "https://instagram.com/reel/AbCdEf/",
+    ),
 ]
 
 
@@ -1460,8 +1964,31 @@ def platform_forms(kind: str, value: tuple[str, ...]) -> tuple[list[str], str]:
             f"https://m.youtube.com/watch?feature=share&v={video}",
             f"https://youtube.com/shorts/{video}",
             f"https://www.youtube.com/embed/{video}",
+            f"https://youtube.googleapis.com/v/{video}",
+            f"https://www.youtube-nocookie.com/embed/{video}",
+            f"https://www.youtubekids.com/watch?v={video}",
+            f"https://music.youtube.com/watch?v={video}",
+            f"https://www.youtube.com/attribution_link?u=%2Fwatch%3Fv%3D{video}%26feature%3Dshare",
         ]
         return forms, f"video:{video}"
+    if kind == "youtube_playlist":
+        (playlist,) = value
+        forms = [
+            f"https://www.youtube.com/playlist?list={playlist}",
+            f"https://www.youtube.com/embed/videoseries?list={playlist}",
+            f"https://music.youtube.com/playlist?list={playlist}",
+            f"https://music.youtube.com/browse/VL{playlist}",
+        ]
+        return forms, f"playlist:{playlist}"
+    if kind == "youtube_channel":
+        (channel,) = value
+        forms = [
+            f"https://www.youtube.com/channel/{channel}",
+            f"https://music.youtube.com/channel/{channel}",
+            f"https://music.youtube.com/browse/{channel}",
+            f"https://www.youtubekids.com/channel/{channel}",
+        ]
+        return forms, f"channel:{channel}"
     if kind == "instagram":
         (code,) = value
         if code.lower() == "audio":
@@ -1494,11 +2021,48 @@ def platform_forms(kind: str, value: tuple[str, ...]) -> tuple[list[str], str]:
             f"https://twitter.com/someone/status/{status}",
             f"https://x.com/i/web/status/{status}?s=20",
             f"https://mobile.twitter.com/other/status/{status}",
+            f"https://twitter.com/i/videos/tweet/{status}",
+            f"https://platform.twitter.com/embed/Tweet.html?id={status}",
         ]
         return forms, f"status:{status}"
     if kind == "tiktok":
         (video,) = value
-        forms = [f"https://www.tiktok.com/@u/video/{video}", f"https://m.tiktok.com/v/{video}.html"]
+        forms = [
+            f"https://www.tiktok.com/@u/video/{video}",
+            f"https://m.tiktok.com/v/{video}.html",
+            f"https://www.tiktokv.com/share/video/{video}/",
+        ]
+        return forms, f"video:{video}"
+    if kind == "rutube":
+        (video,) = value
+        forms = [
+            f"https://rutube.ru/video/{video.lower()}/",
+            f"https://rutube.ru/embed/{video}",
+            f"https://rutube.ru/play/embed/{video}/",
+            f"https://rutube.ru/live/video/{video}/",
+        ]
+        return forms, f"video:{video.lower()}"
+    if kind == "ok":
+        (video,) = value
+        forms = [
+            f"https://ok.ru/video/{video}",
+            f"https://ok.ru/videoembed/{video}-0",
+            f"https://ok.ru/web-api/video/moviePlayer/{video}",
+            f"https://m.ok.ru/video/{video}-0?fromTime=12",
+        ]
+        return forms, f"video:{video}"
+    if kind == "facebook":
+        (video,) = value
+        forms = [
+            f"https://www.facebook.com/watch/?v={video}",
+            f"https://es-la.facebook.com/watch?v={video}",
+            f"https://ru-ru.facebook.com/somepage/videos/{video}/",
+            f"https://www.facebook.com/photo.php?v={video}",
+            f"https://www.facebook.com/plugins/video.php?href=https%3A%2F%2Fwww.facebook.com"
+            f"%2Fwatch%2F%3Fv%3D{video}",
+            # A hash-bang route: varied only as a whole (a fragment after it is part of it).
+            f"https://www.facebook.com/somepage#!/photo.php?v={video}",
+        ]
         return forms, f"video:{video}"
     raise AssertionError(kind)
 
@@ -1515,6 +2079,23 @@ _PLATFORM_OBJECTS = st.one_of(
     st.tuples(st.just("telegram"), st.tuples(_TG_NAME, _NUMBER)),
     st.tuples(st.just("x"), st.tuples(_NUMBER)),
     st.tuples(st.just("tiktok"), st.tuples(st.integers(10**6, 10**19).map(str))),
+    st.tuples(
+        st.just("youtube_playlist"),
+        st.tuples(
+            st.sampled_from(["PL", "OLAK5uy_", "RD"]).flatmap(
+                lambda p: _IG_CODE.map(lambda c: p + c)
+            )
+        ),
+    ),
+    st.tuples(
+        st.just("youtube_channel"),
+        st.tuples(_YT_ID.flatmap(lambda a: _YT_ID.map(lambda b: "UC" + a + b))),
+    ),
+    st.tuples(
+        st.just("rutube"), st.tuples(st.text("0123456789abcdefABCDEF", min_size=32, max_size=32))
+    ),
+    st.tuples(st.just("ok"), st.tuples(_NUMBER)),
+    st.tuples(st.just("facebook"), st.tuples(_NUMBER)),
 )
 
 
@@ -1544,7 +2125,7 @@ def url_surface_variants(draw: st.DrawFn, url: str) -> str:
 @given(_PLATFORM_OBJECTS, st.data())
 def test_platform_object_forms_are_one_identity_under_surface_variations(obj, data):
     forms, platform_id = platform_forms(*obj)
-    form = data.draw(st.sampled_from(forms))
+    form = data.draw(st.sampled_from([form for form in forms if "#" not in form]))
     variant = data.draw(url_surface_variants(form))
     found = canonicalize(variant)
     assert found.platform_id == platform_id, variant
@@ -1559,6 +2140,27 @@ def test_distinct_platform_objects_are_never_merged(first, second):
     second_forms, second_id = platform_forms(*second)
     assume((first[0], first_id) != (second[0], second_id))
     assert canonicalize(first_forms[0]).key != canonicalize(second_forms[0]).key
+
+
+@settings(max_examples=500, deadline=None)
+@given(_PLATFORM_OBJECTS, _PLATFORM_OBJECTS, st.data())
+def test_different_objects_never_merge_whichever_forms_they_are_pasted_in(first, second, data):
+    """Across every form, embed, player and host: two ids (or kinds) are two records."""
+    first_forms, first_id = platform_forms(*first)
+    second_forms, second_id = platform_forms(*second)
+    assume((first[0], first_id) != (second[0], second_id))
+    first_form = data.draw(st.sampled_from(first_forms))
+    second_form = data.draw(st.sampled_from(second_forms))
+    assert canonicalize(first_form).key != canonicalize(second_form).key, (first_form, second_form)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PLATFORM_OBJECTS)
+def test_every_listed_form_of_an_object_is_one_record(obj):
+    forms, platform_id = platform_forms(*obj)
+    keys = {canonicalize(form).key for form in forms}
+    assert len(keys) == 1, forms
+    assert canonicalize(forms[-1]).platform_id == platform_id
 
 
 @settings(max_examples=300, deadline=None)
@@ -1589,6 +2191,41 @@ def test_any_text_is_either_refused_or_canonicalized_idempotently(prefix, text):
         assert error.reason in INVALID_REASONS
         return
     assert found.platform in PLATFORMS
+    assert found.url.startswith("https://")
+    assert canonicalize(found.url) == found
+
+
+_PLATFORM_PREFIXES = [
+    "https://www.facebook.com/",
+    "https://es-la.facebook.com/",
+    "https://facebook.com/somepage#!/",
+    "https://www.facebook.com/plugins/video.php?href=",
+    "https://www.youtube.com/attribution_link?u=",
+    "https://www.youtube.com/embed/",
+    "https://music.youtube.com/browse/",
+    "https://youtube.googleapis.com/v/",
+    "https://rutube.ru/play/embed/",
+    "https://rutube.ru/live/video/",
+    "https://ok.ru/web-api/video/moviePlayer/",
+    "https://ok.ru/dk?st.cmd=movieLayer&st.mvId=",
+    "https://www.tiktokv.com/share/video/",
+    "https://twitter.com/i/videos/tweet/",
+    "https://platform.twitter.com/embed/Tweet.html?id=",
+    "https://www.instagram.com/share/",
+]
+_PLATFORM_TAIL = st.text("aAzZ019-_/.?#!&=%:@+ 2FfDd\u200b", max_size=30)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.sampled_from(_PLATFORM_PREFIXES), _PLATFORM_TAIL)
+@example("https://www.facebook.com/plugins/video.php?href=", "https%3A%2F%2Ffacebook.com%2Fv%2F1")
+@example("https://facebook.com/somepage#!/", "photo.php?v=1#!/x")
+def test_any_text_after_a_platform_form_is_refused_or_canonicalized_idempotently(prefix, tail):
+    try:
+        found = canonicalize(prefix + tail)
+    except InvalidURL as error:
+        assert error.reason in INVALID_REASONS
+        return
     assert found.url.startswith("https://")
     assert canonicalize(found.url) == found
 
