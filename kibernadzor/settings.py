@@ -166,11 +166,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Without Redis, files in DATA_DIR/cache: every process of one machine (web workers, Celery)
 # shares them, so API throttles count across processes as they do with Redis (a per-process
 # LocMemCache would give each process its own count); no query per request, unlike the
-# database cache. Several machines need REDIS_URL.
+# database cache. Several machines need REDIS_URL. The Redis cache fails open
+# (kibernadzor/cache.py): while Redis is away, calls are served without it, logged.
 REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_TIMEOUT_SECONDS = env.float("REDIS_TIMEOUT_SECONDS", default=0.5)
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "kibernadzor.cache.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+                "socket_timeout": REDIS_TIMEOUT_SECONDS,
+            },
+        }
         if REDIS_URL
         else {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
