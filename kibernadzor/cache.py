@@ -134,3 +134,10 @@ class FailOpenRedisCache(RedisCache):
 
     def clear(self):
         return self._guarded(partial(super().clear), False)
+
+    def available(self) -> bool:
+        """Does Redis answer now? For /healthz, which reports it without failing on it."""
+        try:
+            return bool(self._cache.get_client(None, write=False).ping())
+        except RedisError:
+            return False

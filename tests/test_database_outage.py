@@ -116,3 +116,22 @@ def test_the_api_answers_503_with_retry_after_while_the_database_is_away(postgre
     )
     assert status == 200
     assert json.loads(content)["summary"]["new"] == 1
+
+
+def test_a_session_read_before_any_view_gets_the_503_too(postgres, server):
+    """A session cookie makes a middleware read the database before the view runs
+    (kibernadzor.outages.server_error, Django's handler500): JSON on the API, HTML in the
+    portal, both with Retry-After."""
+    session = {"Cookie": "sessionid=a-session-that-needs-the-database"}
+    postgres.stop()
+
+    status, headers, content = get(server.url("/api/v1/links/"), headers=session)
+    assert status == 503, content[:300]
+    assert headers["Content-Type"] == "application/json"
+    assert json.loads(content)["part"] == "database"
+    assert int(headers["Retry-After"]) > 0
+
+    status, headers, content = get(server.url("/"), headers=session)
+    assert status == 503, content[:300]
+    assert headers["Content-Type"].startswith("text/html")
+    assert int(headers["Retry-After"]) > 0

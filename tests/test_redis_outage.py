@@ -42,6 +42,8 @@ def default_setup(redis_server, settings, monkeypatch):
         }
     }
     settings.CHECKER_ENQUEUE_ON_COMMIT = True
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = redis_server.url
     monkeypatch.setenv("CELERY_BROKER_URL", redis_server.url)  # Celery reads it first
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
@@ -84,6 +86,9 @@ def test_the_api_answers_while_redis_is_away_and_says_so_in_the_log(
 
     assert statuses == [200] * 5  # the throttle (3/minute) fails open
     assert any("Cache unavailable" in message for message in caplog.messages)
+    health = officer_api.get("/healthz").json()
+    assert health["cache"] == "unavailable: serving without it"
+    assert health["broker"].startswith("error")  # the same Redis
 
 
 def test_a_submission_is_taken_while_redis_is_away_and_its_check_is_sent_when_it_is_back(
@@ -118,3 +123,4 @@ def test_throttles_count_again_once_redis_is_back(default_setup, officer_api):
 
     statuses = [officer_api.get("/api/v1/links/").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
+    assert officer_api.get("/healthz").json()["cache"] == "ok"
