@@ -70,12 +70,12 @@ def is_api(request) -> bool:
 
 def server_error(request) -> HttpResponse:
     """handler500: an outage raised outside an API view still gets its 503 (JSON on the API);
-    anything else is the plain 500 it always was. Django calls this while handling the
-    exception, so sys.exc_info() holds it."""
+    anything else is a 500 (JSON on the API, Django's page elsewhere). Django calls this while
+    handling the exception, so sys.exc_info() holds it."""
     error = as_domain_error(sys.exc_info()[1]) if sys.exc_info()[1] else None
     if error is None:
         if is_api(request):
-            return JsonResponse({"detail": "Server error.", "code": "server_error"}, status=500)
+            return JsonResponse({"detail": _("Server error."), "code": "server_error"}, status=500)
         return defaults.server_error(request)
     headers = getattr(error, "headers", None)
     if is_api(request):

@@ -7,6 +7,7 @@ import json
 import kombu.exceptions
 import pytest
 from django.db import OperationalError
+from rest_framework.test import APIClient
 
 from accounts.choices import Role
 from accounts.services import issue_token
@@ -80,3 +81,19 @@ def test_a_part_away_during_a_call_gets_a_json_503_with_retry_after(
         "part": part,
         "retry_after": settings.KBZ_OUTAGE_RETRY_AFTER,
     }
+
+
+def test_a_bug_in_an_api_view_is_a_json_500(make_user, monkeypatch):
+    officer = make_user(Role.OFFICER)
+    client = APIClient(raise_request_exception=False)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(officer, name='tool')}")
+
+    def bug(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(registry_services, "submit_urls", bug)
+
+    response = post_batch(client, "submit", ["https://example.kz/a"])
+
+    assert response.status_code == 500
+    assert response.json()["code"] == "server_error"
