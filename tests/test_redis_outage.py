@@ -4,6 +4,7 @@ submissions are taken, and nothing is lost. A real redis-server that the test st
 
 import json
 import logging
+import shutil
 
 import pytest
 import redis
@@ -19,7 +20,10 @@ from registry.models import Link
 from tests.checks.sites import reset_broker_connections
 from tests.outages import RedisServer
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server"),
+]
 
 
 @pytest.fixture
