@@ -5,6 +5,7 @@ never the shared services other tests use (the Redis on 6379, the PostgreSQL on 
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -67,6 +68,13 @@ class RedisServer:
             self.process.kill()
             self.process.wait(10)
         wait_for_port(self.port, open_=False)
+
+    def pause(self) -> None:
+        """Hung rather than gone: connections are accepted (by the kernel), never answered."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
 
 
 class Postgres:

@@ -5,6 +5,7 @@ submissions are taken, and nothing is lost. A real redis-server that the test st
 import json
 import logging
 import shutil
+import time
 
 import pytest
 import redis
@@ -35,14 +36,23 @@ def redis_server(tmp_path):
 
 
 @pytest.fixture
-def default_setup(redis_server, settings, monkeypatch):
+def retry_seconds():
+    return 0  # a test that stops and starts Redis sees it back at once
+
+
+@pytest.fixture
+def default_setup(redis_server, settings, monkeypatch, retry_seconds):
     """This Redis is the cache (as settings.py makes it from REDIS_URL, retrying at once) and
     the broker, and first checks are sent on commit, as in production."""
     settings.CACHES = {
         "default": {
             "BACKEND": "kibernadzor.cache.FailOpenRedisCache",
             "LOCATION": redis_server.url,
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "RETRY_SECONDS": 0},
+            "OPTIONS": {
+                "socket_connect_timeout": 0.5,
+                "socket_timeout": 0.5,
+                "RETRY_SECONDS": retry_seconds,
+            },
         }
     }
     settings.CHECKER_ENQUEUE_ON_COMMIT = True
@@ -128,3 +138,24 @@ def test_throttles_count_again_once_redis_is_back(default_setup, officer_api):
     statuses = [officer_api.get("/api/v1/links/").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     assert officer_api.get("/healthz").json()["cache"] == "ok"
+
+
+@pytest.mark.parametrize("retry_seconds", [30])
+def test_a_hung_redis_costs_one_short_timeout_not_one_per_call(default_setup, officer_api):
+    assert officer_api.get("/api/v1/links/").status_code == 200
+    default_setup.pause()
+    try:
+        first = timed(lambda: officer_api.get("/api/v1/links/").status_code)
+        rest = [timed(lambda: officer_api.get("/api/v1/links/").status_code) for _ in range(5)]
+    finally:
+        default_setup.resume()
+
+    assert first[0] == 200 and [status for status, _ in rest] == [200] * 5
+    assert first[1] < 3  # one socket timeout (0.5 s) and the call itself
+    assert sum(seconds for _, seconds in rest) < first[1]  # the circuit is open: no waiting
+
+
+def timed(call):
+    started = time.monotonic()
+    result = call()
+    return result, time.monotonic() - started
