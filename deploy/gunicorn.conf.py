@@ -22,7 +22,9 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 # Open connections per worker, slow ones included; past it new ones wait in the listen backlog.
 worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", 1000))
-# A worker silent this long (a view stuck past it) is killed and replaced.
+# A worker whose event loop is blocked this long is killed and replaced. A long view does not
+# block the loop (views run in their own thread); nginx's proxy_read_timeout (75 s) bounds how
+# long a client waits for one.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
 graceful_timeout = 30
 keepalive = 5
