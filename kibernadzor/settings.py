@@ -343,7 +343,7 @@ REST_FRAMEWORK = {
 }
 # Request bodies Django reads into memory (DATA_UPLOAD_MAX_MEMORY_SIZE): a 10,000-URL batch of
 # long URLs is about 3.2 MB; past the limit the API answers 413 (kibernadzor.outages). The
-# reverse proxy's client_max_body_size (deploy/nginx/kibernadzor.conf) must allow as much.
+# reverse proxy's client_max_body_size (deploy/nginx/proxy.conf) must allow at least as much.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("KBZ_MAX_BODY_BYTES", default=10 * 1024 * 1024)
 # Retry-After of the 503 answered while the database or the broker is away, seconds.
 KBZ_OUTAGE_RETRY_AFTER = env.int("KBZ_OUTAGE_RETRY_AFTER", default=15)

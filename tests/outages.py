@@ -16,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 PG_BIN = Path(os.environ.get("KBZ_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 
 
 def free_port() -> int:

@@ -6,17 +6,15 @@ worker and /healthz took 37 s (issue 19); here /healthz and a portal page keep a
 once while every upload is still under way."""
 
 import os
-import shutil
 import socket
 import subprocess
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
-from tests.outages import ROOT, WebServer, free_port, get, wait_for_port
+from tests.outages import NGINX, ROOT, WebServer, free_port, get, wait_for_port
 
 SLOW_CLIENTS = 20
 BODY_BYTES = 388 * 1024
@@ -131,7 +129,6 @@ def test_gunicorn_keeps_answering_while_twenty_clients_upload_slowly(web):
 
 
 # --- nginx in front, with the repository's proxy configuration ---------------------------------
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 
 
 @pytest.fixture
@@ -156,6 +153,7 @@ http {{
     upstream kibernadzor_web {{ server 127.0.0.1:{web.port}; keepalive 8; }}
     server {{
         listen 127.0.0.1:{port};
+        include {ROOT / "deploy" / "nginx" / "errors.conf"};
         location / {{ include {ROOT / "deploy" / "nginx" / "proxy.conf"}; }}
     }}
 }}
@@ -177,7 +175,7 @@ http {{
 
 
 @pytest.mark.skipif(NGINX is None, reason="needs nginx")
-def test_nginx_buffers_slow_uploads_and_refuses_a_body_over_the_limit(nginx):
+def test_nginx_buffers_slow_uploads_and_refuses_a_body_over_its_limit_in_json(nginx):
     def url(path):
         return f"http://127.0.0.1:{nginx}{path}"
 
@@ -192,6 +190,9 @@ def test_nginx_buffers_slow_uploads_and_refuses_a_body_over_the_limit(nginx):
     with socket.create_connection(("127.0.0.1", nginx), timeout=10) as sock:
         sock.sendall(
             b"POST /api/v1/links/submit/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            b"Content-Type: application/json\r\nContent-Length: 11000000\r\n\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 70000000\r\n\r\n"
         )
-        assert sock.recv(64).startswith(b"HTTP/1.1 413")  # at once, from the headers
+        answer = sock.recv(4096)  # at once, from the headers
+    assert answer.startswith(b"HTTP/1.1 413")
+    assert b"Content-Type: application/json" in answer
+    assert b'"code": "too_large"' in answer
