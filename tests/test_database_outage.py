@@ -19,7 +19,11 @@ pytestmark = pytest.mark.skipif(
     not (PG_BIN / "initdb").exists(), reason=f"needs PostgreSQL's initdb in {PG_BIN}"
 )
 
+# Reference data first: a transactional test run before this one may have flushed the tables
+# the copy came from.
 MAKE_OFFICER = """
+from tests.checks.sites import restore_reference_data
+restore_reference_data()
 from accounts.choices import Role
 from accounts.services import issue_token
 from tests.factories import AgencyFactory, UserFactory
