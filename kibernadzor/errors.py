@@ -31,3 +31,23 @@ class NotAllowed(DomainError):
 class Conflict(DomainError):
     http_status = 409
     code = "conflict"
+
+
+class Unavailable(DomainError):
+    """A part the request needs (the database, the broker) cannot be reached: try again after
+    `retry_after` seconds. kibernadzor.outages raises it in place of the part's own error."""
+
+    http_status = 503
+    code = "unavailable"
+
+    def __init__(self, message: str, *, retry_after: int, **details):
+        super().__init__(message, retry_after=retry_after, **details)
+        self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+class BodyTooLarge(DomainError):
+    """The request body is over the size limit (DATA_UPLOAD_MAX_MEMORY_SIZE)."""
+
+    http_status = 413
+    code = "too_large"

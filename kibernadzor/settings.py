@@ -166,11 +166,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Without Redis, files in DATA_DIR/cache: every process of one machine (web workers, Celery)
 # shares them, so API throttles count across processes as they do with Redis (a per-process
 # LocMemCache would give each process its own count); no query per request, unlike the
-# database cache. Several machines need REDIS_URL.
+# database cache. Several machines need REDIS_URL. The Redis cache fails open
+# (kibernadzor/cache.py): while Redis is away, calls are served without it, logged.
 REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_TIMEOUT_SECONDS = env.float("REDIS_TIMEOUT_SECONDS", default=0.5)
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "kibernadzor.cache.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+                "socket_timeout": REDIS_TIMEOUT_SECONDS,
+            },
+        }
         if REDIS_URL
         else {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
@@ -332,6 +341,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "utilities.api.exception_handler",
 }
+# Request bodies Django reads into memory (DATA_UPLOAD_MAX_MEMORY_SIZE): a 10,000-URL batch of
+# long URLs is about 3.2 MB; past the limit the API answers 413 (kibernadzor.outages). The
+# reverse proxy's client_max_body_size (deploy/nginx/proxy.conf) must allow at least as much.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("KBZ_MAX_BODY_BYTES", default=10 * 1024 * 1024)
+# Retry-After of the 503 answered while the database or the broker is away, seconds.
+KBZ_OUTAGE_RETRY_AFTER = env.int("KBZ_OUTAGE_RETRY_AFTER", default=15)
 # API tokens (django-rest-knox, accounts.ApiToken): only a digest of each key is stored; a key
 # lives API_TOKEN_TTL_DAYS and is then refused. There is no "never expires": a key that leaked
 # unnoticed stops working within the TTL, and a yearly rotation is a small cost for integrations.

@@ -11,6 +11,9 @@ admin.site.site_header = _("Kibernadzor")
 admin.site.site_title = _("Kibernadzor")
 admin.site.index_title = _("Administration")
 
+# The database or the broker away outside an API view: 503 with Retry-After (JSON on the API).
+handler500 = "kibernadzor.outages.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # The admin logs in through the portal's login, and so with the second factor.

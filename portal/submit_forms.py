@@ -17,7 +17,8 @@ from registry import intake
 from registry.choices import ReportSource
 
 # Pasted text travels in the request body, which Django caps (DATA_UPLOAD_MAX_MEMORY_SIZE,
-# 2.5 MB); a million characters of URLs stay under it. Longer lists come as a file.
+# KBZ_MAX_BODY_BYTES: 10 MiB); a million characters of URLs stay under it. Longer lists come
+# as a file.
 MAX_PASTED_CHARS = 1_000_000
 
 CONFIDENTIAL_HELP = _(

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts import policy
+from kibernadzor import outages
 from kibernadzor.errors import DomainError
 from utilities.tabular import EXPORT_FORMATS
 
@@ -22,6 +23,8 @@ ACTION_FOR_METHOD = {"POST": "add", "PUT": "change", "PATCH": "change", "DELETE"
 
 
 def exception_handler(exc, context):
+    # The database or the broker away, a body over the limit: 503 / 413 (kibernadzor.outages).
+    exc = outages.as_domain_error(exc) or exc
     if isinstance(exc, DomainError):
         return Response(
             exc.as_dict(), status=exc.http_status, headers=getattr(exc, "headers", None)
