@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
-from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from checks import sending
 from checks.choices import CheckTrigger
 from checks.models import LinkStats
 from checks.stats import insert_stats
@@ -99,28 +99,23 @@ def schedule_first_check(link_ids: Iterable[int], *, demo: bool = False) -> None
 
 
 def enqueue(link_ids: Sequence[int], *, trigger: str, requested_at: datetime | None = None) -> bool:
-    """Send one check task for these links; False (logged) if the broker refused it."""
-    # The task by its registered name (checks.tasks imports this module, not the other way).
-    check_links = current_app.tasks[CHECK_LINKS_TASK]
+    """Send one check task for these links; False (logged) if the broker is away.
+
+    Fails fast (checks.sending): a request that sends a first check never waits on a broker
+    that is down, and after a failure sends stop for a while; the links stay due.
+    """
     queue = NEW_QUEUE if trigger == CheckTrigger.FIRST else RECHECK_QUEUE
     requested_at = requested_at or timezone.now()
-    try:
-        check_links.apply_async(
-            args=[list(link_ids)],
-            kwargs={"trigger": str(trigger), "requested_at": requested_at.isoformat()},
-            queue=queue,
-            routing_key=queue,
-            retry=False,  # fail fast: the durable marker makes the check happen later
-        )
-    except Exception:
-        logger.warning(
-            "Could not send checks of %d link(s) to %s; they stay due and are sent later",
-            len(link_ids),
-            queue,
-            exc_info=True,
-        )
-        return False
-    return True
+    kwargs = {"trigger": str(trigger), "requested_at": requested_at.isoformat()}
+    # The task by its registered name (checks.tasks imports this module, not the other way).
+    if sending.send(CHECK_LINKS_TASK, [list(link_ids)], kwargs, queue=queue):
+        return True
+    logger.warning(
+        "Could not send checks of %d link(s) to %s; they stay due and are sent later",
+        len(link_ids),
+        queue,
+    )
+    return False
 
 
 def ensure_stats(now: datetime | None = None, limit: int | None = None) -> int:

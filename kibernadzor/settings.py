@@ -433,6 +433,10 @@ CHECKER_DISPATCH_LEASE_MINUTES = env.float("CHECKER_DISPATCH_LEASE_MINUTES", def
 # `manage.py check_links --due` runs them.
 CHECKER_ENQUEUE_ON_COMMIT = env_bool("CHECKER_ENQUEUE_ON_COMMIT", not CELERY_TASK_ALWAYS_EAGER)
 CHECKER_NOTIFY_EMAIL = env_bool("CHECKER_NOTIFY_EMAIL", False)  # also email agency officers
+# Sending a check from a request fails fast: connect/socket timeout, seconds, no retries; after
+# a failure sends stop for CHECKER_SEND_PAUSE_SECONDS (links stay due; beat sends them).
+CHECKER_SEND_TIMEOUT = env.float("CHECKER_SEND_TIMEOUT", default=1.0)
+CHECKER_SEND_PAUSE_SECONDS = env.float("CHECKER_SEND_PAUSE_SECONDS", default=30.0)
 
 # --- Email (Django 6.1's MAILERS; the EMAIL_* settings are deprecated) ---------------------------
 # SMTP to EMAIL_HOST (a local MTA, localhost, by default; port 25, 587 with TLS, 465 with SSL).
