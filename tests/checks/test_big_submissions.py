@@ -56,17 +56,16 @@ def test_first_checks_of_a_big_submission_go_out_in_batches(
     assert sorted(pk for ids, _, _ in sent for pk in ids) == sorted(link.pk for link in links)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module", autouse=True)
 def reference_data_after_flush(django_db_blocker):
+    """The transactional test's flush empties every table; put back what migrations made."""
     yield
     with django_db_blocker.unblock():
         restore_reference_data()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_task_keeps_its_links_leased_while_it_fetches(
-    make_user, settings, reference_data_after_flush
-):
+def test_a_task_keeps_its_links_leased_while_it_fetches(make_user, settings):
     restore_reference_data()
     settings.CHECKER_LEASE_RENEW_SECONDS = 0.2
     [link] = register(make_user(Role.OFFICER), "https://127.0.0.1:9/slow")
