@@ -151,7 +151,8 @@ def build(links: int, checks_per_link: int, rebuild: bool) -> float:
         cursor.execute("SET session_replication_role = replica")
         cursor.execute(
             "TRUNCATE reporting_linkfact, reporting_repeatfact, reporting_dailycount, "
-            "reporting_dirtylink, registry_link, registry_report, registry_statechange, "
+            "reporting_dirtylink, reporting_newrepeat, registry_link, registry_report, "
+            "registry_statechange, "
             "checks_check, "
             "checks_linkstats, checks_republicationgroup, registry_linkorganization, "
             "registry_linkmaterial, registry_confidentialread, registry_historicallink, "

@@ -255,3 +255,19 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.message[:80]
+
+
+class HostRate(models.Model):
+    """When the next request to a host may go out, shared by every checker process (the
+    per-host rate across workers, checks.hostrate): the theoretical arrival time of GCRA."""
+
+    host = models.CharField(max_length=253, primary_key=True)
+    tat = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("host request pace")
+        verbose_name_plural = _("host request paces")
+        default_permissions = ()
+
+    def __str__(self):
+        return self.host

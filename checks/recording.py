@@ -26,7 +26,7 @@ from checks.fetch import FetchConfig, FetchResult, fetch_many
 from checks.models import Check, LinkStats
 from checks.notifications import notify_agencies
 from checks.republications import comparable_tlsh, group_republications
-from checks.scheduling import CLOSED_STATES, next_check_at, recheck_interval
+from checks.scheduling import CLOSED_STATES, keep_leased, next_check_at, recheck_interval
 from checks.stats import insert_stats, update_stats
 from registry.choices import LinkState
 from utilities import fingerprints
@@ -36,12 +36,19 @@ logger = logging.getLogger(__name__)
 
 def fetch_config(**overrides) -> FetchConfig:
     """The fetcher's configuration from CHECKER_* settings; keyword arguments win."""
+    rate = settings.CHECKER_PER_HOST_RATE or None
+    shared = None
+    if rate and settings.CHECKER_SHARED_HOST_RATE:
+        from checks.hostrate import PostgresHostLimiter, database_conninfo
+
+        shared = PostgresHostLimiter(database_conninfo(), rate, FetchConfig.per_host_burst)
     values = {
         "allow_networks": ",".join(settings.CHECKER_ALLOW_NETWORKS),
         "proxy": settings.CHECKER_PROXY,
         "user_agent": settings.CHECKER_USER_AGENT,
         "concurrency": settings.CHECKER_CONCURRENCY,
-        "per_host_rate": settings.CHECKER_PER_HOST_RATE or None,
+        "per_host_rate": rate,
+        "shared_limiter": shared,
         "total_timeout": settings.CHECKER_TOTAL_TIMEOUT,
         "max_body_bytes": settings.CHECKER_MAX_BODY_BYTES,
         "ca_bundle": settings.CHECKER_CA_BUNDLE,
@@ -128,7 +135,8 @@ def run_checks(
         links = {pk: link for pk, link in links.items() if pk not in done}
     if not links:
         return []
-    fetched = fetch([(pk, link.url) for pk, link in links.items()], config)
+    with keep_leased(sorted(links)):  # beat does not send them again while they are fetched
+        fetched = fetch([(pk, link.url) for pk, link in links.items()], config)
     return record_results(fetched, trigger=trigger, requested_at=requested_at)
 
 

@@ -6,7 +6,9 @@ check to the `checks.new` queue; if the broker is down the send is only logged, 
 task `dispatch_due` sends the link later. Dispatching leases a link (next_check_at moves by
 CHECKER_DISPATCH_LEASE_MINUTES), so a lost message only delays a check. A new link is due at
 once, unless its first check is sent on commit: then that send holds it for FIRST_CHECK_GRACE,
-as a dispatch lease would, so that beat does not send it a second time.
+as a dispatch lease would, so that beat does not send it a second time. First checks go out in
+tasks of CHECKER_BATCH_SIZE links, as beat's do, and a task keeps its links leased while it
+fetches them (keep_leased), however long a slow host makes it.
 
 Demo links (Link.is_demo, `manage.py seed_demo`) are made-up ids on real platforms: they are
 never fetched. They get a due marker that is never due (checks.recording leaves out one that
@@ -14,16 +16,20 @@ reaches it anyway).
 """
 
 import logging
+import threading
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
-from celery import current_app
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from checks import sending
 from checks.choices import CheckTrigger
 from checks.models import LinkStats
 from checks.stats import insert_stats
@@ -94,33 +100,39 @@ def schedule_first_check(link_ids: Iterable[int], *, demo: bool = False) -> None
         insert_stats(ids, now)
         return
     insert_stats(ids, now + FIRST_CHECK_GRACE)
-    send = partial(enqueue, ids, trigger=CheckTrigger.FIRST, requested_at=now)
+    send = partial(enqueue_batches, ids, trigger=CheckTrigger.FIRST, requested_at=now)
     transaction.on_commit(send, robust=True)
 
 
+def enqueue_batches(link_ids: Sequence[int], *, trigger: str, requested_at: datetime) -> int:
+    """Send these links in tasks of CHECKER_BATCH_SIZE; the number of links sent. Once the
+    broker fails, the rest are not tried (they stay due)."""
+    sent = 0
+    for chunk in _chunks(list(link_ids), settings.CHECKER_BATCH_SIZE):
+        if not enqueue(chunk, trigger=trigger, requested_at=requested_at):
+            break
+        sent += len(chunk)
+    return sent
+
+
 def enqueue(link_ids: Sequence[int], *, trigger: str, requested_at: datetime | None = None) -> bool:
-    """Send one check task for these links; False (logged) if the broker refused it."""
-    # The task by its registered name (checks.tasks imports this module, not the other way).
-    check_links = current_app.tasks[CHECK_LINKS_TASK]
+    """Send one check task for these links; False (logged) if the broker is away.
+
+    Fails fast (checks.sending): a request that sends a first check never waits on a broker
+    that is down, and after a failure sends stop for a while; the links stay due.
+    """
     queue = NEW_QUEUE if trigger == CheckTrigger.FIRST else RECHECK_QUEUE
     requested_at = requested_at or timezone.now()
-    try:
-        check_links.apply_async(
-            args=[list(link_ids)],
-            kwargs={"trigger": str(trigger), "requested_at": requested_at.isoformat()},
-            queue=queue,
-            routing_key=queue,
-            retry=False,  # fail fast: the durable marker makes the check happen later
-        )
-    except Exception:
-        logger.warning(
-            "Could not send checks of %d link(s) to %s; they stay due and are sent later",
-            len(link_ids),
-            queue,
-            exc_info=True,
-        )
-        return False
-    return True
+    kwargs = {"trigger": str(trigger), "requested_at": requested_at.isoformat()}
+    # The task by its registered name (checks.tasks imports this module, not the other way).
+    if sending.send(CHECK_LINKS_TASK, [list(link_ids)], kwargs, queue=queue):
+        return True
+    logger.warning(
+        "Could not send checks of %d link(s) to %s; they stay due and are sent later",
+        len(link_ids),
+        queue,
+    )
+    return False
 
 
 def ensure_stats(now: datetime | None = None, limit: int | None = None) -> int:
@@ -188,3 +200,38 @@ def dispatch_due(now: datetime | None = None) -> int:
             if enqueue(chunk, trigger=trigger, requested_at=now):
                 sent += len(chunk)
     return sent
+
+
+@contextmanager
+def keep_leased(link_ids: Sequence[int]):
+    """While the block runs (a task fetching these links), keep them leased: every
+    CHECKER_LEASE_RENEW_SECONDS their due marker moves to at least FIRST_CHECK_GRACE ahead,
+    so that beat does not send them again however long the fetches take. A thread with its
+    own database connection does it; recording the checks then sets their next due time."""
+    interval = settings.CHECKER_LEASE_RENEW_SECONDS
+    if not link_ids or not interval:
+        yield
+        return
+    stop = threading.Event()
+    ids = list(link_ids)
+
+    def renew():
+        from django.db import connection
+
+        try:
+            while not stop.wait(interval):
+                LinkStats.objects.filter(link_id__in=ids, next_check_at__isnull=False).update(
+                    next_check_at=Greatest(F("next_check_at"), timezone.now() + FIRST_CHECK_GRACE)
+                )
+        except Exception:
+            logger.warning("Could not renew the lease of %d link(s)", len(ids), exc_info=True)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=renew, name="checks-lease", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()

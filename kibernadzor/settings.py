@@ -427,6 +427,8 @@ CHECKER_USER_AGENT = env.str(
 )
 CHECKER_CONCURRENCY = env.int("CHECKER_CONCURRENCY", default=20)
 CHECKER_PER_HOST_RATE = env.float("CHECKER_PER_HOST_RATE", default=1.0)  # requests/s per host
+# The per-host rate holds across every worker process (a row per host in PostgreSQL).
+CHECKER_SHARED_HOST_RATE = env_bool("CHECKER_SHARED_HOST_RATE", True)
 CHECKER_TOTAL_TIMEOUT = env.float("CHECKER_TOTAL_TIMEOUT", default=30.0)  # seconds per fetch
 CHECKER_MAX_BODY_BYTES = env.int("CHECKER_MAX_BODY_BYTES", default=5 * 1024 * 1024)
 CHECKER_CA_BUNDLE = env.str("CHECKER_CA_BUNDLE", default="") or None  # extra CAs (PEM)
@@ -443,11 +445,17 @@ CHECKER_BATCH_SIZE = env.int("CHECKER_BATCH_SIZE", default=50)  # links per task
 CHECKER_DISPATCH_LIMIT = env.int("CHECKER_DISPATCH_LIMIT", default=2000)  # links per beat tick
 # A dispatched link is due again after this lease if its task never ran (lost message).
 CHECKER_DISPATCH_LEASE_MINUTES = env.float("CHECKER_DISPATCH_LEASE_MINUTES", default=15)
+# A task renews the lease of the links it is fetching this often (seconds; 0: never).
+CHECKER_LEASE_RENEW_SECONDS = env.float("CHECKER_LEASE_RENEW_SECONDS", default=30.0)
 # Send the first check when a submission commits (make run: to its worker). Off with inline
 # tasks (tests), so a web request never fetches: new links are then due at once and
 # `manage.py check_links --due` runs them.
 CHECKER_ENQUEUE_ON_COMMIT = env_bool("CHECKER_ENQUEUE_ON_COMMIT", not CELERY_TASK_ALWAYS_EAGER)
 CHECKER_NOTIFY_EMAIL = env_bool("CHECKER_NOTIFY_EMAIL", False)  # also email agency officers
+# Sending a check from a request fails fast: connect/socket timeout, seconds, no retries; after
+# a failure sends stop for CHECKER_SEND_PAUSE_SECONDS (links stay due; beat sends them).
+CHECKER_SEND_TIMEOUT = env.float("CHECKER_SEND_TIMEOUT", default=1.0)
+CHECKER_SEND_PAUSE_SECONDS = env.float("CHECKER_SEND_PAUSE_SECONDS", default=30.0)
 
 # --- Email (Django 6.1's MAILERS; the EMAIL_* settings are deprecated) ---------------------------
 # SMTP to EMAIL_HOST (a local MTA, localhost, by default; port 25, 587 with TLS, 465 with SSL).

@@ -1,22 +1,42 @@
 # ruff: noqa: S608 - SQL here is assembled from constants; every value is a parameter.
 """Keeping reporting.LinkFact exact: the refresh and the rebuild.
 
-The triggers (written out in migration reporting 0003; a change to them is a new migration)
-only note which links changed (DirtyLink), in the writer's own transaction, so a submission of
-10,000 URLs pays one small INSERT for it. `refresh()` recomputes the facts of the noted links in
-one set-based statement and forgets them; every report calls it before reading, and the beat
-task `reporting.tasks.refresh_facts` calls it every minute.
+The triggers (written out in migrations reporting 0003 and 0004; a change to them is a new
+migration) only note what changed, in the writer's own transaction, so a submission of 10,000
+URLs pays one small INSERT for it: a changed link in DirtyLink, a repeat report (a known link
+submitted again) in NewRepeat. `refresh()` recomputes the facts of the noted links in one
+set-based statement, and adds each new repeat as one RepeatFact row with its counts (a repeat
+does not recompute its link, so the work does not grow with the link's reports); the beat task
+`reporting.tasks.refresh_facts` runs it every minute, in batches.
 
-Concurrency: `refresh()` claims the dirty rows with DELETE … RETURNING, which waits for any
-other refresh holding them and then skips the ones it removed; a writer that touches a link
-while it is being refreshed notes it again (its INSERT waits for the claim to commit), so the
-link is refreshed once more by the next reader. A reader never sees facts older than what was
-committed when its refresh ran.
+Concurrency: a refresh claims noted rows with DELETE … FOR UPDATE SKIP LOCKED (it never waits
+for rows another refresh holds) and then takes a per-link advisory lock for each link it works
+on, so that two refreshes never work on one link at once (the counts are sums: working on a
+link twice at once would count it twice). A writer that touches a link while it is being
+refreshed notes it again, so the link is refreshed once more later.
+
+Readers (every report) run `refresh_inline()` first: a bounded refresh (at most INLINE_LINKS
+links and INLINE_REPEATS repeats, only links no other refresh holds, short lock and statement
+timeouts). If it cannot finish at once it is rolled back and the report reads the facts as the
+last refresh left them: a report is never held by a burst of changes or by the background
+refresh; it may then miss the latest changes until the next refresh (a minute at most while
+beat runs).
 """
 
+import logging
 from contextlib import contextmanager
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
+
+logger = logging.getLogger(__name__)
+
+# What a report does inline before reading (see the module docstring).
+INLINE_LINKS = 20
+INLINE_REPEATS = 250
+INLINE_LOCK_TIMEOUT = "50ms"
+INLINE_STATEMENT_TIMEOUT = "1s"
+# Advisory locks of the refresh: (this namespace, link id), PostgreSQL's two-int form.
+LOCK_NAMESPACE = 0x4B4252  # "KBR"
 
 FACT_COLUMNS = (
     "link_id", "registered_at", "last_event_at", "first_reported_agency_id", "region_id",
@@ -116,6 +136,55 @@ _UPSERT = (
     + ", ".join(f"{c} = EXCLUDED.{c}" for c in FACT_COLUMNS[1:])
 )
 _INSERT_REPEATS = f"INSERT INTO reporting_repeatfact ({', '.join(REPEAT_COLUMNS)}) {{select}}"
+
+# The facts of the given repeat reports only (%s: their links, then the reports): the reports
+# are found by key first (OFFSET 0 keeps the planner from reading every report of the links).
+_COMPUTE_NEW_REPEATS = (
+    _CHOSEN.format(links="l.id = ANY(%s)")
+    + """
+SELECT r.id, r.link_id, r.submitted_at, r.agency_id, a.region_id, c.platform, c.state,
+       c.classification, c.confidential, orgs.ids, mats.ids
+FROM (SELECT * FROM registry_report WHERE id = ANY(%s) AND is_repeat OFFSET 0) r
+JOIN chosen c ON c.id = r.link_id
+JOIN accounts_agency a ON a.id = r.agency_id
+LEFT JOIN orgs ON orgs.link_id = c.id
+LEFT JOIN mats ON mats.link_id = c.id
+"""
+)
+
+# The new repeats inserted (ON CONFLICT: a repeat a link refresh took in already is skipped)
+# and added to their links' facts: the links' last event and the agencies and regions other
+# than the first reporter's, as _COMPUTE_LINKS has them (sorted, distinct, NULL for none).
+# Answers the ids of the repeats inserted. {select} is _COMPUTE_NEW_REPEATS.
+_ADD_NEW_REPEATS = (
+    f"WITH added AS (INSERT INTO reporting_repeatfact ({', '.join(REPEAT_COLUMNS)}) {{select}} "
+    "ON CONFLICT (report_id) DO NOTHING RETURNING report_id, link_id, at, agency_id, region_id"
+    """),
+news AS (
+    SELECT a.link_id, max(a.at) AS at,
+           array_agg(DISTINCT a.agency_id)
+               FILTER (WHERE a.agency_id <> lf.first_reported_agency_id) AS agencies,
+           array_agg(DISTINCT a.region_id)
+               FILTER (WHERE a.agency_id <> lf.first_reported_agency_id
+                       AND a.region_id IS NOT NULL) AS regions
+    FROM added a JOIN reporting_linkfact lf ON lf.link_id = a.link_id
+    GROUP BY a.link_id
+),
+links AS (
+    UPDATE reporting_linkfact f SET
+        last_event_at = greatest(f.last_event_at, n.at),
+        other_agencies = CASE WHEN n.agencies IS NULL THEN f.other_agencies ELSE ARRAY(
+            SELECT DISTINCT x FROM unnest(coalesce(f.other_agencies, '{{}}') || n.agencies) x
+            ORDER BY 1) END,
+        other_regions = CASE WHEN n.regions IS NULL THEN f.other_regions ELSE ARRAY(
+            SELECT DISTINCT x FROM unnest(coalesce(f.other_regions, '{{}}') || n.regions) x
+            ORDER BY 1) END
+    FROM news n WHERE f.link_id = n.link_id
+    RETURNING f.link_id
+)
+SELECT report_id FROM added
+"""
+)
 
 
 # --- the daily counts (reporting.DailyCount): what facts contribute, added or taken away ---------
@@ -224,14 +293,25 @@ _BY_MONTH = (
 )
 
 
-def _count_contributions(cursor, condition: str, params: list, sign: int) -> None:
+def _count_contributions(
+    cursor, condition: str, params: list, sign: int, *, repeats: tuple[str, list] | None = None
+) -> None:
     """Add (sign 1) or take away (sign -1) what the selected facts contribute to the daily and
-    monthly counts. Rows are written in key order, so that concurrent refreshes lock them in
-    the same order."""
+    monthly counts: the link facts and repeat facts `condition` selects, or, with `repeats`
+    (a condition on reporting_repeatfact r and its parameters), only those repeats and no link
+    fact. Rows are written in key order, so that concurrent refreshes lock them in the same
+    order."""
     from django.utils import timezone
 
-    daily = _CONTRIBUTIONS.format(facts=condition, repeats=condition, sign=int(sign))
-    all_params = [timezone.get_current_timezone_name(), *params, *params]
+    if repeats is None:
+        facts_where, facts_params, repeats_where, repeats_params = (
+            condition, params, condition, params,
+        )  # fmt: skip
+    else:
+        facts_where, facts_params = "false", []
+        repeats_where, repeats_params = repeats
+    daily = _CONTRIBUTIONS.format(facts=facts_where, repeats=repeats_where, sign=int(sign))
+    all_params = [timezone.get_current_timezone_name(), *facts_params, *repeats_params]
     cursor.execute(_add_counts("reporting_dailycount").format(select=daily), all_params)
     monthly = _BY_MONTH.format(select=daily.rsplit("ORDER BY", 1)[0])
     cursor.execute(_add_counts("reporting_monthlycount").format(select=monthly), all_params)
@@ -250,15 +330,42 @@ def reading():
         yield
 
 
-def refresh(limit: int | None = None) -> int:
-    """Recompute the facts of the links noted dirty (at most `limit` notes); how many links."""
+def _lock_links(cursor, ids: list[int], *, wait: bool) -> list[int]:
+    """Take this transaction's advisory lock on each link (sorted ids: refreshes that wait
+    take them in one order); the ids locked. Without `wait`, links another refresh holds are
+    left out."""
+    if not ids:
+        return []
+    if wait:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, (id %% 2147483647)::int) "
+            "FROM unnest(%s::bigint[]) AS id",
+            [LOCK_NAMESPACE, ids],
+        )
+        return ids
+    cursor.execute(
+        "SELECT id FROM unnest(%s::bigint[]) AS id "
+        "WHERE pg_try_advisory_xact_lock(%s, (id %% 2147483647)::int)",
+        [ids, LOCK_NAMESPACE],
+    )
+    return sorted(row[0] for row in cursor.fetchall())
+
+
+def refresh_links(limit: int | None = None, *, wait: bool = True) -> int:
+    """Recompute the facts of the links noted dirty (at most `limit` notes); how many links.
+    Without `wait`, links another refresh is working on stay noted."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "DELETE FROM reporting_dirtylink WHERE ctid = ANY(ARRAY(SELECT ctid FROM "
-            "reporting_dirtylink LIMIT %s FOR UPDATE)) RETURNING link_id",
+            "reporting_dirtylink LIMIT %s FOR UPDATE SKIP LOCKED)) RETURNING link_id",
             [limit],
         )
-        ids = sorted({row[0] for row in cursor.fetchall()})
+        claimed = sorted({row[0] for row in cursor.fetchall()})
+        ids = _lock_links(cursor, claimed, wait=wait)
+        if busy := sorted(set(claimed) - set(ids)):
+            cursor.execute(
+                "INSERT INTO reporting_dirtylink (link_id) SELECT unnest(%s::bigint[])", [busy]
+            )
         if ids:
             chosen = "l.id = ANY(%s)"
             _count_contributions(cursor, "link_id = ANY(%s)", [ids], -1)
@@ -271,12 +378,67 @@ def refresh(limit: int | None = None) -> int:
     return len(ids)
 
 
+def add_new_repeats(limit: int | None = None, *, wait: bool = True) -> int:
+    """Add the repeats noted new (at most `limit`) to the facts: one RepeatFact row each, its
+    counts, and its link's last event and other agencies; how many were added. A repeat that
+    a link refresh has already taken in is not counted again."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM reporting_newrepeat WHERE ctid = ANY(ARRAY(SELECT ctid FROM "
+            "reporting_newrepeat LIMIT %s FOR UPDATE SKIP LOCKED)) RETURNING report_id",
+            [limit],
+        )
+        claimed = sorted({row[0] for row in cursor.fetchall()})
+        if not claimed:
+            return 0
+        cursor.execute(
+            "SELECT id, link_id FROM registry_report WHERE id = ANY(%s) AND is_repeat", [claimed]
+        )
+        link_of = dict(cursor.fetchall())  # a report deleted since noted its link dirty
+        links = _lock_links(cursor, sorted(set(link_of.values())), wait=wait)
+        reports = sorted(pk for pk, link in link_of.items() if link in set(links))
+        if busy := sorted(pk for pk, link in link_of.items() if link not in set(links)):
+            cursor.execute(
+                "INSERT INTO reporting_newrepeat (report_id) SELECT unnest(%s::bigint[])", [busy]
+            )
+        if not reports:
+            return 0
+        cursor.execute(_ADD_NEW_REPEATS.format(select=_COMPUTE_NEW_REPEATS), [links, reports])
+        added = sorted(row[0] for row in cursor.fetchall())
+        if added:
+            _count_contributions(cursor, "", [], 1, repeats=("report_id = ANY(%s)", [added]))
+    return len(added)
+
+
+def refresh(limit: int | None = None, *, wait: bool = True) -> int:
+    """Bring the facts up to date with what was noted (at most `limit` links and `limit`
+    repeats); how many links were recomputed and repeats added."""
+    return refresh_links(limit, wait=wait) + add_new_repeats(limit, wait=wait)
+
+
+def refresh_inline() -> bool:
+    """A report's own refresh before it reads, bounded (module docstring); False if it gave up
+    (the report then reads what the last refresh left)."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{INLINE_LOCK_TIMEOUT}'")
+            cursor.execute(f"SET LOCAL statement_timeout = '{INLINE_STATEMENT_TIMEOUT}'")
+            refresh_links(INLINE_LINKS, wait=False)
+            add_new_repeats(INLINE_REPEATS, wait=False)
+            cursor.execute("SET LOCAL lock_timeout = DEFAULT")
+            cursor.execute("SET LOCAL statement_timeout = DEFAULT")
+    except OperationalError as error:  # a lock not had at once, or the statement timeout
+        logger.info("Report read without its own refresh: %s", str(error).strip())
+        return False
+    return True
+
+
 def rebuild() -> int:
     """Recompute every link's facts from scratch; how many links."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("LOCK TABLE reporting_dirtylink IN EXCLUSIVE MODE")
+        cursor.execute("LOCK TABLE reporting_dirtylink, reporting_newrepeat IN EXCLUSIVE MODE")
         tables = ", ".join(("reporting_linkfact", "reporting_repeatfact", *_COUNT_TABLES))
-        cursor.execute(f"TRUNCATE {tables}, reporting_dirtylink")
+        cursor.execute(f"TRUNCATE {tables}, reporting_dirtylink, reporting_newrepeat")
         cursor.execute(
             f"INSERT INTO reporting_linkfact ({', '.join(FACT_COLUMNS)}) "
             + _COMPUTE_LINKS.format(links="true")

@@ -196,6 +196,22 @@ class DirtyLink(models.Model):
         return str(self.link_id)
 
 
+class NewRepeat(models.Model):
+    """A repeat report not yet in the facts, noted by the report insert trigger and cleared by
+    a refresh, which adds its one RepeatFact row (no recomputation of its link). A bare heap
+    like reporting_dirtylink (migration 0004)."""
+
+    report_id = models.BigIntegerField(primary_key=True)  # for the ORM only; no key in the table
+
+    class Meta:
+        managed = False
+        db_table = "reporting_newrepeat"
+        default_permissions = ()
+
+    def __str__(self):
+        return str(self.report_id)
+
+
 class _Counts(models.Model):
     """The whole country's counts for one period (a day, or a month), by one dimension at a
     time: `dimension` "" for none; `key` the value as text, "" for none/not attributed."""

@@ -96,9 +96,10 @@ def _reading(report):
 
 
 def _queries():
-    """reporting.queries, once the facts of the links changed since the last refresh are
-    recomputed. (The tests put their oracle in place of `queries`, tests/reporting/conftest.py.)"""
-    facts.refresh()
+    """reporting.queries, once the facts of what changed since the last refresh are brought
+    up to date, as far as a reader does that inline (facts.refresh_inline). (The tests put
+    their oracle in place of `queries`, tests/reporting/conftest.py.)"""
+    facts.refresh_inline()
     return queries
 
 

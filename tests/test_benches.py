@@ -76,3 +76,15 @@ def test_reports_bench_builds_its_dataset_and_times_every_endpoint():
     assert "5,000 links, 10,000 checks" in out
     assert "yearly summary (UN)" in out
     assert "summary after 1,000 links changed" in out
+
+
+@pytest.mark.slow
+def test_repeats_bench_times_a_report_after_a_burst_of_repeats():
+    server_url()
+    out = run_bench(
+        "bench_repeats.py", "--links", "2000", "--busy-links", "10", "--repeats", "300",
+        "--runs", "1", "--database", "kbz_bench_repeats_smoke",
+    )  # fmt: skip
+    assert "a burst of 300 repeats of 10 links" in out
+    assert "(a) summary right after the burst" in out and "goal ≤ 300 ms" in out
+    assert "(b) background refresh of the burst" in out

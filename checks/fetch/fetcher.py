@@ -47,7 +47,7 @@ import zlib
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import certifi
 import httpcore
@@ -120,6 +120,10 @@ class FetchConfig:
     #: Requests per second per host (each redirect hop counts); ``None`` = unlimited.
     per_host_rate: float | None = 1.0
     per_host_burst: int = 3
+    #: Paces every request to a host across processes (``async wait(host)``, ``async
+    #: aclose()``; the project's is checks.hostrate); it replaces this fetcher's own
+    #: per-host limiter, which counts only its own requests.
+    shared_limiter: SharedHostLimiter | None = None
     connect_timeout: float = 10.0
     read_timeout: float = 15.0
     write_timeout: float = 10.0
@@ -227,6 +231,14 @@ class _Failure(Exception):
 
 
 # --------------------------------------------------------------------------- rate limiting
+
+
+class SharedHostLimiter(Protocol):
+    """A per-host rate shared by every fetcher that uses it (several worker processes)."""
+
+    async def wait(self, host: str) -> None: ...
+
+    async def aclose(self) -> None: ...
 
 
 class HostRateLimiter:
@@ -667,7 +679,9 @@ class Fetcher:
             network_backend=network_backend,
         )
         self._slots = asyncio.Semaphore(config.concurrency)
-        self._limiter = HostRateLimiter(config.per_host_rate, config.per_host_burst)
+        self._shared = config.shared_limiter
+        local_rate = None if self._shared is not None else config.per_host_rate
+        self._limiter = HostRateLimiter(local_rate, config.per_host_burst)
         self._timeouts = {
             "connect": config.connect_timeout,
             "read": config.read_timeout,
@@ -696,11 +710,15 @@ class Fetcher:
 
     async def aclose(self) -> None:
         await self._transport.aclose()
+        if self._shared is not None:
+            await self._shared.aclose()
 
     # -- slots and rate limit
 
     async def _acquire_slot(self, host: str) -> None:
         """Wait for this host's rate limit without holding a slot, then take a slot."""
+        if self._shared is not None:
+            await self._shared.wait(host)
         while True:
             delay = self._limiter.peek(host)
             if delay > 0:
@@ -713,6 +731,15 @@ class Fetcher:
                 self.max_in_flight = max(self.max_in_flight, self.in_flight)
                 return
             self._slots.release()
+            await asyncio.sleep(delay)
+
+    async def _pace(self, host: str) -> None:
+        """Wait for this host's rate limit (a redirect hop, a fallback: a slot is held)."""
+        if self._shared is not None:
+            await self._shared.wait(host)
+            return
+        delay = self._limiter.reserve(host)
+        if delay > 0:
             await asyncio.sleep(delay)
 
     def _release_slot(self) -> None:
@@ -778,9 +805,7 @@ class Fetcher:
         result.http_fallback = True
         result.extra["https_error"] = f"{first_code}: {first_detail}"
         fallback = url.copy_with(scheme="http")
-        delay = self._limiter.reserve(url.host)
-        if delay > 0:
-            await asyncio.sleep(delay)
+        await self._pace(url.host)
         try:
             await self._run(result, fallback)
         except Exception as exc:
@@ -809,9 +834,7 @@ class Fetcher:
         hop = 0
         while True:
             if hop:
-                delay = self._limiter.reserve(url.host)
-                if delay > 0:
-                    await asyncio.sleep(delay)
+                await self._pace(url.host)
             if self.config.proxy is not None:
                 # The proxy connects, not us: check the name here (see module docs).
                 host = url.raw_host.decode("ascii")

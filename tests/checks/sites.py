@@ -116,10 +116,12 @@ def restore_reference_data() -> None:
 
 def reset_broker_connections() -> None:
     """Forget the Celery app's cached connections, after the broker URL or eagerness changed."""
+    from checks import sending
     from kibernadzor.celery import app
 
     app._pool = None
     app.amqp._producer_pool = None
+    sending.reset()
 
 
 def register(user, *urls: str) -> list[Link]:
