@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -113,6 +113,21 @@ def update_with_history(objs: list, model, values: dict, *, user=None, reason=""
         default_change_reason=reason[:100],
         default_date=when,
     )
+
+
+def _save_numbered(order: Order, save) -> None:
+    """Save; a number taken meanwhile by a concurrent order (the unique constraint) is refused
+    like one taken before."""
+    try:
+        with transaction.atomic():
+            save()
+    except IntegrityError as error:
+        if "order_number_unique" not in str(error):
+            raise
+        raise OrderRefused(
+            _("The number %(number)s is already taken.") % {"number": order.number},
+            field="number",
+        ) from None
 
 
 def next_number(year: int) -> str:
@@ -263,7 +278,7 @@ def create_order(
     )
     order._change_reason = "create"
     order._history_user = user
-    order.save()
+    _save_numbered(order, lambda: order.save())
     _add_order_links(order, chosen, user)
     return order
 
@@ -298,7 +313,7 @@ def update_draft(user, order: Order, **fields) -> Order:
         _orderable_links(user, order.order_links.values_list("link_id", flat=True), order.recipient)
     _check_basis(order.court_decision, order.law_article)
     order._history_user = user
-    _save(order, "edit", list(fields))
+    _save_numbered(order, lambda: _save(order, "edit", list(fields)))
     return order
 
 
