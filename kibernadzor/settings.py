@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "registry",
     "checks",
     "reporting",
+    "orders",
     "portal",
 ]
 
@@ -457,6 +458,10 @@ CHECKER_NOTIFY_EMAIL = env_bool("CHECKER_NOTIFY_EMAIL", False)  # also email age
 CHECKER_SEND_TIMEOUT = env.float("CHECKER_SEND_TIMEOUT", default=1.0)
 CHECKER_SEND_PAUSE_SECONDS = env.float("CHECKER_SEND_PAUSE_SECONDS", default=30.0)
 
+# --- Blocking orders (orders app) ----------------------------------------------------------------
+# The links of a sent order are re-checked this often until found gone (the real time-to-block).
+ORDER_RECHECK_MINUTES = env.float("ORDER_RECHECK_MINUTES", default=15)
+
 # --- Email (Django 6.1's MAILERS; the EMAIL_* settings are deprecated) ---------------------------
 # SMTP to EMAIL_HOST (a local MTA, localhost, by default; port 25, 587 with TLS, 465 with SSL).
 # With DEBUG on and no EMAIL_HOST, mail is printed to the console instead.
@@ -522,5 +527,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.refresh_facts",
         "schedule": env.float("REPORTS_REFRESH_SECONDS", default=60.0),
         "options": {"expires": 55},
+    },
+    # Blocking orders' deadline clocks (orders.tasks): the links of sent orders are made due
+    # every ORDER_RECHECK_MINUTES (dispatch_due sends them); overdue links are escalated.
+    "orders-bring-forward-rechecks": {
+        "task": "orders.tasks.bring_forward_rechecks",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "orders-escalate-overdue": {
+        "task": "orders.tasks.escalate_overdue",
+        "schedule": env.float("ORDER_ESCALATE_SECONDS", default=300.0),
+        "options": {"expires": 240},
     },
 }
