@@ -182,7 +182,9 @@ def link_table(document, labels: dict) -> None:
     table = document.add_table(rows=4, cols=4)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
     for column, width in zip(table.columns, COLUMNS, strict=True):
+        column.width = width
         for cell in column.cells:
             cell.width = width
     for cell, title in zip(table.rows[0].cells, labels["table"], strict=True):
