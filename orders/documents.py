@@ -33,12 +33,17 @@ import io
 import re
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts import policy
+from checks.models import Check
+from orders.choices import DOCUMENT_KIND_OF_ORDER
+from orders.errors import OrderNotAllowed, OrderRefused
+from orders.models import DocumentTemplate, OrderDocument, OrderLink
+from registry.choices import LinkPlatform
 from utilities.defang import defang, defang_text
 from utilities.uploads import Limits, UnsafeUpload, open_zip
 
@@ -49,6 +54,18 @@ DATE_FORMAT = "%d.%m.%Y"
 # An uploaded template is a Word document of a page or two: a few hundred kilobytes at most.
 TEMPLATE_MAX_BYTES = 5 * 1024 * 1024
 TEMPLATE_LIMITS = Limits(max_uncompressed=50 * 1024 * 1024, max_members=500)
+
+
+class TemplateRefused(OrderRefused):
+    """A template that is refused (hostile, unreadable, or does not render): a ValidationError
+    for forms and the admin, a domain error (HTTP 400) for the API. ``reason`` says which:
+    ``template_error`` (Jinja), ``template_unreadable``, ``unsafe_file``, ``too_large``."""
+
+    code = "template_error"
+
+    def __init__(self, message: str, *, reason: str):
+        super().__init__(message, field="file", reason=reason)
+        self.reason = reason
 
 
 # --------------------------------------------------------------------------------------------
@@ -65,7 +82,7 @@ def jinja_environment():
 
 def render_docx(template: bytes, context: dict) -> bytes:
     """The DOCX ``template`` rendered with ``context``; a ValidationError naming the problem
-    (the Jinja error, or a file docxtpl cannot read) when it does not render."""
+    (TemplateRefused: the Jinja error, or a file docxtpl cannot read) when it does not render."""
     from docxtpl import DocxTemplate
     from jinja2 import TemplateError
 
@@ -75,16 +92,16 @@ def render_docx(template: bytes, context: dict) -> bytes:
         out = io.BytesIO()
         document.save(out)
     except TemplateError as error:
-        raise ValidationError(
+        raise TemplateRefused(
             _("The template does not render: %(error)s (%(kind)s).")
             % {"error": _jinja_message(error), "kind": type(error).__name__},
-            code="template_error",
+            reason="template_error",
         ) from None
     except Exception as error:  # noqa: BLE001 - docxtpl/lxml/zipfile raise many kinds
-        raise ValidationError(
+        raise TemplateRefused(
             _("The template is not a DOCX document that can be rendered: %(error)s.")
             % {"error": str(error)[:300] or type(error).__name__},
-            code="template_unreadable",
+            reason="template_unreadable",
         ) from None
     return out.getvalue()
 
@@ -156,17 +173,17 @@ def sample_context(kind: str, language: str) -> dict:
 
 
 def validate_template(data: bytes, kind: str, language: str) -> None:
-    """Refuse a template that is hostile or does not render (ValidationError naming why)."""
+    """Refuse a template that is hostile or does not render (TemplateRefused naming why)."""
     if len(data) > TEMPLATE_MAX_BYTES:
-        raise ValidationError(
+        raise TemplateRefused(
             _("The template is larger than %(limit)d MB.")
             % {"limit": TEMPLATE_MAX_BYTES // (1024 * 1024)},
-            code="too_large",
+            reason="too_large",
         )
     try:
         open_zip(data, TEMPLATE_LIMITS).close()
     except UnsafeUpload as error:
-        raise ValidationError(error.message, code="unsafe_file") from None
+        raise TemplateRefused(error.message, reason="unsafe_file") from None
     rendered = render_docx(data, sample_context(kind, language))
     render_pdf(rendered, title="sample", language=language)
 
@@ -177,7 +194,6 @@ def validate_template(data: bytes, kind: str, language: str) -> None:
 
 def template_for(kind: str, language: str) -> bytes:
     """The active uploaded template of this kind and language, else the shipped default."""
-    from orders.models import DocumentTemplate
 
     uploaded = (
         DocumentTemplate.objects.filter(kind=kind, language=language, active=True)
@@ -214,8 +230,6 @@ def link_rows(order) -> list[dict]:
     id, and the evidence of the content (the earliest check that recorded it: its SHA-256 and
     fingerprints). Two queries, whatever the number of links. The platform is its value:
     :func:`order_context` shows its label in the document's language."""
-    from checks.models import Check
-    from orders.models import OrderLink
 
     rows = list(
         OrderLink.objects.filter(order=order)
@@ -258,7 +272,6 @@ def link_rows(order) -> list[dict]:
 
 def order_context(order, language: str, links: list[dict] | None = None) -> dict:
     """What a document of ``order`` says, in ``language``, as plain strings and lists."""
-    from registry.choices import LinkPlatform
 
     links = link_rows(order) if links is None else links
     with translation.override(language):
@@ -301,7 +314,6 @@ def order_context(order, language: str, links: list[dict] | None = None) -> dict
 
 
 def _document_kind(order) -> str:
-    from orders.choices import DOCUMENT_KIND_OF_ORDER
 
     return str(DOCUMENT_KIND_OF_ORDER[order.kind])
 
@@ -327,14 +339,12 @@ def generate_documents(order, user) -> list:
     """Render the documents of the order (its kind; Russian and Kazakh; DOCX and PDF), store
     them under MEDIA_ROOT with their SHA-256 and size, and return the new OrderDocuments.
 
-    Called by orders.services.send_order; append-only. Raises ValidationError (nothing saved)
-    when a template does not render, NotAllowed when the user may not act on the order."""
-    from accounts import policy
-    from kibernadzor.errors import NotAllowed
-    from orders.models import OrderDocument
+    Called by orders.services.send_order; append-only. Raises TemplateRefused (a
+    ValidationError; nothing saved) when a template does not render, OrderNotAllowed when the
+    user may not act on the order."""
 
     if not policy.can(user, "change", order):
-        raise NotAllowed(_("You may not generate the documents of this order."))
+        raise OrderNotAllowed(_("You may not generate the documents of this order."))
     kind = _document_kind(order)
     rendered = render_order(order)
     now = timezone.now()
@@ -372,13 +382,11 @@ def generate_documents(order, user) -> list:
 def upload_template(user, *, kind: str, language: str, data: bytes):
     """Keep ``data`` as the active template of ``kind`` and ``language`` once it has proved it
     renders (:func:`validate_template`); the previous active one is deactivated, kept in
-    history. Raises ValidationError (nothing saved) or NotAllowed."""
-    from accounts import policy
-    from kibernadzor.errors import NotAllowed
-    from orders.models import DocumentTemplate
+    history. Raises TemplateRefused (a ValidationError; nothing saved) or
+    OrderNotAllowed."""
 
     if not policy.can(user, "add", model=DocumentTemplate):
-        raise NotAllowed(_("You may not upload document templates."))
+        raise OrderNotAllowed(_("You may not upload document templates."))
     validate_template(data, kind, language)
     digest = hashlib.sha256(data).hexdigest()
     with transaction.atomic():

@@ -16,9 +16,9 @@ from pypdf import PdfReader
 from checks.choices import CheckTrigger
 from checks.models import Check
 from decisions.models import CourtDecision
-from kibernadzor.errors import NotAllowed
 from orders import documents
 from orders.choices import OrderKind, OrderState, RecipientKind
+from orders.errors import OrderNotAllowed
 from orders.models import DocumentTemplate, Order, OrderDocument, OrderLink, Recipient
 from tests.hostile_files import docx_bomb
 from tests.registry.factories import LinkFactory
@@ -263,7 +263,7 @@ def test_a_restoration_notice_gives_the_reason_and_the_order_it_follows(
 
 
 def test_only_a_prosecutor_who_may_act_on_the_order_generates_its_documents(order, officer):
-    with pytest.raises(NotAllowed):
+    with pytest.raises(OrderNotAllowed):
         documents.generate_documents(order, officer)
     assert not OrderDocument.objects.exists()
 
@@ -302,7 +302,7 @@ def test_an_uploaded_template_that_does_not_render_is_refused_naming_the_error(
             prosecutor, kind="submission", language="ru", data=template_docx(body)
         )
 
-    assert refused.value.code == "template_error"
+    assert refused.value.reason == "template_error"
     assert named in refused.value.messages[0]
     assert not DocumentTemplate.objects.exists()
     assert stored_files(media) == []
@@ -319,7 +319,7 @@ def test_a_file_that_is_not_a_docx_is_refused(prosecutor, media):
 def test_a_zip_bomb_template_is_refused_before_it_is_read(prosecutor, media):
     with pytest.raises(ValidationError) as refused:
         documents.upload_template(prosecutor, kind="submission", language="ru", data=docx_bomb())
-    assert refused.value.code == "unsafe_file"
+    assert refused.value.reason == "unsafe_file"
     assert not DocumentTemplate.objects.exists()
     assert stored_files(media) == []
 
@@ -365,7 +365,7 @@ def test_a_template_that_fails_on_the_order_saves_no_document(order, prosecutor,
 
 
 def test_an_officer_may_not_upload_templates(officer):
-    with pytest.raises(NotAllowed):
+    with pytest.raises(OrderNotAllowed):
         documents.upload_template(
             officer, kind="submission", language="ru", data=template_docx("{{ number }}")
         )
