@@ -394,6 +394,7 @@ def upload_template(user, *, kind: str, language: str, data: bytes):
             kind=kind, language=language, active=True
         ):
             previous.active = False
+            previous._history_user = user
             previous.save(update_fields=["active"])
         template = DocumentTemplate(
             kind=kind,
@@ -403,10 +404,33 @@ def upload_template(user, *, kind: str, language: str, data: bytes):
             uploaded_at=timezone.now(),
             sha256=digest,
         )
+        template._history_user = user
         template.file.save(f"{kind}_{language}_{digest[:12]}.docx", ContentFile(data), save=False)
         try:
             template.save()
         except BaseException:
             template.file.storage.delete(template.file.name)
             raise
+    return template
+
+
+def set_template_active(user, template, active: bool):
+    """Make an uploaded template the one in use (the other active one of its kind and language
+    is deactivated) or stop using it (the shipped default applies again)."""
+    if not policy.can(user, "change", template):
+        raise OrderNotAllowed(_("You may not change document templates."))
+    with transaction.atomic():
+        template = DocumentTemplate.objects.select_for_update().get(pk=template.pk)
+        if active:
+            for other in (
+                DocumentTemplate.objects.select_for_update()
+                .filter(kind=template.kind, language=template.language, active=True)
+                .exclude(pk=template.pk)
+            ):
+                other.active = False
+                other._history_user = user
+                other.save(update_fields=["active"])
+        template.active = active
+        template._history_user = user
+        template.save(update_fields=["active"])
     return template
