@@ -308,6 +308,18 @@ def test_an_uploaded_template_that_does_not_render_is_refused_naming_the_error(
     assert stored_files(media) == []
 
 
+def test_a_template_that_loops_for_ever_is_stopped_and_refused(prosecutor, monkeypatch):
+    monkeypatch.setattr(documents, "SAMPLE_RENDER_SECONDS", 0.5)
+    body = "{% for a in range(99999) %}{% for b in range(99999) %}{{ a }}{% endfor %}{% endfor %}"
+
+    with pytest.raises(ValidationError) as refused:
+        documents.upload_template(
+            prosecutor, kind="submission", language="ru", data=template_docx(body)
+        )
+    assert refused.value.reason == "too_slow"
+    assert not DocumentTemplate.objects.exists()
+
+
 def test_a_file_that_is_not_a_docx_is_refused(prosecutor, media):
     with pytest.raises(ValidationError):
         documents.upload_template(
