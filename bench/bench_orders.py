@@ -17,9 +17,9 @@ transaction rolled back after each run, times what the prosecutor waits for:
 and, apart, orders.documents.generate_documents alone. It prints the median of --runs runs of
 each. The goal (issue 14: "generating an order of 1,000 links and its document ≤ 5 s") is
 judged on create + generate_documents, against --goal seconds; the whole path to "sent"
-(create + sign + send) is printed next to it with its own ratio, for information: sending
-also moves each link in the registry, one transition at a time today. Exits with status 1
-when the goal is missed (--goal 0: never).
+(create + sign + send) is printed next to it with its own ratio, for information (sending
+also moves the links in the registry). Exits with status 1 when the goal is missed (--goal 0:
+never).
 """
 
 from __future__ import annotations
