@@ -53,7 +53,6 @@ from utilities.uploads import Limits, UnsafeUpload, number, open_zip
 
 DEFAULTS = Path(__file__).resolve().parent / "document_templates"
 LANGUAGES = ("ru", "kk")
-FORMATS = ("docx", "pdf")
 DATE_FORMAT = "%d.%m.%Y"
 # An uploaded template is a Word document of a page or two: a few hundred kilobytes at most.
 TEMPLATE_MAX_BYTES = 5 * 1024 * 1024
@@ -248,7 +247,6 @@ def validate_template(data: bytes, kind: str, language: str) -> None:
 
 def template_for(kind: str, language: str) -> bytes:
     """The active uploaded template of this kind and language, else the shipped default."""
-
     uploaded = (
         DocumentTemplate.objects.filter(kind=kind, language=language, active=True)
         .order_by("-uploaded_at", "-id")
@@ -284,7 +282,6 @@ def link_rows(order) -> list[dict]:
     id, and the evidence of the content (the earliest check that recorded it: its SHA-256 and
     fingerprints). Two queries, whatever the number of links. The platform is its value:
     :func:`order_context` shows its label in the document's language."""
-
     rows = list(
         OrderLink.objects.filter(order=order)
         .order_by("id")
@@ -315,7 +312,7 @@ def link_rows(order) -> list[dict]:
                 "registry_id": str(link_id),
                 "sha256": check.get("content_sha256", ""),
                 "fingerprints": fingerprints,
-                "checked_at": timezone.localtime(checked_at).strftime("%d.%m.%Y %H:%M")
+                "checked_at": timezone.localtime(checked_at).strftime(f"{DATE_FORMAT} %H:%M")
                 if checked_at
                 else "",
                 "evidence": "",  # the evidence captures of issue 15, when they exist
@@ -326,7 +323,6 @@ def link_rows(order) -> list[dict]:
 
 def order_context(order, language: str, links: list[dict] | None = None) -> dict:
     """What a document of ``order`` says, in ``language``, as plain strings and lists."""
-
     links = link_rows(order) if links is None else links
     with translation.override(language):
         labels = {value: str(label) for value, label in LinkPlatform.choices}
@@ -368,7 +364,6 @@ def order_context(order, language: str, links: list[dict] | None = None) -> dict
 
 
 def _document_kind(order) -> str:
-
     return str(DOCUMENT_KIND_OF_ORDER[order.kind])
 
 
@@ -396,7 +391,6 @@ def generate_documents(order, user) -> list:
     Called by orders.services.send_order; append-only. Raises TemplateRefused (a
     ValidationError; nothing saved) when a template does not render, OrderNotAllowed when the
     user may not act on the order."""
-
     if not policy.can(user, "change", order):
         raise OrderNotAllowed(_("You may not generate the documents of this order."))
     kind = _document_kind(order)
@@ -438,7 +432,6 @@ def upload_template(user, *, kind: str, language: str, data: bytes):
     renders (:func:`validate_template`); the previous active one is deactivated, kept in
     history. Raises TemplateRefused (a ValidationError; nothing saved) or
     OrderNotAllowed."""
-
     if not policy.can(user, "add", model=DocumentTemplate):
         raise OrderNotAllowed(_("You may not upload document templates."))
     validate_template(data, kind, language)
