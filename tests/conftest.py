@@ -13,6 +13,13 @@ def fast_password_hashing(request, settings):
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def media_root_in_tmp(settings, tmp_path_factory):
+    """Files a test stores (uploads, an order's generated documents: sending an order writes
+    them) go to a temporary folder, never to the checkout's media/."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture
 def central_agency(db):
     return AgencyFactory(

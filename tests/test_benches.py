@@ -88,3 +88,14 @@ def test_repeats_bench_times_a_report_after_a_burst_of_repeats():
     assert "a burst of 300 repeats of 10 links" in out
     assert "(a) summary right after the burst" in out and "goal ≤ 300 ms" in out
     assert "(b) background refresh of the burst" in out
+
+
+@pytest.mark.slow
+def test_orders_bench_generates_an_order_and_its_documents():
+    server_url()
+    out = run_bench(
+        "bench_orders.py", "--links", "50", "--runs", "1", "--goal", "0",
+        "--database", "kbz_bench_orders_smoke",
+    )  # fmt: skip
+    assert "order and its documents (create + documents)" in out
+    assert "send_order (with the documents)" in out

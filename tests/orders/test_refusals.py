@@ -2,6 +2,7 @@
 order link, no history record, no link moved."""
 
 import pytest
+from django.utils import translation
 
 from orders import services
 from orders.choices import OrderState
@@ -39,7 +40,7 @@ def test_a_link_not_confirmed_illegal_is_refused_by_name(
 
 
 def test_no_legal_basis_is_refused(prosecutor, ministry, confirmed_link):
-    with pytest.raises(OrderRefused) as refused:
+    with translation.override("en"), pytest.raises(OrderRefused) as refused:
         services.create_order(prosecutor, recipient=ministry, links=[confirmed_link()])
     assert refused.value.field == "law_article"
     assert "legal basis" in refused.value.message
@@ -59,7 +60,7 @@ def test_a_court_decision_is_a_legal_basis(prosecutor, ministry, confirmed_link)
 def test_a_recipient_without_deadline_rule_is_refused(
     prosecutor, no_deadline_recipient, confirmed_link
 ):
-    with pytest.raises(OrderRefused) as refused:
+    with translation.override("en"), pytest.raises(OrderRefused) as refused:
         services.create_order(
             prosecutor,
             recipient=no_deadline_recipient,
