@@ -333,6 +333,7 @@ REST_FRAMEWORK = {
         "anon": env.str("API_RATE_ANON", default="60/minute"),
         "user": env.str("API_RATE_USER", default="6000/minute"),
         "reports": env.str("API_RATE_REPORTS", default="300/minute"),
+        "feed": env.str("API_RATE_FEED", default="120/minute"),
     },
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

@@ -56,7 +56,7 @@ from orders.choices import OrderKind, OrderState
 from orders.models import FeedAccess, FeedSubscriber, OrderLink
 
 FEED_VERSION = 1
-TOKEN_PREFIX = "kbzfeed_"
+TOKEN_PREFIX = "kbzfeed_"  # noqa: S105 - a prefix, not a secret
 DEFAULT_LIMIT = 10_000
 MAX_LIMIT = 1_000_000
 # Pages up to this many rows are built in memory and sent with their signature.
@@ -209,8 +209,20 @@ def _candidates(subscriber: FeedSubscriber) -> QuerySet:
 
 
 def _in_force() -> QuerySet:
-    from orders.selectors import blocked_now
+    """What must be blocked now (orders.selectors.blocked_now)."""
+    try:
+        from orders.selectors import blocked_now
+    except ImportError:  # until orders-core's selectors land (issue 14)
+        from orders.choices import IN_FORCE_ORDER_STATES, OrderLinkState
+        from registry.choices import LinkState
 
+        return (
+            OrderLink.objects.filter(
+                order__kind__in=FEED_ORDER_KINDS, order__state__in=IN_FORCE_ORDER_STATES
+            )
+            .exclude(state=OrderLinkState.REVOKED)
+            .exclude(link__state=LinkState.REJECTED)
+        )
     return blocked_now()
 
 
@@ -274,7 +286,7 @@ def _iso(moment: datetime) -> str:
 
 
 # --- one answer ------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class FeedPage:
     """An answer before its body is written: what it covers, its validator and cursors."""
 
@@ -284,11 +296,14 @@ class FeedPage:
     etag: str
     cursor: str  # the `since` of the next incremental fetch
     next_page: str | None  # the `page` of the next page of this answer, if any
+    sent: int = 0  # entries written so far
 
     def entries(self) -> Iterator[dict]:
         """The page's entries, read through a server-side cursor."""
+        self.sent = 0
         queryset = _rows_queryset(self.subscriber, self.request)[: self.request.limit]
         for row in queryset.values_list(*_ROW_FIELDS).iterator(chunk_size=CHUNK_ROWS):
+            self.sent += 1
             yield _entry(row)
 
     def header(self) -> dict:
@@ -307,7 +322,9 @@ class FeedPage:
 
     @property
     def signature_key(self) -> str:
-        return f"orders:feed:signature:{self.etag}"
+        # Named by the key too: a signature kept under another key (rotated) is not reused.
+        key = hashlib.sha256(signing.public_key_pem()).hexdigest()[:16]
+        return f"orders:feed:signature:{key}:{self.etag.strip(chr(34))}"
 
     def known_signature(self) -> str | None:
         return cache.get(self.signature_key)
@@ -331,16 +348,15 @@ class FeedPage:
 
 def prepare(subscriber: FeedSubscriber, request: FeedRequest, format: str) -> FeedPage:
     """The page's validator and cursors, in two small queries, before any row is read."""
-    candidates = _candidates(subscriber).alias(changed_at=_changed_at())
-    version = candidates.aggregate(n=Count("pk"), latest=Max("changed_at"), top=Max("pk"))
+    version = _candidates(subscriber).aggregate(
+        n=Count("pk"), latest=Max(_changed_at()), top=Max("pk")
+    )
     latest = version["latest"]
     cursor_at = request.cursor_at
     if cursor_at is None:
         # The latest change seen (never before the one asked from): the data, not the clock,
         # so that the same data give the same body.
-        cursor_at = max(
-            moment for moment in (latest, request.since, EPOCH) if moment is not None
-        )
+        cursor_at = max(moment for moment in (latest, request.since, EPOCH) if moment is not None)
     ids = _rows_queryset(subscriber, request).values_list("pk", flat=True)
     boundary = list(ids[request.limit - 1 : request.limit + 1])
     next_page = _dump(request.since, boundary[0], cursor_at) if len(boundary) == 2 else None

@@ -413,3 +413,34 @@ class FeedSubscriber(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class FeedAccess(models.Model):
+    """One fetch of the blocklist feed (append-only, written by orders.feed): which subscriber
+    fetched what, when, from which cursor, and how many entries it was sent."""
+
+    subscriber = models.ForeignKey(
+        FeedSubscriber,
+        verbose_name=_("subscriber"),
+        on_delete=models.PROTECT,
+        related_name="accesses",
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    what = models.CharField(_("what"), max_length=16)
+    status = models.PositiveSmallIntegerField(_("HTTP status"))
+    since = models.DateTimeField(_("changes since"), null=True, blank=True)
+    after = models.BigIntegerField(_("after entry"), default=0)
+    etag = models.CharField(_("ETag"), max_length=64, blank=True)
+    rows = models.PositiveIntegerField(_("entries sent"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("feed access")
+        verbose_name_plural = _("feed accesses")
+        indexes = [models.Index(fields=["subscriber", "-at"], name="feedaccess_subscriber_idx")]
+
+    def __str__(self):
+        return f"{self.subscriber_id} {self.what} {self.at:%Y-%m-%d %H:%M}"
