@@ -209,20 +209,9 @@ def _candidates(subscriber: FeedSubscriber) -> QuerySet:
 
 
 def _in_force() -> QuerySet:
-    """What must be blocked now (orders.selectors.blocked_now)."""
-    try:
-        from orders.selectors import blocked_now
-    except ImportError:  # until orders-core's selectors land (issue 14)
-        from orders.choices import IN_FORCE_ORDER_STATES, OrderLinkState
-        from registry.choices import LinkState
+    """What must be blocked now: the one definition, orders.selectors.blocked_now."""
+    from orders.selectors import blocked_now
 
-        return (
-            OrderLink.objects.filter(
-                order__kind__in=FEED_ORDER_KINDS, order__state__in=IN_FORCE_ORDER_STATES
-            )
-            .exclude(state=OrderLinkState.REVOKED)
-            .exclude(link__state=LinkState.REJECTED)
-        )
     return blocked_now()
 
 

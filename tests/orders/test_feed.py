@@ -237,9 +237,7 @@ def test_pages_follow_the_next_cursor_without_gaps_or_repeats(subscriber, make_o
     assert len(cursors) == 1  # every page gives out the first page's cursor
 
 
-def test_incremental_fetch_says_what_to_add_and_what_to_remove(
-    subscriber, make_order, monkeypatch
-):
+def test_incremental_fetch_says_what_to_add_and_what_to_remove(subscriber, make_order, monkeypatch):
     monkeypatch.setattr(feed, "OVERLAP", timedelta(0))  # exactly what changed after the cursor
     kept, revoked = confirmed_link("https://a.example/kept"), confirmed_link("https://a.example/r")
     make_order([kept, revoked], sent_at=timezone.now() - timedelta(days=2))
@@ -409,3 +407,22 @@ def test_feed_access_log_is_read_by_prosecutors_and_auditors_only(
     assert FeedAccess.objects.restrict(prosecutor, "view").count() == 1
     assert FeedAccess.objects.restrict(auditor, "view").count() == 1
     assert FeedAccess.objects.restrict(officer, "view").count() == 0
+
+
+# --- through the services ------------------------------------------------------------------
+def test_an_order_sent_and_revoked_through_the_services_enters_and_leaves_the_feed(
+    subscriber, sent_order, prosecutor, monkeypatch
+):
+    from orders import services
+
+    monkeypatch.setattr(feed, "OVERLAP", timedelta(0))
+    order = sent_order()
+    client = client_with(feed.issue_token(subscriber))
+    full = json.loads(body_of(fetch(client)))
+    assert {entry["order_number"] for entry in full["entries"]} == {order.number}
+    assert len(full["entries"]) == 2
+    first, second = order.order_links.order_by("pk")
+    services.revoke_links(prosecutor, order, [first.link], reason="the owner removed it")
+    changes = entries(fetch(client, since=full["cursor"]))
+    assert [(entry["id"], entry["action"]) for entry in changes] == [(first.pk, "remove")]
+    assert {entry["id"] for entry in entries(fetch(client))} == {second.pk}
