@@ -76,3 +76,15 @@ def test_reports_bench_builds_its_dataset_and_times_every_endpoint():
     assert "5,000 links, 10,000 checks" in out
     assert "yearly summary (UN)" in out
     assert "summary after 1,000 links changed" in out
+
+
+@pytest.mark.slow
+def test_feed_bench_streams_every_size_and_format():
+    server_url()
+    out = run_bench(
+        "bench_feed.py", "--links", "3000", "--database", "kbz_bench_feed_smoke", "--rebuild",
+    )  # fmt: skip
+    assert "3,000 links in force" in out
+    for form in ("json", "csv"):
+        assert f"  {form:<6} {3000:>10,}" in out
+    assert "304 for its ETag" in out
