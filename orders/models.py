@@ -11,7 +11,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -422,25 +422,31 @@ class FeedAccess(models.Model):
 
     subscriber = models.ForeignKey(
         FeedSubscriber,
-        verbose_name=_("subscriber"),
+        verbose_name=pgettext_lazy("feed access", "subscriber"),
         on_delete=models.PROTECT,
         related_name="accesses",
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
-    what = models.CharField(_("what"), max_length=16)
+    what = models.CharField(pgettext_lazy("feed access", "what"), max_length=16)
     status = models.PositiveSmallIntegerField(_("HTTP status"))
-    since = models.DateTimeField(_("changes since"), null=True, blank=True)
-    after = models.BigIntegerField(_("after entry"), default=0)
-    etag = models.CharField(_("ETag"), max_length=64, blank=True)
-    rows = models.PositiveIntegerField(_("entries sent"), null=True, blank=True)
-    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    since = models.DateTimeField(
+        pgettext_lazy("feed access", "changes since"), null=True, blank=True
+    )
+    after = models.BigIntegerField(pgettext_lazy("feed access", "after entry"), default=0)
+    etag = models.CharField(pgettext_lazy("feed access", "ETag"), max_length=64, blank=True)
+    rows = models.PositiveIntegerField(
+        pgettext_lazy("feed access", "entries sent"), null=True, blank=True
+    )
+    completed_at = models.DateTimeField(
+        pgettext_lazy("feed access", "completed"), null=True, blank=True
+    )
 
     objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
-        verbose_name = _("feed access")
-        verbose_name_plural = _("feed accesses")
+        verbose_name = pgettext_lazy("feed access", "feed access")
+        verbose_name_plural = pgettext_lazy("feed access", "feed accesses")
         indexes = [models.Index(fields=["subscriber", "-at"], name="feedaccess_subscriber_idx")]
 
     def __str__(self):

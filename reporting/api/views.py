@@ -9,7 +9,7 @@ nothing else; the "reports" throttle rate applies on top of the per-user one.
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import viewsets
@@ -551,7 +551,10 @@ class ReportingViewSet(viewsets.ViewSet):
 
     # --- blocking orders (reporting.orders) ----------------------------------------------------
     def _recipient_columns(self):
-        return [Column("recipient", _("recipient id"), "int"), Column("label", _("recipient"))]
+        return [
+            Column("recipient", pgettext("order report", "recipient id"), "int"),
+            Column("label", pgettext("order report", "recipient")),
+        ]
 
     @report_schema(
         s.OrdersByRecipientSerializer,
@@ -588,10 +591,10 @@ class ReportingViewSet(viewsets.ViewSet):
 
         columns = [
             *self._recipient_columns(),
-            Column("total", _("orders"), "int"),
+            Column("total", pgettext("order report", "orders"), "int"),
             *(Column(state.value, state.label, "int") for state in OrderState),
         ]
-        return [Table(_("orders by recipient"), columns, data["results"])]
+        return [Table(pgettext("order report", "orders by recipient"), columns, data["results"])]
 
     @report_schema(
         s.DeadlinesSerializer,
@@ -617,13 +620,21 @@ class ReportingViewSet(viewsets.ViewSet):
         columns = [
             *self._recipient_columns(),
             Column("links", _("links"), "int"),
-            Column("due", _("due"), "int"),
-            Column("executed", _("executed"), "int"),
-            Column("executed_on_time", _("executed within the deadline"), "int"),
-            Column("within_deadline_rate", _("within the deadline"), "percent"),
+            Column("due", pgettext("order report", "due"), "int"),
+            Column("executed", pgettext("order report", "executed"), "int"),
+            Column(
+                "executed_on_time", pgettext("order report", "executed within the deadline"), "int"
+            ),
+            Column(
+                "within_deadline_rate", pgettext("order report", "within the deadline"), "percent"
+            ),
         ]
         total = {"recipient": None, "label": _("total"), **data["total"]}
-        return [Table(_("order deadlines"), columns, [*data["recipients"], total])]
+        return [
+            Table(
+                pgettext("order report", "order deadlines"), columns, [*data["recipients"], total]
+            )
+        ]
 
     @report_schema(
         s.ExecutionTimeSerializer,
@@ -651,18 +662,22 @@ class ReportingViewSet(viewsets.ViewSet):
 
     def _tables_order_execution_time(self, data):
         figures = [
-            Column("links", _("links executed"), "int"),
+            Column("links", pgettext("order report", "links executed"), "int"),
             Column("median_hours", _("median, hours"), "float"),
             Column("p90_hours", _("90th percentile, hours"), "float"),
         ]
         total = {"platform": "", "label": _("total"), **data["total"]}
         return [
             Table(
-                _("by platform"),
+                pgettext("order report", "by platform"),
                 [Column("platform", _("platform")), Column("label", _("name")), *figures],
                 [*data["platforms"], total],
             ),
-            Table(_("by recipient"), [*self._recipient_columns(), *figures], data["recipients"]),
+            Table(
+                pgettext("order report", "by recipient"),
+                [*self._recipient_columns(), *figures],
+                data["recipients"],
+            ),
         ]
 
     @report_schema(
@@ -692,9 +707,9 @@ class ReportingViewSet(viewsets.ViewSet):
     def _tables_orders_overdue(self, data):
         columns = [
             *self._recipient_columns(),
-            Column("order_links", _("overdue links"), "int"),
-            Column("orders", _("orders"), "int"),
-            Column("oldest_deadline", _("oldest deadline")),
+            Column("order_links", pgettext("order report", "overdue links"), "int"),
+            Column("orders", pgettext("order report", "orders"), "int"),
+            Column("oldest_deadline", pgettext("order report", "oldest deadline")),
         ]
         total = {"recipient": None, "label": _("total"), "order_links": data["order_links"],
                  "orders": data["orders"]}  # fmt: skip
@@ -702,4 +717,4 @@ class ReportingViewSet(viewsets.ViewSet):
             {**row, "oldest_deadline": timezone.localtime(row["oldest_deadline"]).isoformat()}
             for row in data["recipients"]
         ]
-        return [Table(_("overdue orders"), columns, [*rows, total])]
+        return [Table(pgettext("order report", "overdue orders"), columns, [*rows, total])]
