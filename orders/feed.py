@@ -168,14 +168,16 @@ def _moment(value: str | None) -> datetime | None:
 
 def _dump(since: datetime | None, after: int, cursor_at: datetime) -> str:
     payload = [since.isoformat() if since else None, after, cursor_at.isoformat()]
-    return django_signing.dumps(payload, salt=_SALT, compress=False)
+    # A plain Signer, not dumps(): that one adds a timestamp, and the body must be the same
+    # bytes for the same data (its ETag and its signature).
+    return django_signing.Signer(salt=_SALT).sign_object(payload)
 
 
 def _load(field: str, value: str) -> tuple[datetime | None, int, datetime]:
     """A cursor this feed gave out (signed, so that a typed one is refused, not misread):
     (since, after, cursor_at)."""
     try:
-        since, after, cursor_at = django_signing.loads(value, salt=_SALT)
+        since, after, cursor_at = django_signing.Signer(salt=_SALT).unsign_object(value)
         return _moment(since), int(after), _moment(cursor_at)
     except (django_signing.BadSignature, ValueError, TypeError):
         raise InvalidFeedParameter(

@@ -426,3 +426,13 @@ def test_an_order_sent_and_revoked_through_the_services_enters_and_leaves_the_fe
     changes = entries(fetch(client, since=full["cursor"]))
     assert [(entry["id"], entry["action"]) for entry in changes] == [(first.pk, "remove")]
     assert {entry["id"] for entry in entries(fetch(client))} == {second.pk}
+
+
+def test_the_same_data_give_the_same_bytes_a_second_later(subscriber, make_order, monkeypatch):
+    make_order([confirmed_link("https://a.example/1")])
+    client = client_with(feed.issue_token(subscriber))
+    first = body_of(fetch(client))
+    later = timezone.now() + timedelta(seconds=61)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    monkeypatch.setattr("time.time", lambda: later.timestamp())
+    assert body_of(fetch(client)) == first
