@@ -436,3 +436,18 @@ def test_the_same_data_give_the_same_bytes_a_second_later(subscriber, make_order
     monkeypatch.setattr(timezone, "now", lambda: later)
     monkeypatch.setattr("time.time", lambda: later.timestamp())
     assert body_of(fetch(client)) == first
+
+
+def test_feed_token_command_issues_once_and_revokes(subscriber):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command("feed_token", subscriber.name, stdout=out, stderr=io.StringIO())
+    key = out.getvalue().strip()
+    assert fetch(client_with(key)).status_code == 200
+    call_command("feed_token", str(subscriber.pk), "--revoke", stderr=io.StringIO())
+    assert client_with(key).get(JSON_URL).status_code == 401
+    with pytest.raises(CommandError):
+        call_command("feed_token", "nobody", stderr=io.StringIO())
