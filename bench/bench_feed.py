@@ -5,8 +5,8 @@
 
 Uses the server named by DATABASE_URL but its own database, kbz_bench_feed (created, migrated
 and filled on first run; reused while it holds the requested number). The dataset is built in
-SQL: N links awaiting blocking, in sent blocking orders of 10,000 links each to one recipient,
-and one feed subscriber.
+SQL: N links awaiting blocking, in sent blocking orders of 10,000 links each to one recipient
+(sent ten minutes apart), and one feed subscriber.
 
 Then it fetches the feed through the API (Django test client, a real StreamingHttpResponse
 read chunk by chunk and thrown away) as JSON and CSV, one page of N/100, N/10 and N entries,
@@ -14,7 +14,8 @@ and prints for each: rows, megabytes, seconds to the first byte and in all, rows
 process's resident memory (sampled while streaming) against its level before the fetch.
 Target (issue 14): the feed of 1M blocked links streams in constant memory, i.e. the peak does
 not grow with the number of rows. Last, the signature of the largest page (`.sig`, kept from
-the streamed fetch) and a 304 for its ETag.
+the streamed fetch), a 304 for its ETag, and an increment: the changes since the full list's
+cursor after one entry in 1,000 is revoked and the newest order is sent again (rolled back).
 """
 
 import argparse
@@ -123,7 +124,7 @@ def build(links: int, rebuild: bool) -> float:
                 is_demo)
             SELECT o, 'ПР-2026/' || lpad(o::text, 6, '0'), current_date - 2, 'blocking', 'sent',
                    %s, %s, %s, %s, 'ст. 41-1 п. 1 Закона РК «О связи»', now() - interval '2 days',
-                   now() - interval '2 days', now() - interval '2 days' + make_interval(secs => o),
+                   now() - interval '2 days', now() - interval '2 days' + make_interval(mins => o * 10),
                    '', false
             FROM generate_series(1, %s) AS o
             """,
@@ -188,6 +189,52 @@ def fetch(client, url: str, rows: int) -> dict:
     }
 
 
+def incremental(client, url: str, rows: int) -> None:
+    """Revoke 1,000 entries and add an order of 1,000 (rolled back after), then fetch the
+    changes since the full list's cursor."""
+    import json
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    def body(response) -> bytes:
+        if response.streaming:
+            return b"".join(response.streaming_content)
+        return response.content
+
+    cursor = json.loads(body(client.get(url, {"limit": 1})))["cursor"]
+
+    class Rollback(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            now = timezone.now()
+            with connection.cursor() as sql:
+                sql.execute(
+                    "UPDATE orders_orderlink SET state = 'revoked', revoked_at = %s "
+                    "WHERE id %% 1000 = 7",
+                    [now],
+                )
+                sql.execute(
+                    "UPDATE orders_order SET sent_at = %s WHERE id = (SELECT max(id) FROM "
+                    "orders_order)",
+                    [now],
+                )
+            started = time.perf_counter()
+            response = client.get(url, {"since": cursor, "limit": rows})
+            entries = json.loads(body(response))["entries"]
+            seconds = time.perf_counter() - started
+            removed = sum(entry["action"] == "remove" for entry in entries)
+            print(
+                f"  increment after {removed:,} revocations and an order sent: "
+                f"{len(entries):,} entries ({removed:,} remove) in {seconds:.2f} s"
+            )
+            raise Rollback
+    except Rollback:
+        pass
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--links", type=int, default=1_000_000)
@@ -244,6 +291,7 @@ def main() -> None:
     not_modified = client.get(url, {"limit": r["rows"]}, HTTP_IF_NONE_MATCH=r["etag"])
     assert not_modified.status_code == 304
     print(f"  304 for its ETag: {time.perf_counter() - started:.2f} s")
+    incremental(client, url, r["rows"])
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  peak RSS of the process (ru_maxrss): {peak:.0f} MB")
 
