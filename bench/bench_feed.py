@@ -123,9 +123,9 @@ def build(links: int, rebuild: bool) -> float:
                 issued_by_id, signatory_id, law_article, created_at, signed_at, sent_at, note,
                 is_demo)
             SELECT o, 'ПР-2026/' || lpad(o::text, 6, '0'), current_date - 2, 'blocking', 'sent',
-                   %s, %s, %s, %s, 'ст. 41-1 п. 1 Закона РК «О связи»', now() - interval '2 days',
-                   now() - interval '2 days', now() - interval '2 days' + make_interval(mins => o * 10),
-                   '', false
+                   %s, %s, %s, %s, 'ст. 41-1 п. 1 Закона РК «О связи»',
+                   now() - interval '2 days', now() - interval '2 days',
+                   now() - interval '2 days' + make_interval(mins => o * 10), '', false
             FROM generate_series(1, %s) AS o
             """,
             [recipient.pk, agency.pk, user.pk, user.pk, orders],

@@ -451,3 +451,12 @@ def test_feed_token_command_issues_once_and_revokes(subscriber):
     assert client_with(key).get(JSON_URL).status_code == 401
     with pytest.raises(CommandError):
         call_command("feed_token", "nobody", stderr=io.StringIO())
+
+
+def test_the_access_log_is_in_the_admin_read_only(subscriber, prosecutor, client_for):
+    FeedAccess.objects.create(subscriber=subscriber, what="csv", status=200, rows=5)
+    client = client_for(prosecutor)
+    page = client.get("/admin/orders/feedaccess/")
+    assert page.status_code == 200
+    assert "Kazakhtelecom" in page.content.decode()
+    assert client.get("/admin/orders/feedaccess/add/").status_code == 403
