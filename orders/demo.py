@@ -7,14 +7,18 @@ orders.checking leave them out): the executed ones here are recorded as if a che
 them gone."""
 
 import datetime as dt
+import hashlib
+import io
+import zipfile
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from orders import services
-from orders.choices import RecipientKind
-from orders.models import Order, Recipient
+from orders.choices import DocumentKind, DocumentLanguage, RecipientKind
+from orders.models import DocumentTemplate, FeedSubscriber, Order, Recipient
 from registry import services as registry_services
 from registry.choices import LinkPlatform, LinkState
 from registry.models import Link
@@ -108,6 +112,62 @@ def seed_recipients() -> list[Recipient]:
     return recipients
 
 
+_DOCX_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+        'package/2006/content-types"><Default Extension="rels" ContentType="application/'
+        'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" '
+        'ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType='
+        '"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+        "</Types>"
+    ),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+        'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://'
+        'schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+        'Target="word/document.xml"/></Relationships>'
+    ),
+    "word/document.xml": (
+        '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.'
+        'openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>'
+        "ПРЕДСТАВЛЕНИЕ № {{ order.number }} (демо-шаблон, неактивен)"
+        "</w:t></w:r></w:p></w:body></w:document>"
+    ),
+}
+
+
+def demo_template_docx() -> bytes:
+    """A minimal DOCX: the demo's earlier, deactivated upload (the shipped defaults apply)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in _DOCX_PARTS.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def seed_office_settings(prosecutor, recipients) -> None:
+    """A deactivated uploaded template and a (tokenless, inactive) feed subscriber."""
+    if not DocumentTemplate.objects.filter(file__contains="demo-").exists():
+        content = demo_template_docx()
+        template = DocumentTemplate(
+            kind=DocumentKind.SUBMISSION,
+            language=DocumentLanguage.RU,
+            active=False,
+            uploaded_by=prosecutor,
+            sha256=hashlib.sha256(content).hexdigest(),
+        )
+        template.file.save("demo-submission-ru.docx", ContentFile(content), save=False)
+        template.save()
+    FeedSubscriber.objects.get_or_create(
+        name="ТОО «Демо-Телеком» (оператор связи, демо)",
+        defaults={
+            "recipient": recipients[5],
+            "contacts": "noc@telecom.demo.example (демо)",
+            "active": False,
+        },
+    )
+
+
 def _links(prosecutor, platform: str | None, count: int, taken: set[int]) -> list[int]:
     """`count` confirmed demo links (of the platform), confirming reviewed ones if short."""
     queryset = Link.objects.filter(is_demo=True).exclude(pk__in=taken).order_by("pk")
@@ -140,7 +200,9 @@ def seed(stdout=None) -> str:
     prosecutor = User.objects.filter(username="demo_prosecutor").first()
     if prosecutor is None or not Link.objects.filter(is_demo=True).exists():
         return "Orders: skipped (the demo users or links are missing)"
-    (ministry, knb, youtube, telegram, tiktok, hosting, _other) = seed_recipients()
+    recipients = seed_recipients()
+    (ministry, knb, youtube, telegram, tiktok, hosting, _other) = recipients
+    seed_office_settings(prosecutor, recipients)
     now = timezone.now()
     taken: set[int] = set()
     made = []

@@ -365,16 +365,14 @@ def send_order(user, order: Order, *, now: datetime | None = None) -> Order:
             "number": order.number,
             "recipient": recipient.name,
         }
-        for order_link in order_links:
-            if order_link.link.state == LinkState.CONFIRMED:
-                registry_services.transition(
-                    order_link.link_id,
-                    LinkState.BLOCKING_REQUESTED,
-                    actor=user,
-                    reason=reason,
-                    document_number=order.number,
-                    document_date=order.date,
-                )
+        registry_services.transition_many(
+            [ol.link_id for ol in order_links if ol.link.state == LinkState.CONFIRMED],
+            LinkState.BLOCKING_REQUESTED,
+            actor=user,
+            reason=reason,
+            document_number=order.number,
+            document_date=order.date,
+        )
     generate = _documents_generator()
     if generate is not None:
         generate(order, user)
