@@ -460,3 +460,27 @@ def test_the_access_log_is_in_the_admin_read_only(subscriber, prosecutor, client
     assert page.status_code == 200
     assert "Kazakhtelecom" in page.content.decode()
     assert client.get("/admin/orders/feedaccess/add/").status_code == 403
+
+
+def test_an_increment_is_paginated_too(subscriber, make_order, monkeypatch):
+    monkeypatch.setattr(feed, "OVERLAP", timedelta(0))
+    old = [confirmed_link(f"https://a.example/old/{n}") for n in range(3)]
+    make_order(old, sent_at=timezone.now() - timedelta(days=1))
+    client = client_with(feed.issue_token(subscriber))
+    cursor = json.loads(body_of(fetch(client)))["cursor"]
+    OrderLink.objects.filter(link__in=old[:2]).update(
+        state=OrderLinkState.REVOKED, revoked_at=timezone.now()
+    )
+    make_order([confirmed_link(f"https://a.example/new/{n}") for n in range(3)])
+    seen, params = [], {"since": cursor, "limit": 2}
+    while True:
+        data = json.loads(body_of(fetch(client, **params)))
+        seen += [(entry["url"], entry["action"]) for entry in data["entries"]]
+        assert data["incremental"] is True
+        if not data["next"]:
+            break
+        params = {"page": data["next"], "limit": 2}
+    assert sorted(seen) == sorted(
+        [("https://a.example/old/0", "remove"), ("https://a.example/old/1", "remove")]
+        + [(f"https://a.example/new/{n}", "add") for n in range(3)]
+    )
