@@ -22,6 +22,8 @@ from orders.models import (
     OrderLink,
     Recipient,
 )
+from registry.choices import ReadChannel
+from registry.selectors import read_links
 from utilities.admin import ReadOnlyAdmin
 
 MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
@@ -43,6 +45,9 @@ class _ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
+
+    def get_queryset(self, request):
+        return policy.restrict(super().get_queryset(request), request.user, "view")
 
     def has_view_permission(self, request, obj=None):
         return policy.can(request.user, "view", model=self.model)
@@ -80,6 +85,15 @@ class OrderAdmin(ReadOnlyAdmin):
     list_select_related = ["recipient", "agency", "issued_by"]
     date_hierarchy = "date"
     inlines = [OrderLinkInline, OrderDocumentInline]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200:  # the links the inline showed, logged as read
+            shown = OrderLink.objects.restrict(request.user).filter(order_id=object_id)
+            read_links(
+                request.user, [ol.link for ol in shown.select_related("link")], ReadChannel.ADMIN
+            )
+        return response
 
 
 class TemplateForm(forms.ModelForm):

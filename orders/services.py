@@ -22,12 +22,12 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from accounts import policy
 from checks.choices import NotificationKind
@@ -94,6 +94,40 @@ def _require_state(order: Order, *states: str, doing: str) -> None:
 def _save(order: Order, reason: str, fields: list[str]) -> None:
     order._change_reason = reason[:100]
     order.save(update_fields=fields)
+
+
+def update_with_history(objs: list, model, values: dict, *, user=None, reason="", when=None):
+    """Give every object the same `values` in one UPDATE and write one history record each
+    (bulk_update_with_history builds a CASE per row, which is slow for a thousand rows)."""
+    if not objs:
+        return
+    for obj in objs:
+        for name, value in values.items():
+            setattr(obj, name, value)
+    model.objects.filter(pk__in=[obj.pk for obj in objs]).update(**values)
+    model.history.bulk_history_create(
+        objs,
+        batch_size=1000,
+        update=True,
+        default_user=user,
+        default_change_reason=reason[:100],
+        default_date=when,
+    )
+
+
+def _save_numbered(order: Order, save) -> None:
+    """Save; a number taken meanwhile by a concurrent order (the unique constraint) is refused
+    like one taken before."""
+    try:
+        with transaction.atomic():
+            save()
+    except IntegrityError as error:
+        if "order_number_unique" not in str(error):
+            raise
+        raise OrderRefused(
+            _("The number %(number)s is already taken.") % {"number": order.number},
+            field="number",
+        ) from None
 
 
 def next_number(year: int) -> str:
@@ -244,7 +278,7 @@ def create_order(
     )
     order._change_reason = "create"
     order._history_user = user
-    order.save()
+    _save_numbered(order, lambda: order.save())
     _add_order_links(order, chosen, user)
     return order
 
@@ -279,7 +313,7 @@ def update_draft(user, order: Order, **fields) -> Order:
         _orderable_links(user, order.order_links.values_list("link_id", flat=True), order.recipient)
     _check_basis(order.court_decision, order.law_article)
     order._history_user = user
-    _save(order, "edit", list(fields))
+    _save_numbered(order, lambda: _save(order, "edit", list(fields)))
     return order
 
 
@@ -351,15 +385,8 @@ def send_order(user, order: Order, *, now: datetime | None = None) -> Order:
     order_links = list(order.order_links.select_related("link").order_by("link_id"))
     if order.kind in CLOCKED_KINDS:
         deadline = now + timedelta(hours=recipient.deadline_hours)
-        for order_link in order_links:
-            order_link.deadline_at = deadline
-        bulk_update_with_history(
-            order_links,
-            OrderLink,
-            ["deadline_at"],
-            batch_size=1000,
-            default_user=user,
-            default_change_reason="send",
+        update_with_history(
+            order_links, OrderLink, {"deadline_at": deadline}, user=user, reason="send"
         )
         reason = _("Order %(number)s sent to %(recipient)s.") % {
             "number": order.number,
@@ -420,16 +447,7 @@ def withdraw_order(user, order: Order, reason: str) -> Order:
 
 def _close_pending(order: Order, state: str, user, reason: str) -> int:
     pending = list(order.order_links.filter(state=OrderLinkState.PENDING))
-    for order_link in pending:
-        order_link.state = state
-    bulk_update_with_history(
-        pending,
-        OrderLink,
-        ["state"],
-        batch_size=1000,
-        default_user=user,
-        default_change_reason=reason[:100],
-    )
+    update_with_history(pending, OrderLink, {"state": state}, user=user, reason=reason)
     return len(pending)
 
 
@@ -557,15 +575,8 @@ def escalate_overdue(now: datetime | None = None) -> int:
             return 0
         by_order: dict[int, list[OrderLink]] = {}
         for order_link in overdue:
-            order_link.escalated_at = now
             by_order.setdefault(order_link.order_id, []).append(order_link)
-        bulk_update_with_history(
-            overdue,
-            OrderLink,
-            ["escalated_at"],
-            batch_size=1000,
-            default_change_reason="overdue",
-        )
+        update_with_history(overdue, OrderLink, {"escalated_at": now}, reason="overdue")
         notes = []
         for order_links in by_order.values():
             order = order_links[0].order
@@ -668,16 +679,12 @@ def revoke_links(user, order: Order, links: Iterable, reason: str) -> Order:
         .filter(Q(order=order) | Q(order__parent=order, order__kind=OrderKind.REPEATED))
         .exclude(state=OrderLinkState.REVOKED)
     )
-    for order_link in revoked:
-        order_link.state = OrderLinkState.REVOKED
-        order_link.revoked_at = now
-    bulk_update_with_history(
+    update_with_history(
         revoked,
         OrderLink,
-        ["state", "revoked_at"],
-        batch_size=1000,
-        default_user=user,
-        default_change_reason=f"revoke: {reason}"[:100],
+        {"state": OrderLinkState.REVOKED, "revoked_at": now},
+        user=user,
+        reason=f"revoke: {reason}",
     )
     order._history_user = user
     _close_when_done(order, now, f"revoke: {reason}")

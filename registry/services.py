@@ -28,7 +28,6 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_update_with_history
 
 from accounts import policy
 from kibernadzor.errors import Conflict, DomainError, NotAllowed
@@ -515,11 +514,12 @@ def transition_many(
         link.state = to_state
         link.state_changed_at = now
     StateChange.objects.bulk_create(changes, batch_size=1000)
-    bulk_update_with_history(
+    # One UPDATE (every link gets the same values) and one history record each.
+    Link.objects.filter(pk__in=ids).update(state=to_state, state_changed_at=now)
+    Link.history.bulk_history_create(
         links,
-        Link,
-        ["state", "state_changed_at"],
         batch_size=1000,
+        update=True,
         default_user=actor,
         default_change_reason=f"{'/'.join(sorted(names))}: {given['reason']}".strip(": "),
         default_date=now,

@@ -144,3 +144,11 @@ def test_the_beat_tasks_run(sent_order):
     sent_order()
     assert tasks.escalate_overdue.delay().get() == 0
     assert tasks.bring_forward_rechecks.delay().get() == 0
+
+
+def test_beat_runs_the_clocks(settings):
+    from kibernadzor.celery import app
+
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"orders.tasks.bring_forward_rechecks", "orders.tasks.escalate_overdue"} <= scheduled
+    assert "orders.tasks.escalate_overdue" in app.tasks
