@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import views as accounts_views
 from decisions.api import views as decisions_views
 from materials.api import views as materials_views
+from orders.api import feed as feed_views
 from orders.api import views as orders_views
 from organizations.api import views as organizations_views
 from registry.api import views as registry_views
@@ -54,5 +55,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", RedocView.as_view(url_name="api:schema"), name="redoc"),
+    *feed_views.urlpatterns,
     path("", include(router.urls)),
 ]

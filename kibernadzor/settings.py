@@ -266,6 +266,13 @@ STORAGES = {
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "/media/"
 KBZ_MATCH_MAX_BYTES = env.int("KBZ_MATCH_MAX_BYTES", default=50 * 1024 * 1024)
+# The office's Ed25519 signing key (orders.signing: the blocklist feed's signatures). Kept out
+# of the repository; generated on first use only where KBZ_SIGNING_KEY_AUTOGENERATE is on (it
+# follows DEBUG): in production make it once with `manage.py signing_key --generate`.
+KBZ_SIGNING_KEY_FILE = env.path(
+    "KBZ_SIGNING_KEY_FILE", default=DATA_DIR / "signing" / "office-ed25519.pem"
+)
+KBZ_SIGNING_KEY_AUTOGENERATE = env_bool("KBZ_SIGNING_KEY_AUTOGENERATE", DEBUG)
 # Hostile uploads (utilities/uploads.py): what an uploaded archive, image or PDF may cost
 # before it is refused, and how many heavy jobs (fingerprinting, workbook parsing) run at once.
 KBZ_UPLOAD_MAX_UNCOMPRESSED = env.int("KBZ_UPLOAD_MAX_UNCOMPRESSED", default=100 * 1024 * 1024)
@@ -335,6 +342,7 @@ REST_FRAMEWORK = {
         "anon": env.str("API_RATE_ANON", default="60/minute"),
         "user": env.str("API_RATE_USER", default="6000/minute"),
         "reports": env.str("API_RATE_REPORTS", default="300/minute"),
+        "feed": env.str("API_RATE_FEED", default="120/minute"),
     },
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

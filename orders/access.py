@@ -18,6 +18,7 @@ from accounts.policy import Reach, Scope
 from accounts.roles import extend_role_permissions
 from orders.models import (
     DocumentTemplate,
+    FeedAccess,
     FeedSubscriber,
     Order,
     OrderDocument,
@@ -106,6 +107,7 @@ def recipient_rule(user, action, scope):
 
 @policy.rule(DocumentTemplate)
 @policy.rule(FeedSubscriber)
+@policy.rule(FeedAccess)
 def office_settings_rule(user, action, scope):
     # Shared by the whole service: prosecutors read them, central prosecutors change them,
     # auditors read them; never deleted (a template or subscriber is deactivated).
@@ -133,6 +135,7 @@ _ISSUE = [
 _OFFICE = [
     "orders.view_documenttemplate",
     "orders.view_feedsubscriber",
+    "orders.view_feedaccess",
 ]
 _OFFICE_WRITE = [
     "orders.add_documenttemplate",

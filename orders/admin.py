@@ -23,6 +23,7 @@ from orders import documents
 from orders.choices import DocumentKind, DocumentLanguage
 from orders.models import (
     DocumentTemplate,
+    FeedAccess,
     FeedSubscriber,
     Order,
     OrderDocument,
@@ -226,3 +227,13 @@ class FeedSubscriberAdmin(PolicyModelAdmin):
         "name", "recipient", "contacts", "platforms", "classifications", "active",
         "token_prefix", "token_issued_at", "created_at",
     ]  # fmt: skip
+
+
+@admin.register(FeedAccess)
+class FeedAccessAdmin(ReadOnlyAdmin):
+    """Who fetched the blocklist feed, when, from which cursor, and how much (orders.feed)."""
+
+    list_display = ["at", "subscriber", "what", "status", "since", "after", "rows", "completed_at"]
+    list_filter = ["subscriber", "what", "status"]
+    list_select_related = ["subscriber"]
+    date_hierarchy = "at"

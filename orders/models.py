@@ -11,7 +11,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -414,3 +414,40 @@ class FeedSubscriber(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class FeedAccess(models.Model):
+    """One fetch of the blocklist feed (append-only, written by orders.feed): which subscriber
+    fetched what, when, from which cursor, and how many entries it was sent."""
+
+    subscriber = models.ForeignKey(
+        FeedSubscriber,
+        verbose_name=pgettext_lazy("feed access", "subscriber"),
+        on_delete=models.PROTECT,
+        related_name="accesses",
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    what = models.CharField(pgettext_lazy("feed access", "what"), max_length=16)
+    status = models.PositiveSmallIntegerField(_("HTTP status"))
+    since = models.DateTimeField(
+        pgettext_lazy("feed access", "changes since"), null=True, blank=True
+    )
+    after = models.BigIntegerField(pgettext_lazy("feed access", "after entry"), default=0)
+    etag = models.CharField(pgettext_lazy("feed access", "ETag"), max_length=64, blank=True)
+    rows = models.PositiveIntegerField(
+        pgettext_lazy("feed access", "entries sent"), null=True, blank=True
+    )
+    completed_at = models.DateTimeField(
+        pgettext_lazy("feed access", "completed"), null=True, blank=True
+    )
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = pgettext_lazy("feed access", "feed access")
+        verbose_name_plural = pgettext_lazy("feed access", "feed accesses")
+        indexes = [models.Index(fields=["subscriber", "-at"], name="feedaccess_subscriber_idx")]
+
+    def __str__(self):
+        return f"{self.subscriber_id} {self.what} {self.at:%Y-%m-%d %H:%M}"

@@ -74,6 +74,25 @@ def repeat_disclosed(user) -> Q | bool:
     return Q(confidential=False) | Q(Exists(readable))
 
 
+def readable_orders(user):
+    """The blocking orders whose figures the user's order reports count (reporting.orders).
+
+    Whoever reads orders counts those the orders policy lets them read (orders.access). An
+    analyst reads reports but not orders ("reports only", docs/design.md §5.1): their reports
+    count the orders issued in their territory (the issuing office's agency or region), never
+    showing one."""
+    from orders.models import Order
+
+    if policy.has_model_permission(user, "view", Order):
+        return Order.objects.restrict(user, "view")
+    if not user.has_role(Role.ANALYST) or not policy.has_model_permission(user, "view", LinkFact):
+        return Order.objects.none()
+    in_scope = policy.scope_of(user).q(agency_field="agency")
+    if in_scope is False:
+        return Order.objects.none()
+    return Order.objects.all() if in_scope is True else Order.objects.filter(in_scope)
+
+
 def reads_every_link(user) -> bool:
     """Whether the user may read every link of the country, confidential ones included: then
     what is stored over every link (a group's first publication) is theirs to know as it is."""

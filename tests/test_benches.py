@@ -99,3 +99,15 @@ def test_orders_bench_generates_an_order_and_its_documents():
     )  # fmt: skip
     assert "order and its documents (create + documents)" in out
     assert "send_order (with the documents)" in out
+
+
+@pytest.mark.slow
+def test_feed_bench_streams_every_size_and_format():
+    server_url()
+    out = run_bench(
+        "bench_feed.py", "--links", "3000", "--database", "kbz_bench_feed_smoke", "--rebuild",
+    )  # fmt: skip
+    assert "3,000 links in force" in out
+    for form in ("json", "csv"):
+        assert f"  {form:<6} {3000:>10,}" in out
+    assert "304 for its ETag" in out

@@ -198,3 +198,82 @@ class YearlySummarySerializer(serializers.Serializer):
     organizations = YearlyOrganizationsSerializer(many=True)
     materials = YearlyMaterialsSerializer(many=True)
     links = YearlyLinksSerializer(many=True)
+
+
+# --- blocking orders (reporting.orders) ---------------------------------------------------------
+class _RecipientRow(serializers.Serializer):
+    recipient = serializers.IntegerField()
+    label = serializers.CharField()
+    kind = serializers.CharField()
+
+
+class OrdersByRecipientRowSerializer(_RecipientRow):
+    total = serializers.IntegerField()
+    draft = serializers.IntegerField()
+    signed = serializers.IntegerField()
+    sent = serializers.IntegerField()
+    acknowledged = serializers.IntegerField()
+    executed = serializers.IntegerField()
+    partly_executed = serializers.IntegerField()
+    refused = serializers.IntegerField()
+    withdrawn = serializers.IntegerField()
+
+
+class OrdersByRecipientSerializer(serializers.Serializer):
+    filters = FiltersSerializer()
+    results = OrdersByRecipientRowSerializer(many=True)
+
+
+class _DeadlineCounts(serializers.Serializer):
+    links = serializers.IntegerField(help_text="Links of orders sent in the period (not revoked).")
+    due = serializers.IntegerField(help_text="Executed, or past their deadline.")
+    executed = serializers.IntegerField()
+    executed_on_time = serializers.IntegerField(help_text="Executed by their deadline.")
+    within_deadline_rate = serializers.FloatField(
+        allow_null=True, help_text="executed_on_time / due."
+    )
+
+
+class DeadlineRowSerializer(_RecipientRow, _DeadlineCounts):
+    pass
+
+
+class DeadlinesSerializer(serializers.Serializer):
+    filters = FiltersSerializer()
+    total = _DeadlineCounts()
+    recipients = DeadlineRowSerializer(many=True)
+
+
+class _ExecutionTime(serializers.Serializer):
+    links = serializers.IntegerField(help_text="Links executed, of orders sent in the period.")
+    median_hours = serializers.FloatField(allow_null=True)
+    p90_hours = serializers.FloatField(allow_null=True)
+
+
+class ExecutionTimePlatformSerializer(_ExecutionTime):
+    platform = serializers.CharField()
+    label = serializers.CharField()
+
+
+class ExecutionTimeRecipientSerializer(_RecipientRow, _ExecutionTime):
+    pass
+
+
+class ExecutionTimeSerializer(serializers.Serializer):
+    filters = FiltersSerializer()
+    total = _ExecutionTime()
+    platforms = ExecutionTimePlatformSerializer(many=True)
+    recipients = ExecutionTimeRecipientSerializer(many=True)
+
+
+class OverdueRowSerializer(_RecipientRow):
+    order_links = serializers.IntegerField()
+    orders = serializers.IntegerField()
+    oldest_deadline = serializers.DateTimeField()
+
+
+class OverdueSerializer(serializers.Serializer):
+    filters = FiltersSerializer()
+    order_links = serializers.IntegerField(help_text="Pending links past their deadline now.")
+    orders = serializers.IntegerField()
+    recipients = OverdueRowSerializer(many=True)

@@ -7,8 +7,9 @@ always JSON. Tokens limited to reports (`issue_token --scope reports`) may call 
 nothing else; the "reports" throttle rate applies on top of the per-user one.
 """
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import viewsets
@@ -22,6 +23,7 @@ from accounts import policy
 from accounts.choices import TokenScope
 from accounts.permissions import TokenScopePermission
 from registry.choices import LinkClassification, LinkPlatform, LinkState
+from reporting import orders as order_reports
 from reporting import services
 from reporting.api import serializers as s
 from reporting.filters import PARAMETERS, InvalidReportParameter, ReportFilters, local_today
@@ -166,7 +168,8 @@ class ReportingViewSet(viewsets.ViewSet):
         """The report endpoints."""
         names = (
             "summary", "time-series", "breakdowns", "time-to-block", "removal-rate", "views",
-            "republications", "republication-groups", "yearly-summary",
+            "republications", "republication-groups", "yearly-summary", "orders-by-recipient",
+            "order-deadlines", "order-execution-time", "orders-overdue",
         )  # fmt: skip
         return Response(
             {name: reverse(f"api:reports-{name}", request=request) for name in names}
@@ -545,3 +548,173 @@ class ReportingViewSet(viewsets.ViewSet):
                 data["links"],
             ),
         ]
+
+    # --- blocking orders (reporting.orders) ----------------------------------------------------
+    def _recipient_columns(self):
+        return [
+            Column("recipient", pgettext("order report", "recipient id"), "int"),
+            Column("label", pgettext("order report", "recipient")),
+        ]
+
+    @report_schema(
+        s.OrdersByRecipientSerializer,
+        {
+            "filters": MARCH,
+            "results": [
+                {
+                    "recipient": 1,
+                    "label": "Ministry of Information",
+                    "kind": "ministry",
+                    "total": 3,
+                    "draft": 0,
+                    "signed": 0,
+                    "sent": 1,
+                    "acknowledged": 0,
+                    "executed": 1,
+                    "partly_executed": 1,
+                    "refused": 0,
+                    "withdrawn": 0,
+                }
+            ],
+        },  # fmt: skip
+        description="Blocking orders dated in the period, per recipient and state. agency and "
+        "region are the issuing office's, platform narrows to orders with a link on it.",
+    )
+    @action(detail=False, url_path="orders-by-recipient")
+    def orders_by_recipient(self, request, format=None):
+        return self.answer(
+            {"results": order_reports.orders_by_recipient(request.user, self.filters())}
+        )
+
+    def _tables_orders_by_recipient(self, data):
+        from orders.choices import OrderState
+
+        columns = [
+            *self._recipient_columns(),
+            Column("total", pgettext("order report", "orders"), "int"),
+            *(Column(state.value, state.label, "int") for state in OrderState),
+        ]
+        return [Table(pgettext("order report", "orders by recipient"), columns, data["results"])]
+
+    @report_schema(
+        s.DeadlinesSerializer,
+        {
+            "filters": MARCH,
+            "total": {
+                "links": 5,
+                "due": 4,
+                "executed": 3,
+                "executed_on_time": 2,
+                "within_deadline_rate": 0.5,
+            },
+            "recipients": [],
+        },  # fmt: skip
+        description="Links of orders sent in the period: how many were due (executed or past "
+        "their deadline), executed, executed within the deadline, and the rate, per recipient.",
+    )
+    @action(detail=False, url_path="order-deadlines")
+    def order_deadlines(self, request, format=None):
+        return self.answer(order_reports.deadlines(request.user, self.filters()))
+
+    def _tables_order_deadlines(self, data):
+        columns = [
+            *self._recipient_columns(),
+            Column("links", _("links"), "int"),
+            Column("due", pgettext("order report", "due"), "int"),
+            Column("executed", pgettext("order report", "executed"), "int"),
+            Column(
+                "executed_on_time", pgettext("order report", "executed within the deadline"), "int"
+            ),
+            Column(
+                "within_deadline_rate", pgettext("order report", "within the deadline"), "percent"
+            ),
+        ]
+        total = {"recipient": None, "label": _("total"), **data["total"]}
+        return [
+            Table(
+                pgettext("order report", "order deadlines"), columns, [*data["recipients"], total]
+            )
+        ]
+
+    @report_schema(
+        s.ExecutionTimeSerializer,
+        {
+            "filters": MARCH,
+            "total": {"links": 3, "median_hours": 10.0, "p90_hours": 26.0},
+            "platforms": [
+                {
+                    "platform": "youtube",
+                    "label": "YouTube",
+                    "links": 1,
+                    "median_hours": 10.0,
+                    "p90_hours": 10.0,
+                }
+            ],
+            "recipients": [],
+        },  # fmt: skip
+        description="Hours from an order's sending to the execution of its links (the time a "
+        "check first found the content gone), for orders sent in the period: median and 90th "
+        "percentile per platform and per recipient.",
+    )
+    @action(detail=False, url_path="order-execution-time")
+    def order_execution_time(self, request, format=None):
+        return self.answer(order_reports.execution_time(request.user, self.filters()))
+
+    def _tables_order_execution_time(self, data):
+        figures = [
+            Column("links", pgettext("order report", "links executed"), "int"),
+            Column("median_hours", _("median, hours"), "float"),
+            Column("p90_hours", _("90th percentile, hours"), "float"),
+        ]
+        total = {"platform": "", "label": _("total"), **data["total"]}
+        return [
+            Table(
+                pgettext("order report", "by platform"),
+                [Column("platform", _("platform")), Column("label", _("name")), *figures],
+                [*data["platforms"], total],
+            ),
+            Table(
+                pgettext("order report", "by recipient"),
+                [*self._recipient_columns(), *figures],
+                data["recipients"],
+            ),
+        ]
+
+    @report_schema(
+        s.OverdueSerializer,
+        {
+            "filters": {},
+            "order_links": 2,
+            "orders": 1,
+            "recipients": [
+                {
+                    "recipient": 1,
+                    "label": "Ministry of Information",
+                    "kind": "ministry",
+                    "order_links": 2,
+                    "orders": 1,
+                    "oldest_deadline": "2025-03-02T10:00:00+05:00",
+                }
+            ],
+        },  # fmt: skip
+        description="Pending links of orders with their recipient past the deadline now, per "
+        "recipient (the period does not apply).",
+    )
+    @action(detail=False, url_path="orders-overdue")
+    def orders_overdue(self, request, format=None):
+        return self.answer(order_reports.overdue(request.user, self.filters()))
+
+    def _tables_orders_overdue(self, data):
+        columns = [
+            *self._recipient_columns(),
+            Column("order_links", pgettext("order report", "overdue links"), "int"),
+            Column("orders", pgettext("order report", "orders"), "int"),
+            Column("oldest_deadline", pgettext("order report", "oldest deadline")),
+        ]
+        total = {"recipient": None, "label": _("total"), "order_links": data["order_links"],
+                 "orders": data["orders"]}  # fmt: skip
+        rows = [
+            {**row, "oldest_deadline": timezone.localtime(row["oldest_deadline"]).isoformat()}
+            for row in data["recipients"]
+        ]
+        return [Table(pgettext("order report", "overdue orders"), columns, [*rows, total])]
