@@ -26,6 +26,7 @@ from checks import selectors as check_selectors
 from kibernadzor.errors import DomainError, NotAllowed
 from organizations.models import Organization
 from portal.charts import line_chart
+from portal.views.orders import link_orders, new_order_url
 from portal.forms import (
     AssignForm,
     AttributeForm,
@@ -166,7 +167,11 @@ def _detail_context(request, link: Link, bound: TransitionForm | None = None) ->
         .order_by("first")[:50]
     )
     events, truncated = _timeline(user, link)
+    orders_part = link_orders(user, link)
+    if orders_part.get("can_create") and group is not None and group.readable_links > 1:
+        orders_part["group_url"] = new_order_url(group=group.pk)
     return {
+        "orders_part": orders_part,
         "link": link,
         "stats": stats,
         "group": group,

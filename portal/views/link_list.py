@@ -21,7 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_htmx.http import push_url
 
+from accounts import policy
 from accounts.models import Agency, Region
+from orders.models import Order
 from organizations.models import Organization
 from portal.forms import (
     LinkSearchForm,
@@ -198,6 +200,8 @@ def link_list(request):
         "sort_links": _sort_links(request, listing.sort),
         "export_formats": EXPORT_FORMATS,
         "export_max": EXPORT_MAX_ROWS,
+        # A prosecutor ticks links here (or takes the whole filter) into a new blocking order.
+        "can_order": policy.can(request.user, "add", model=Order),
     }
     status = 200 if listing.valid else 400
     if getattr(request, "htmx", False) and request.htmx.target == "results":
