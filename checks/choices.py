@@ -16,3 +16,4 @@ class NotificationKind(models.TextChoices):
     REAPPEARED = "reappeared", _("link reappeared")
     MATERIAL_MATCH = "material_match", _("matches a court-recognised material")
     ACCESS_CHANGE = "access_change", _("access change")
+    ORDER_OVERDUE = "order_overdue", _("order overdue")

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "registry",
     "checks",
     "reporting",
+    "orders",
     "portal",
 ]
 

@@ -20,6 +20,7 @@ APPS = [
     "registry",
     "checks",
     "reporting",
+    "orders",
     "portal",
 ]
 
