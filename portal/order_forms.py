@@ -59,7 +59,9 @@ class OrderCreateForm(forms.Form):
         label=_("Article of the law"),
         required=False,
         max_length=300,
-        help_text=_("E.g. “ст. 41-1 п. 1 Закона РК «О связи»”. A court decision, an article, or both."),
+        help_text=_(
+            "E.g. “ст. 41-1 п. 1 Закона РК «О связи»”. A court decision, an article, or both."
+        ),
     )
     note = forms.CharField(
         label=_("Note"),

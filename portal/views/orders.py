@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import redirect, render
@@ -90,6 +90,10 @@ def refuse_on_form(form, error: Exception) -> None:
             form.add_error(name if name in form.fields else None, errors)
         return
     form.add_error(None, error.messages)
+
+
+def _forbidden(error: Exception) -> bool:
+    return isinstance(error, NotAllowed) or getattr(error, "http_status", 400) == 403
 
 
 def refusal_text(error: Exception) -> str:
@@ -189,10 +193,7 @@ def _visible_order(user, pk: int) -> Order:
 
 def _order_links(user, order: Order):
     return (
-        OrderLink.objects.restrict(user)
-        .filter(order=order)
-        .select_related("link")
-        .order_by("id")
+        OrderLink.objects.restrict(user).filter(order=order).select_related("link").order_by("id")
     )
 
 
@@ -214,14 +215,17 @@ def available_actions(user, order: Order, order_links: list) -> list[str]:
 
 
 def _is_overdue(row: OrderLink, now) -> bool:
-    return bool(
-        row.state == OrderLinkState.PENDING and row.deadline_at and row.deadline_at < now
+    return bool(row.state == OrderLinkState.PENDING and row.deadline_at and row.deadline_at < now)
+
+
+def _history(user, order: Order) -> list:
+    """The order's own history records, newest first, each with what changed (for those whose
+    roles read history, as on a link's page)."""
+    if not user.has_perm("orders.view_historicalorder"):
+        return []
+    records = list(
+        order.history.select_related("history_user").order_by("-history_date")[:HISTORY_SHOWN]
     )
-
-
-def _history(order: Order) -> list:
-    """The order's own history records, newest first, each with what changed."""
-    records = list(order.history.select_related("history_user").order_by("-history_date")[:HISTORY_SHOWN])
     entries = []
     for record, older in zip(records, [*records[1:], None], strict=True):
         changes = []
@@ -254,8 +258,8 @@ def _detail_context(request, order: Order, forms: dict | None = None) -> dict:
         row.overdue = _is_overdue(row, now)
     actions = available_actions(user, order, rows)
     forms = forms or {}
-    revocable = OrderLink.objects.restrict(user).filter(order=order).exclude(
-        state=OrderLinkState.REVOKED
+    revocable = (
+        OrderLink.objects.restrict(user).filter(order=order).exclude(state=OrderLinkState.REVOKED)
     )
     if "revoke" in actions and "revoke" not in forms:
         forms["revoke"] = RevokeForm(links=_links_of(revocable))
@@ -264,10 +268,7 @@ def _detail_context(request, order: Order, forms: dict | None = None) -> dict:
             forms[name] = ReasonForm(prefix=name)
     counts = {state: 0 for state in OrderLinkState.values}
     for row in (
-        OrderLink.objects.restrict(user)
-        .filter(order=order)
-        .values("state")
-        .annotate(n=Count("id"))
+        OrderLink.objects.restrict(user).filter(order=order).values("state").annotate(n=Count("id"))
     ):
         counts[row["state"]] = row["n"]
     return {
@@ -286,7 +287,7 @@ def _detail_context(request, order: Order, forms: dict | None = None) -> dict:
         "followers": list(
             order_selectors.orders_for(user).filter(parent=order).order_by("created_at")
         ),
-        "history": _history(order),
+        "history": _history(user, order),
         "actions": actions,
         "action_items": [(name, forms.get(name)) for name in actions],
         "revocable_rows": [row for row in rows if row.state != OrderLinkState.REVOKED],
@@ -312,22 +313,26 @@ def order_action(request, pk: int, action: str):
     order = _visible_order(user, pk)
     if action not in ACTIONS:
         raise Http404(_("No such action."))
+    if not policy.can(user, "change", order):
+        raise PermissionDenied(_("Your role does not act on this order."))
     form = None
     if action in ("refuse", "withdraw"):
         form = ReasonForm(request.POST, prefix=action)
     elif action == "revoke":
-        revocable = OrderLink.objects.restrict(user).filter(order=order).exclude(
-            state=OrderLinkState.REVOKED
+        revocable = (
+            OrderLink.objects.restrict(user)
+            .filter(order=order)
+            .exclude(state=OrderLinkState.REVOKED)
         )
         form = RevokeForm(request.POST, links=_links_of(revocable))
     if form is not None and not form.is_valid():
         return _detail_again(request, order, action, form)
     try:
         target = _perform(user, order, action, form, request.POST)
-    except NotAllowed as error:
-        messages.error(request, error.message)
-        return _detail_again(request, order, action, form, status=403)
     except (ValidationError, DomainError) as error:
+        if _forbidden(error):
+            messages.error(request, refusal_text(error))
+            return _detail_again(request, order, action, form, status=403)
         if form is None:
             messages.error(request, refusal_text(error))
             return _detail_again(request, order, action, None)
@@ -368,9 +373,7 @@ def _perform(user, order: Order, action: str, form, post) -> Order:
         return services.revoke_links(user, order, list(data["links"]), data["reason"])
     elif action == "remove":
         ids = [value for value in post.getlist("link") if value.isdigit()]
-        links = list(
-            Link.objects.filter(pk__in=ids, order_links__order=order).distinct()
-        )
+        links = list(Link.objects.filter(pk__in=ids, order_links__order=order).distinct())
         if not links:
             raise ValidationError(_("Choose the links to remove."))
         services.remove_links(user, order, links)
@@ -390,9 +393,7 @@ def document_download(request, pk: int, document_pk: int):
     """A generated document of an order, as a download, through the policy."""
     order = _visible_order(request.user, pk)
     document = (
-        OrderDocument.objects.restrict(request.user)
-        .filter(order=order, pk=document_pk)
-        .first()
+        OrderDocument.objects.restrict(request.user).filter(order=order, pk=document_pk).first()
     )
     if document is None or not document.file:
         raise Http404(_("No such document."))
@@ -500,9 +501,7 @@ def order_create(request):
                         )
                         return redirect("portal:order", pk=created.pk)
         selected = list(
-            link_selectors.links_for(user).filter(pk__in=ids).order_by("id")[
-                : ORDER_MAX_LINKS + 1
-            ]
+            link_selectors.links_for(user).filter(pk__in=ids).order_by("id")[: ORDER_MAX_LINKS + 1]
         )
     too_many = len(selected) > ORDER_MAX_LINKS
     if too_many:
@@ -524,9 +523,9 @@ def order_create(request):
 
 
 def _too_many() -> str:
-    return _(
-        "An order covers at most %(limit)s links; narrow the selection and try again."
-    ) % {"limit": ORDER_MAX_LINKS}
+    return _("An order covers at most %(limit)s links; narrow the selection and try again.") % {
+        "limit": ORDER_MAX_LINKS
+    }
 
 
 def _create(user, form, links) -> Order | None:
@@ -625,7 +624,7 @@ def overdue_summary(user) -> dict | None:
     if not policy.can(user, "view", model=Order):
         return None
     overdue = order_selectors.overdue_order_links(user)
-    orders = overdue.values("order_id").distinct()[: COUNT_CAP + 1].count()
+    orders = overdue.order_by().values("order_id").distinct()[: COUNT_CAP + 1].count()
     return {
         "orders": orders,
         "links": overdue[: COUNT_CAP + 1].count(),
