@@ -26,13 +26,13 @@ from checks import selectors as check_selectors
 from kibernadzor.errors import DomainError, NotAllowed
 from organizations.models import Organization
 from portal.charts import line_chart
-from portal.views.orders import link_orders, new_order_url
 from portal.forms import (
     AssignForm,
     AttributeForm,
     ClassifyForm,
     TransitionForm,
 )
+from portal.views.orders import link_orders, new_order_url
 from registry import selectors, services, transitions
 from registry.choices import (
     CLOSED_STATES,

@@ -266,7 +266,7 @@ def _detail_context(request, order: Order, forms: dict | None = None) -> dict:
     for name in ("refuse", "withdraw"):
         if name in actions and name not in forms:
             forms[name] = ReasonForm(prefix=name)
-    counts = {state: 0 for state in OrderLinkState.values}
+    counts = dict.fromkeys(OrderLinkState.values, 0)
     for row in (
         OrderLink.objects.restrict(user).filter(order=order).values("state").annotate(n=Count("id"))
     ):
