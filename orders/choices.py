@@ -32,6 +32,9 @@ class OrderState(models.TextChoices):
     WITHDRAWN = "withdrawn", pgettext_lazy("order state", "withdrawn")
 
 
+# Orders whose clocks run and whose links are re-checked: what the recipient must block
+# (a restoration notice asks the opposite and has no deadline).
+CLOCKED_KINDS = (OrderKind.BLOCKING, OrderKind.REPEATED)
 # Orders with the recipient, whose clocks run: the checker re-checks their pending links.
 OPEN_ORDER_STATES = (OrderState.SENT, OrderState.ACKNOWLEDGED)
 # Orders whose links must be blocked now (the feed, orders.selectors.blocked_now).

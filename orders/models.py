@@ -189,7 +189,8 @@ class Order(models.Model):
                 ),
             ),
             models.CheckConstraint(
-                condition=Q(state=OrderState.DRAFT) | Q(signatory__isnull=False),
+                condition=Q(state__in=[OrderState.DRAFT, OrderState.WITHDRAWN])
+                | Q(signatory__isnull=False),
                 name="order_signed_has_signatory",
             ),
         ]

@@ -102,6 +102,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.BLOCKED,
         _PROSECUTORS,
         requires=("reason",),
+        # A check of a link in a sent blocking order found it gone (orders.services).
+        automatic=True,
     ),
     Transition(
         "mark_removed",
