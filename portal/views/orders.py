@@ -29,14 +29,14 @@ from kibernadzor.errors import DomainError, NotAllowed
 from orders import selectors as order_selectors
 from orders import services
 from orders.choices import (
+    CLOCKED_KINDS,
     FINAL_ORDER_STATES,
     IN_FORCE_ORDER_STATES,
     OPEN_ORDER_STATES,
-    OrderKind,
     OrderLinkState,
     OrderState,
 )
-from orders.models import Order, OrderDocument, OrderLink, Recipient
+from orders.models import Order, OrderDocument, OrderLink
 from portal.order_forms import (
     AddToOrderForm,
     OrderCreateForm,
@@ -44,6 +44,7 @@ from portal.order_forms import (
     ReasonForm,
     RevokeForm,
 )
+from portal.templatetags.portal_tags import defang_text
 from portal.views.link_list import _listing as registry_listing
 from registry import selectors as link_selectors
 from registry.choices import LinkState, ReadChannel
@@ -72,7 +73,8 @@ ACTIONS = {
     "acknowledge": (OrderState.SENT,),
     "refuse": OPEN_ORDER_STATES,
     "withdraw": (OrderState.DRAFT, OrderState.SIGNED, *OPEN_ORDER_STATES),
-    "repeat": (*OPEN_ORDER_STATES, OrderState.PARTLY_EXECUTED),
+    "close": OPEN_ORDER_STATES,
+    "repeat": OPEN_ORDER_STATES,
     "revoke": IN_FORCE_ORDER_STATES,
     "remove": (OrderState.DRAFT,),
 }
@@ -97,9 +99,10 @@ def _forbidden(error: Exception) -> bool:
 
 
 def refusal_text(error: Exception) -> str:
+    """A refusal as a message; a link it names is shown defanged, like every URL here."""
     if isinstance(error, DomainError):
-        return error.message
-    return " ".join(error.messages)
+        return defang_text(error.message)
+    return defang_text(" ".join(error.messages))
 
 
 def _now():
@@ -108,7 +111,7 @@ def _now():
 
 # --- the list ----------------------------------------------------------------------------------
 def _recipients(user):
-    return Recipient.objects.restrict(user).order_by("name_ru", "id")
+    return order_selectors.recipients_for(user, active_only=False).order_by("name_ru", "id")
 
 
 def _overdue_order_ids(user):
@@ -206,11 +209,12 @@ def available_actions(user, order: Order, order_links: list) -> list[str]:
     now = _now()
     if "repeat" in offered and not any(_is_overdue(row, now) for row in order_links):
         offered.remove("repeat")
-    if "revoke" in offered and (
-        order.kind == OrderKind.RESTORATION
-        or not any(row.state != OrderLinkState.REVOKED for row in order_links)
-    ):
+    if order.kind not in CLOCKED_KINDS:  # a restoration notice is neither repeated nor revoked
+        offered = [name for name in offered if name not in ("repeat", "revoke")]
+    if "revoke" in offered and all(row.state == OrderLinkState.REVOKED for row in order_links):
         offered.remove("revoke")
+    if "close" in offered and not any(row.state == OrderLinkState.EXECUTED for row in order_links):
+        offered.remove("close")
     return offered
 
 
@@ -263,7 +267,7 @@ def _detail_context(request, order: Order, forms: dict | None = None) -> dict:
     )
     if "revoke" in actions and "revoke" not in forms:
         forms["revoke"] = RevokeForm(links=_links_of(revocable))
-    for name in ("refuse", "withdraw"):
+    for name in ("refuse", "withdraw", "close"):
         if name in actions and name not in forms:
             forms[name] = ReasonForm(prefix=name)
     counts = dict.fromkeys(OrderLinkState.values, 0)
@@ -276,7 +280,7 @@ def _detail_context(request, order: Order, forms: dict | None = None) -> dict:
         "order_links": rows,
         "links_truncated": truncated,
         "links_shown": LINKS_SHOWN,
-        "link_counts": counts,
+        "link_counts": [(OrderLinkState(state).label, n) for state, n in counts.items()],
         "overdue_count": sum(1 for row in rows if row.overdue),
         "documents": list(
             OrderDocument.objects.restrict(user)
@@ -316,7 +320,7 @@ def order_action(request, pk: int, action: str):
     if not policy.can(user, "change", order):
         raise PermissionDenied(_("Your role does not act on this order."))
     form = None
-    if action in ("refuse", "withdraw"):
+    if action in ("refuse", "withdraw", "close"):
         form = ReasonForm(request.POST, prefix=action)
     elif action == "revoke":
         revocable = (
@@ -348,6 +352,7 @@ _SUCCESS = {
     "acknowledge": lambda: _("The recipient's acknowledgement is recorded."),
     "refuse": lambda: _("The recipient's refusal is recorded."),
     "withdraw": lambda: _("The order is withdrawn."),
+    "close": lambda: _("The order is closed as partly executed."),
     "repeat": lambda: _("A repeated submission for the overdue links is drafted."),
     "revoke": lambda: _("A restoration notice is drafted for the chosen links."),
     "remove": lambda: _("The links are removed from the draft."),
@@ -366,6 +371,8 @@ def _perform(user, order: Order, action: str, form, post) -> Order:
         services.refuse_order(user, order, form.cleaned_data["reason"])
     elif action == "withdraw":
         services.withdraw_order(user, order, form.cleaned_data["reason"])
+    elif action == "close":
+        services.close_partly(user, order, form.cleaned_data["reason"])
     elif action == "repeat":
         return services.create_repeated_order(user, order)
     elif action == "revoke":
@@ -444,7 +451,7 @@ def _create_form(user, data=None, initial=None):
         data,
         initial=initial,
         links=link_selectors.links_for(user),
-        recipients=_recipients(user).filter(active=True),
+        recipients=order_selectors.recipients_for(user).order_by("name_ru", "id"),
         decisions=CourtDecision.objects.restrict(user),
     )
 
@@ -624,7 +631,7 @@ def overdue_summary(user) -> dict | None:
     if not policy.can(user, "view", model=Order):
         return None
     overdue = order_selectors.overdue_order_links(user)
-    orders = overdue.order_by().values("order_id").distinct()[: COUNT_CAP + 1].count()
+    orders = order_selectors.overdue_orders(user)[: COUNT_CAP + 1].count()
     return {
         "orders": orders,
         "links": overdue[: COUNT_CAP + 1].count(),

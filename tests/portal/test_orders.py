@@ -137,7 +137,7 @@ def test_a_link_that_is_not_confirmed_is_refused_on_the_links_field_and_nothing_
     )
     assert response.status_code == 400
     errors = texts(page(response), "//div[contains(@class,'field-links')]//p[@class='error']")
-    assert errors and str(unconfirmed.pk) in errors[0]
+    assert errors and "propaganda[.]example" in errors[0]  # the link, named defanged
     assert not Order.objects.exists()
     assert not OrderLink.objects.exists()
 
