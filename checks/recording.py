@@ -1,5 +1,6 @@
 """Recording of link checks: fetch the pages, record one Check each and what follows from it
-(statistics, next due times, republication groups, attribution to materials, reappearance).
+(statistics, next due times, republication groups, attribution to materials, reappearance),
+then announce the batch (checks.signals.checks_recorded: orders records links found gone).
 
 Recording is idempotent: a task carries the time it was requested, and a link checked since
 then is skipped, so a message delivered twice (acks_late, a redelivery) records one check.
@@ -27,6 +28,7 @@ from checks.models import Check, LinkStats
 from checks.notifications import notify_agencies
 from checks.republications import comparable_tlsh, group_republications
 from checks.scheduling import CLOSED_STATES, next_check_at, recheck_interval
+from checks.signals import checks_recorded
 from checks.stats import insert_stats, update_stats
 from registry.choices import LinkState
 from utilities import fingerprints
@@ -244,6 +246,7 @@ def record_results(
     for row in stats:
         if latest[row.link_id].result.available and row.link.state in CLOSED_STATES:
             _mark_reappeared(row.link, by_link[row.link_id])
+    checks_recorded.send(sender=Check, checks=checks)
     return checks
 
 

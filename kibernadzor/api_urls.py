@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import views as accounts_views
 from decisions.api import views as decisions_views
 from materials.api import views as materials_views
+from orders.api import views as orders_views
 from organizations.api import views as organizations_views
 from registry.api import views as registry_views
 from reporting.api import views as reporting_views
@@ -24,6 +25,9 @@ router.register("decisions", decisions_views.CourtDecisionViewSet, basename="dec
 router.register("organizations", organizations_views.OrganizationViewSet, basename="organization")
 router.register("materials", materials_views.MaterialViewSet, basename="material")
 router.register("reports", reporting_views.ReportingViewSet, basename="reports")
+router.register("orders", orders_views.OrderViewSet, basename="order")
+router.register("order-links", orders_views.OrderLinkViewSet, basename="orderlink")
+router.register("recipients", orders_views.RecipientViewSet, basename="recipient")
 
 
 class LoginForDocs:

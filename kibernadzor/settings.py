@@ -435,6 +435,10 @@ CHECKER_DISPATCH_LEASE_MINUTES = env.float("CHECKER_DISPATCH_LEASE_MINUTES", def
 CHECKER_ENQUEUE_ON_COMMIT = env_bool("CHECKER_ENQUEUE_ON_COMMIT", not CELERY_TASK_ALWAYS_EAGER)
 CHECKER_NOTIFY_EMAIL = env_bool("CHECKER_NOTIFY_EMAIL", False)  # also email agency officers
 
+# --- Blocking orders (orders app) ----------------------------------------------------------------
+# The links of a sent order are re-checked this often until found gone (the real time-to-block).
+ORDER_RECHECK_MINUTES = env.float("ORDER_RECHECK_MINUTES", default=15)
+
 # --- Email (Django 6.1's MAILERS; the EMAIL_* settings are deprecated) ---------------------------
 # SMTP to EMAIL_HOST (a local MTA, localhost, by default; port 25, 587 with TLS, 465 with SSL).
 # With DEBUG on and no EMAIL_HOST, mail is printed to the console instead.
@@ -500,5 +504,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.refresh_facts",
         "schedule": env.float("REPORTS_REFRESH_SECONDS", default=60.0),
         "options": {"expires": 55},
+    },
+    # Blocking orders' deadline clocks (orders.tasks): the links of sent orders are made due
+    # every ORDER_RECHECK_MINUTES (dispatch_due sends them); overdue links are escalated.
+    "orders-bring-forward-rechecks": {
+        "task": "orders.tasks.bring_forward_rechecks",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "orders-escalate-overdue": {
+        "task": "orders.tasks.escalate_overdue",
+        "schedule": env.float("ORDER_ESCALATE_SECONDS", default=300.0),
+        "options": {"expires": 240},
     },
 }

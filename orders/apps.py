@@ -7,4 +7,13 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Blocking orders")
 
     def ready(self):
-        from . import access  # noqa: F401  (rules and role grants)
+        from checks.signals import checks_recorded
+
+        from . import (
+            access,  # noqa: F401  (rules and role grants)
+            tasks,  # noqa: F401  (beat sends them by name)
+        )
+        from .checking import record_checks
+
+        # A link of a sent order that a check finds gone is executed at the check's time.
+        checks_recorded.connect(record_checks, dispatch_uid="orders.checks_recorded")

@@ -63,7 +63,8 @@ def _state_label(state: str) -> str:
     return str(OrderState(state).label)
 
 
-def _require_issuer(user) -> None:
+def require_issuer(user) -> None:
+    """Refuse anyone who may not issue orders."""
     if not policy.can(user, "add", model=Order):
         raise OrderNotAllowed(_("Only prosecutors issue blocking orders."))
 
@@ -205,7 +206,7 @@ def create_order(
     Refused: a user who is not a prosecutor; a link that is not confirmed illegal (or not
     visible, or not on the recipient's platforms); no legal basis; a recipient without a
     deadline rule."""
-    _require_issuer(user)
+    require_issuer(user)
     if user.agency_id is None:
         raise OrderNotAllowed(_("Only a prosecutor of an office issues orders."))
     if kind not in OrderKind.values:
