@@ -4,29 +4,6 @@ and the access policy decide, and their refusals come back on the field they nam
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from orders.choices import OrderKind, OrderState
-
-
-class OrderFilterForm(forms.Form):
-    """The order list's filters: state, recipient, kind, number, and "overdue only"."""
-
-    q = forms.CharField(label=_("Order number"), required=False, max_length=100)
-    state = forms.MultipleChoiceField(
-        label=_("State"),
-        required=False,
-        choices=OrderState.choices,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    recipient = forms.ModelChoiceField(label=_("Recipient"), queryset=None, required=False)
-    kind = forms.ChoiceField(label=_("Kind"), required=False)
-    overdue = forms.BooleanField(label=_("Only orders with overdue links"), required=False)
-
-    def __init__(self, *args, recipients, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["recipient"].queryset = recipients
-        self.fields["recipient"].empty_label = _("any")
-        self.fields["kind"].choices = [("", _("any")), *OrderKind.choices]
-
 
 class OrderCreateForm(forms.Form):
     """A new draft order: the links come from the page (checkboxes, a filter or a republication

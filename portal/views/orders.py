@@ -9,6 +9,7 @@ with a ValidationError (or a DomainError) naming the field; the refusal comes ba
 field of the form, and the service's transaction leaves nothing half-saved.
 """
 
+from datetime import date, datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -19,7 +20,9 @@ from django.http import FileResponse, Http404, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import policy
@@ -36,11 +39,12 @@ from orders.choices import (
     OrderLinkState,
     OrderState,
 )
+from orders.filtersets import OrderFilterSet
 from orders.models import Order, OrderDocument, OrderLink
+from portal.forms import prepare_filter_form
 from portal.order_forms import (
     AddToOrderForm,
     OrderCreateForm,
-    OrderFilterForm,
     ReasonForm,
     RevokeForm,
 )
@@ -114,53 +118,63 @@ def _recipients(user):
     return order_selectors.recipients_for(user, active_only=False).order_by("name_ru", "id")
 
 
-def _overdue_order_ids(user):
-    return order_selectors.overdue_order_links(user).values("order_id")
+_FILTER_LABELS = {
+    "number": gettext_lazy("Order number"),
+    "state": gettext_lazy("State"),
+    "kind": gettext_lazy("Kind"),
+    "recipient": gettext_lazy("Recipient"),
+    "overdue": gettext_lazy("Has overdue links"),
+    "date_after": gettext_lazy("Dated on or after"),
+    "date_before": gettext_lazy("Dated on or before"),
+}
+# The filters the page shows; the others of the shared FilterSet (agency, region, link,
+# parent) work from the address, as in the API.
+SHOWN_FILTERS = ("number", "recipient", "overdue", "date_after", "date_before")
+
+
+def _filterset(request) -> OrderFilterSet:
+    user = request.user
+    filterset = OrderFilterSet(
+        request.GET, queryset=order_selectors.orders_for(user), request=request
+    )
+    form = prepare_filter_form(filterset.form)
+    for name, label in _FILTER_LABELS.items():
+        form.fields[name].label = label
+    form.fields["recipient"].queryset = _recipients(user)
+    form.fields["recipient"].empty_label = _("any")
+    return filterset
 
 
 @login_required
 def order_list(request):
+    """The orders the user may read, through the FilterSet the API uses (orders.filtersets)."""
     user = request.user
     if not policy.can(user, "view", model=Order):
         raise Http404(_("No such page."))
-    form = OrderFilterForm(request.GET or None, recipients=_recipients(user))
-    orders = order_selectors.orders_for(user)
-    valid = form.is_valid() if request.GET else True
-    if not valid:
-        orders = orders.none()
-    elif request.GET:
-        data = form.cleaned_data
-        if data["q"]:
-            orders = orders.filter(number__icontains=data["q"].strip())
-        if data["state"]:
-            orders = orders.filter(state__in=data["state"])
-        if data["recipient"]:
-            orders = orders.filter(recipient=data["recipient"])
-        if data["kind"]:
-            orders = orders.filter(kind=data["kind"])
-        if data["overdue"]:
-            orders = orders.filter(pk__in=_overdue_order_ids(user))
-    orders = (
-        orders.select_related("recipient", "agency", "issued_by")
-        .annotate(
-            link_count=Count("order_links", distinct=True),
-            overdue_count=Count(
-                "order_links",
-                filter=Q(
-                    order_links__state=OrderLinkState.PENDING,
-                    order_links__deadline_at__lt=_now(),
-                ),
-                distinct=True,
+    filterset = _filterset(request)
+    valid = filterset.is_valid()
+    # A wrong filter never silently widens the list: show nothing and say what is wrong.
+    orders = filterset.qs if valid else filterset.queryset.none()
+    orders = orders.annotate(
+        link_count=Count("order_links", distinct=True),
+        overdue_count=Count(
+            "order_links",
+            filter=Q(
+                order_links__state=OrderLinkState.PENDING,
+                order_links__deadline_at__lt=_now(),
+                state__in=OPEN_ORDER_STATES,
             ),
-        )
-        .order_by("-created_at", "-id")
-    )
+            distinct=True,
+        ),
+    ).order_by("-created_at", "-id")
     paginator = CappedPaginator(orders, PAGE_SIZE, cap=COUNT_CAP)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    form = filterset.form
     context = {
         "form": form,
+        "fields": [form[name] for name in SHOWN_FILTERS],
         "page": page,
         "orders": page.object_list,
         "capped": paginator.capped,
@@ -168,10 +182,15 @@ def order_list(request):
         "query": query.urlencode(),
         "valid": valid,
         "can_create": policy.can(user, "add", model=Order),
-        "overdue_url": reverse("portal:orders") + "?overdue=on",
-        "overdue_only": valid and bool(request.GET) and form.cleaned_data.get("overdue"),
+        "overdue_url": overdue_url(),
+        "overdue_only": request.GET.get("overdue") == "true",
     }
     return render(request, "portal/orders/list.html", context, status=200 if valid else 400)
+
+
+def overdue_url() -> str:
+    """The list of orders with overdue links (the dashboard's and the list's tab)."""
+    return reverse("portal:orders") + "?overdue=true"
 
 
 # --- an order's page ---------------------------------------------------------------------------
@@ -223,25 +242,71 @@ def _is_overdue(row: OrderLink, now) -> bool:
 
 
 def _history(user, order: Order) -> list:
-    """The order's own history records, newest first, each with what changed (for those whose
-    roles read history, as on a link's page)."""
+    """The order's own history records, newest first, each with what changed in words (for
+    those whose roles read history, as on a link's page)."""
     if not user.has_perm("orders.view_historicalorder"):
         return []
     records = list(
         order.history.select_related("history_user").order_by("-history_date")[:HISTORY_SHOWN]
     )
-    entries = []
+    deltas = []
     for record, older in zip(records, [*records[1:], None], strict=True):
-        changes = []
-        if older is not None:
-            delta = record.diff_against(older)
-            changes = [
-                {"field": change.field, "old": change.old, "new": change.new}
-                for change in delta.changes
-                if change.field not in ("number",) or change.old != change.new
-            ]
-        entries.append({"record": record, "changes": changes})
-    return entries
+        deltas.append(record.diff_against(older).changes if older is not None else [])
+    related = _related_values(change for changes in deltas for change in changes)
+    return [
+        {
+            "record": record,
+            "reason": _reason(record.history_change_reason),
+            "changes": [
+                {
+                    "field": Order._meta.get_field(change.field).verbose_name,
+                    "old": _shown(change.field, change.old, related),
+                    "new": _shown(change.field, change.new, related),
+                }
+                for change in changes
+            ],
+        }
+        for record, changes in zip(records, deltas, strict=True)
+    ]
+
+
+def _reason(text: str | None) -> str:
+    """What a person wrote: orders.services records "<step>: <reason>", or the step alone (which
+    the state beside it already says)."""
+    step, colon, written = (text or "").partition(": ")
+    return written.strip() if colon else ""
+
+
+def _related_values(changes) -> dict:
+    """The objects the foreign keys of these changes point to, in one query per model."""
+    wanted: dict = {}
+    for change in changes:
+        field = Order._meta.get_field(change.field)
+        if field.is_relation:
+            wanted.setdefault(field.related_model, set()).update(
+                value for value in (change.old, change.new) if value is not None
+            )
+    return {model: model._base_manager.in_bulk(list(ids)) for model, ids in wanted.items() if ids}
+
+
+def _shown(name: str, value, related: dict) -> str:
+    """One value of an order's field as the page shows it."""
+    if value is None or value == "":
+        return "—"
+    field = Order._meta.get_field(name)
+    if field.is_relation:
+        target = related.get(field.related_model, {}).get(value)
+        if target is None:
+            return str(value)
+        full_name = getattr(target, "get_full_name", None)
+        return (full_name() or str(target)) if full_name else str(target)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, datetime):
+        return date_format(timezone.localtime(value), "d.m.Y H:i")
+    if isinstance(value, date):
+        return date_format(value, "d.m.Y")
+    return str(value)
 
 
 def _detail_context(request, order: Order, forms: dict | None = None) -> dict:
@@ -636,5 +701,5 @@ def overdue_summary(user) -> dict | None:
         "orders": orders,
         "links": overdue[: COUNT_CAP + 1].count(),
         "cap": COUNT_CAP,
-        "url": reverse("portal:orders") + "?overdue=on",
+        "url": overdue_url(),
     }

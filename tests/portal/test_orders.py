@@ -356,7 +356,7 @@ def test_the_list_filters_by_state_recipient_and_overdue(prosecutor, ministry, o
     assert sorted(numbers("")) == sorted([draft.number, late.number])
     assert numbers("?state=draft") == [draft.number]
     assert numbers(f"?recipient={ministry.pk}") == [draft.number]
-    assert numbers("?overdue=on") == [late.number]
+    assert numbers("?overdue=true") == [late.number]
 
 
 # --- the pages around --------------------------------------------------------------------------
@@ -385,7 +385,7 @@ def test_the_dashboard_counts_overdue_orders_and_links_to_them(prosecutor, draft
     draft.order_links.update(deadline_at=timezone.now() - timedelta(minutes=5))
     doc = page(browser_for(prosecutor).get(reverse("portal:home")))
     [stat] = doc.xpath("//div[contains(@class,'overdue-orders')]")
-    assert stat.xpath(".//a/@href") == [reverse("portal:orders") + "?overdue=on"]
+    assert stat.xpath(".//a/@href") == [reverse("portal:orders") + "?overdue=true"]
     assert stat.xpath("string(.//dd)").strip().startswith("1")
 
 
