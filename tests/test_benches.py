@@ -76,3 +76,14 @@ def test_reports_bench_builds_its_dataset_and_times_every_endpoint():
     assert "5,000 links, 10,000 checks" in out
     assert "yearly summary (UN)" in out
     assert "summary after 1,000 links changed" in out
+
+
+@pytest.mark.slow
+def test_orders_bench_generates_an_order_and_its_documents():
+    server_url()
+    out = run_bench(
+        "bench_orders.py", "--links", "50", "--runs", "1", "--goal", "0",
+        "--database", "kbz_bench_orders_smoke",
+    )  # fmt: skip
+    assert "order and its documents (create + documents)" in out
+    assert "send_order (with the documents)" in out
