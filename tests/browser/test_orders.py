@@ -20,6 +20,7 @@ from registry import demo as registry_demo
 from registry.choices import LinkState
 from registry.models import Link
 from tests.browser.conftest import PASSWORD, SCREENSHOTS, log_in, screenshot
+from tests.browser.test_accessibility import UNNAMED_CONTROLS
 
 ARTICLE = "ст. 41-1 п. 1 Закона РК «О связи»"
 
@@ -83,6 +84,12 @@ def earlier_orders(prosecutor, recipients, decision) -> None:
     )
 
 
+def accessible(page) -> None:
+    """One main heading and a name for every control, as on every portal page."""
+    expect(page.locator("main h1")).to_have_count(1)
+    assert page.evaluate(UNNAMED_CONTROLS) == [], page.url
+
+
 def test_a_prosecutor_orders_ticked_links_blocked_signs_and_sends(open_page):
     account_demo.seed_agencies()
     account_demo.seed_users(lambda username: PASSWORD)
@@ -113,6 +120,7 @@ def test_a_prosecutor_orders_ticked_links_blocked_signs_and_sends(open_page):
     found.check()
     page.locator("#id_law_article").fill(ARTICLE)
     page.locator("#id_note").fill("Материалы признаны экстремистскими, распространяются повторно")
+    accessible(page)
     screenshot(page, "orders-create")
     page.locator(".actions button[name=create]").click()
     page.wait_for_load_state()
@@ -133,10 +141,12 @@ def test_a_prosecutor_orders_ticked_links_blocked_signs_and_sends(open_page):
     expect(page.locator("table.order-links tbody tr")).to_have_count(3)
     expect(page.locator("table.order-links time").first).to_be_visible()  # the deadlines
     expect(page.locator("main a[href^='http']")).to_have_count(0)  # never a live link
+    accessible(page)
     screenshot(page, "orders-detail")
 
     page.goto("/orders/")
     expect(page.locator("tr.order-row")).to_have_count(4)
+    accessible(page)
     screenshot(page, "orders-list")
 
     page.goto("/")

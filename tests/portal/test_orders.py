@@ -8,10 +8,13 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.choices import AgencyKind, Role
+from checks.models import LinkStats, RepublicationGroup
 from orders import services
 from orders.choices import (
     DocumentFormat,
@@ -395,3 +398,48 @@ def test_the_order_pages_are_translated(prosecutor, draft):
         client.cookies["django_language"] = language
         body = client.get(reverse("portal:order", args=[draft.pk])).content.decode()
         assert word in body, language
+
+
+def test_a_whole_republication_group_is_taken_from_a_links_page(prosecutor, officer, ministry):
+    first, twin = confirmed(officer, 2)
+    outsider = LinkFactory(first_reported_by=officer, state=LinkState.CONFIRMED)
+    group = RepublicationGroup.objects.create(
+        content_sha256="b" * 64, first_link=first, link_count=2
+    )
+    LinkStats.objects.create(link=first, republication_group=group)
+    LinkStats.objects.create(link=twin, republication_group=group)
+    LinkStats.objects.create(link=outsider)
+
+    client = browser_for(prosecutor)
+    doc = page(client.get(reverse("portal:link", args=[first.pk])))
+    [group_url] = doc.xpath(
+        "//section[contains(@class,'link-orders')]//a[contains(@href,'group=')]/@href"
+    )
+    chosen = page(client.get(group_url)).xpath("//ul[@class='chosen-links']//input/@value")
+    assert sorted(chosen) == sorted([str(first.pk), str(twin.pk)])
+
+
+def test_the_trail_of_an_order_is_read_by_prosecutors_not_by_officers(prosecutor, officer, draft):
+    services.sign_order(prosecutor, draft)
+    url = reverse("portal:order", args=[draft.pk])
+    trail = texts(page(browser_for(prosecutor).get(url)), "//ol[@class='timeline']/li")
+    assert len(trail) == 2
+    assert f"Signatory: — → {prosecutor.username}" in trail[0]  # a person, not a row id
+    assert not page(browser_for(officer).get(url)).xpath("//ol[@class='timeline']/li")
+
+
+def test_an_order_page_costs_the_same_few_queries_whatever_its_size(
+    prosecutor, officer, ministry, django_assert_max_num_queries
+):
+    small = services.create_order(
+        prosecutor, recipient=ministry, links=confirmed(officer, 2), law_article=ARTICLE
+    )
+    large = services.create_order(
+        prosecutor, recipient=ministry, links=confirmed(officer, 40), law_article=ARTICLE
+    )
+    client = browser_for(prosecutor)
+    client.get(reverse("portal:order", args=[small.pk]))  # sessions, caches warmed
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("portal:order", args=[small.pk]))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("portal:order", args=[large.pk]))
