@@ -96,3 +96,23 @@ class AddToOrderForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["order"].queryset = drafts
         self.fields["order"].empty_label = None
+
+
+class DraftForm(forms.Form):
+    """A draft's own fields (orders.services.update_draft): number, date, recipient, article of
+    the law and note. The court decision stays as chosen on creation."""
+
+    number = forms.CharField(label=_("Number"), max_length=40)
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    recipient = forms.ModelChoiceField(label=_("Recipient"), queryset=None)
+    law_article = forms.CharField(label=_("Article of the law"), required=False, max_length=300)
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, recipients, **kwargs):
+        kwargs.setdefault("prefix", "edit")
+        super().__init__(*args, **kwargs)
+        self.fields["recipient"].queryset = recipients

@@ -59,7 +59,7 @@ urlpatterns = [
     path("orders/new/decisions/", orders.decision_search, name="order_decisions"),
     path("orders/<int:pk>/", orders.order_detail, name="order"),
     re_path(
-        r"^orders/(?P<pk>[0-9]+)/(?P<action>sign|send|acknowledge|refuse|withdraw|close|repeat|revoke|remove)/$",
+        r"^orders/(?P<pk>[0-9]+)/(?P<action>edit|sign|send|acknowledge|refuse|withdraw|close|repeat|revoke|remove)/$",
         orders.order_action,
         name="order_action",
     ),

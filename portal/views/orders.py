@@ -44,6 +44,7 @@ from orders.models import Order, OrderDocument, OrderLink
 from portal.forms import prepare_filter_form
 from portal.order_forms import (
     AddToOrderForm,
+    DraftForm,
     OrderCreateForm,
     ReasonForm,
     RevokeForm,
@@ -73,6 +74,7 @@ ORDERABLE_STATES = (
 # The actions of an order's page: name -> (the order states it is offered in, needs a form).
 ACTIONS = {
     "sign": (OrderState.DRAFT,),
+    "edit": (OrderState.DRAFT,),
     "send": (OrderState.SIGNED,),
     "acknowledge": (OrderState.SENT,),
     "refuse": OPEN_ORDER_STATES,
@@ -335,6 +337,8 @@ def _detail_context(request, order: Order, forms: dict | None = None) -> dict:
     for name in ("refuse", "withdraw", "close"):
         if name in actions and name not in forms:
             forms[name] = ReasonForm(prefix=name)
+    if "edit" in actions and "edit" not in forms:
+        forms["edit"] = _draft_form(user, order)
     counts = dict.fromkeys(OrderLinkState.values, 0)
     for row in (
         OrderLink.objects.restrict(user).filter(order=order).values("state").annotate(n=Count("id"))
@@ -364,6 +368,16 @@ def _detail_context(request, order: Order, forms: dict | None = None) -> dict:
     }
 
 
+def _draft_form(user, order: Order, data=None) -> DraftForm:
+    initial = {name: getattr(order, name) for name in DRAFT_FIELDS}
+    initial["recipient"] = order.recipient_id
+    recipients = order_selectors.recipients_for(user).order_by("name_ru", "id")
+    return DraftForm(data, initial=initial, recipients=recipients)
+
+
+DRAFT_FIELDS = ("number", "date", "recipient", "law_article", "note")
+
+
 def _links_of(order_links):
     return Link.objects.filter(pk__in=order_links.values("link_id"))
 
@@ -387,6 +401,8 @@ def order_action(request, pk: int, action: str):
     form = None
     if action in ("refuse", "withdraw", "close"):
         form = ReasonForm(request.POST, prefix=action)
+    elif action == "edit":
+        form = _draft_form(user, order, request.POST)
     elif action == "revoke":
         revocable = (
             OrderLink.objects.restrict(user)
@@ -412,6 +428,7 @@ def order_action(request, pk: int, action: str):
 
 
 _SUCCESS = {
+    "edit": lambda: _("The draft is saved."),
     "sign": lambda: _("The order is signed."),
     "send": lambda: _("The order is sent; the deadline clocks run."),
     "acknowledge": lambda: _("The recipient's acknowledgement is recorded."),
@@ -426,7 +443,11 @@ _SUCCESS = {
 
 def _perform(user, order: Order, action: str, form, post) -> Order:
     """Call the service of one action; the order to show afterwards."""
-    if action == "sign":
+    if action == "edit":
+        changed = {name: form.cleaned_data[name] for name in form.changed_data}
+        if changed:
+            services.update_draft(user, order, **changed)
+    elif action == "sign":
         services.sign_order(user, order)
     elif action == "send":
         services.send_order(user, order)

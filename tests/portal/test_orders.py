@@ -199,7 +199,7 @@ def test_officers_and_auditors_cannot_open_the_new_order_form(officer, auditor):
 
 # --- acting on an order ------------------------------------------------------------------------
 def test_a_prosecutor_signs_sends_and_records_acknowledgement(prosecutor, draft):
-    assert offered_actions(prosecutor, draft) == ["sign", "withdraw", "remove"]
+    assert offered_actions(prosecutor, draft) == ["sign", "edit", "withdraw", "remove"]
     assert act(prosecutor, draft, "sign").status_code == 302
     draft.refresh_from_db()
     assert draft.state == OrderState.SIGNED and draft.signatory == prosecutor
@@ -214,6 +214,38 @@ def test_a_prosecutor_signs_sends_and_records_acknowledgement(prosecutor, draft)
     assert act(prosecutor, draft, "acknowledge").status_code == 302
     draft.refresh_from_db()
     assert draft.state == OrderState.ACKNOWLEDGED
+
+
+def test_a_draft_is_edited_and_a_taken_number_is_refused_on_its_field(prosecutor, ministry, links):
+    first = services.create_order(
+        prosecutor, recipient=ministry, links=links[:1], law_article=ARTICLE
+    )
+    second = services.create_order(
+        prosecutor, recipient=ministry, links=links[1:], law_article=ARTICLE
+    )
+    fields = {
+        "edit-number": second.number,
+        "edit-date": "2026-12-01",
+        "edit-recipient": ministry.pk,
+        "edit-law_article": ARTICLE,
+        "edit-note": "Уточнено",
+    }
+    response = act(prosecutor, first, "edit", **{**fields, "edit-number": second.number})
+    assert response.status_code == 400
+    errors = texts(
+        page(response),
+        "//details[contains(@class,'action-edit')]//div[contains(@class,'field-number')]//p[@class='error']",
+    )
+    assert errors and second.number in errors[0]
+    first.refresh_from_db()
+    assert first.note == ""
+
+    assert (
+        act(prosecutor, first, "edit", **{**fields, "edit-number": "ПР-2026/7777"}).status_code
+        == 302
+    )
+    first.refresh_from_db()
+    assert (first.number, first.note) == ("ПР-2026/7777", "Уточнено")
 
 
 def test_a_withdrawal_needs_a_reason_on_its_field(prosecutor, draft):
