@@ -26,6 +26,7 @@ from orders.choices import (
     RecipientKind,
 )
 from orders.models import Order, OrderDocument, OrderLink, Recipient
+from portal.templatetags.portal_tags import defang
 from registry.choices import LinkState
 from tests.materials.factories import CourtDecisionFactory
 from tests.portal.conftest import browser_for, page, texts
@@ -475,3 +476,19 @@ def test_an_order_page_costs_the_same_few_queries_whatever_its_size(
         client.get(reverse("portal:order", args=[small.pk]))
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("portal:order", args=[large.pk]))
+
+
+def test_an_officer_sees_only_the_addresses_of_links_they_may_read(
+    officer, prosecutor, make_user, ministry
+):
+    stranger = make_user(Role.OFFICER, kind=AgencyKind.KNB, region="KZ-71")
+    [own] = confirmed(officer)
+    [foreign] = confirmed(stranger)
+    order = services.create_order(
+        prosecutor, recipient=ministry, links=[own, foreign], law_article=ARTICLE
+    )
+    doc = page(browser_for(officer).get(reverse("portal:order", args=[order.pk])))
+    cells = texts(doc, "//table[contains(@class,'order-links')]//td[contains(@class,'url-cell')]")
+    assert "propaganda[.]example" in cells[0]
+    assert cells[1] == f"link {foreign.pk} (outside your access)"
+    assert defang(foreign.url) not in doc.text_content()
