@@ -105,6 +105,10 @@ class Listing:
         return any(self.query.get(bf.name) or form.errors.get(bf.name) for bf in self.more_fields)
 
 
+def registry_listing(request, query=None) -> Listing:
+    return _listing(request, query)
+
+
 def search_links(queryset, term: str):
     """Links matching a search term on indexed columns only: a URL in any form (its canonical
     key), a bare host or domain name (every link on it), or a link number."""
@@ -149,10 +153,12 @@ def _prepare_filters(filterset: LinkFilterSet, user) -> None:
     form.fields["classification"].widget.choices = _choices_from(LinkClassification.choices, anyone)
 
 
-def _listing(request) -> Listing:
+def _listing(request, query=None) -> Listing:
+    """The links of the request's filters (or of `query`, the same parameters given apart:
+    a new blocking order takes "every link matching the filter" this way)."""
     user = request.user
     base = selectors.links_for(user).select_related("stats")
-    query = request.GET
+    query = request.GET if query is None else query
     filterset = LinkFilterSet(query, queryset=base, request=request)
     _prepare_filters(filterset, user)
     sort_choices = [(key, label) for key, (label, _order) in SORTS.items()]

@@ -50,9 +50,9 @@ from portal.order_forms import (
     RevokeForm,
 )
 from portal.templatetags.portal_tags import defang_text
-from portal.views.link_list import _listing as registry_listing
+from portal.views.link_list import registry_listing
 from registry import selectors as link_selectors
-from registry.choices import LinkState, ReadChannel
+from registry.choices import ReadChannel
 from registry.models import Link
 from utilities.pagination import COUNT_CAP, CappedPaginator
 
@@ -64,14 +64,10 @@ ORDER_MAX_LINKS = 5000
 DECISIONS_SHOWN = 20
 HISTORY_SHOWN = 100
 # Links an order may cover: confirmed illegal (orders.services refuses the others).
-ORDERABLE_STATES = (
-    LinkState.CONFIRMED,
-    LinkState.BLOCKING_REQUESTED,
-    LinkState.BLOCKED,
-    LinkState.REAPPEARED,
-)
+ORDERABLE_STATES = services.ORDERABLE_LINK_STATES
 
-# The actions of an order's page: name -> (the order states it is offered in, needs a form).
+# The actions of an order's page, in the order they are offered: name -> the order states they
+# lead on from. orders.services checks again; this only decides which buttons to show.
 ACTIONS = {
     "sign": (OrderState.DRAFT,),
     "edit": (OrderState.DRAFT,),
@@ -509,19 +505,12 @@ def _selection(request, data: QueryDict):
         filters = data.copy()
         for key in ("from_filter", "link", "page", "csrfmiddlewaretoken"):
             filters.pop(key, None)
-        listing = registry_listing(_with_get(request, filters))
+        listing = registry_listing(request, filters)
         if not listing.valid:
             return readable.none(), "filter"
         return listing.queryset.filter(state__in=ORDERABLE_STATES), "filter"
     ids = [value for value in data.getlist("link") if value.isdigit()]
     return readable.filter(pk__in=ids), "links"
-
-
-def _with_get(request, params: QueryDict):
-    """The request as the registry list would see it with these filters."""
-    clone = type(request).__new__(type(request))
-    clone.__dict__ = {**request.__dict__, "GET": params}
-    return clone
 
 
 def _decisions(user, term: str):
