@@ -27,6 +27,7 @@ from orders.choices import (
 )
 from orders.models import Order, OrderDocument, OrderLink, Recipient
 from portal.templatetags.portal_tags import defang
+from portal.views import orders as order_views
 from registry.choices import LinkState
 from tests.materials.factories import CourtDecisionFactory
 from tests.portal.conftest import browser_for, page, texts
@@ -492,3 +493,42 @@ def test_an_officer_sees_only_the_addresses_of_links_they_may_read(
     assert "propaganda[.]example" in cells[0]
     assert cells[1] == f"link {foreign.pk} (outside your access)"
     assert defang(foreign.url) not in doc.text_content()
+
+
+def test_without_javascript_find_searches_the_decisions_and_creates_nothing(
+    prosecutor, ministry, links
+):
+    wanted = CourtDecisionFactory(court="Медеуский районный суд г. Алматы", case_number="2-55/2024")
+    CourtDecisionFactory(court="Есильский районный суд г. Астаны", case_number="2-77/2024")
+    response = browser_for(prosecutor).post(
+        reverse("portal:order_create"),
+        {
+            "links": [link.pk for link in links],
+            "recipient": ministry.pk,
+            "decision_q": "Медеуский",
+            "find": "1",
+        },
+    )
+    assert response.status_code == 200
+    doc = page(response)
+    assert doc.xpath("//input[@name='court_decision']/@value") == ["", str(wanted.pk)]
+    assert doc.xpath("//select[@name='recipient']/option[@selected]/@value") == [str(ministry.pk)]
+    assert len(doc.xpath("//ul[@class='chosen-links']//input[@checked]")) == 2
+    assert not Order.objects.exists()
+
+
+def test_a_selection_larger_than_an_order_holds_is_refused_before_any_write(
+    prosecutor, officer, ministry, monkeypatch
+):
+    monkeypatch.setattr(order_views, "ORDER_MAX_LINKS", 2)
+    many = confirmed(officer, 3)
+    client = browser_for(prosecutor)
+    doc = page(client.get(reverse("portal:order_create") + "?from_filter=1&state=confirmed"))
+    assert "at most 2 links" in doc.text_content()
+    assert not doc.xpath("//ul[@class='chosen-links']")
+    response = client.post(
+        reverse("portal:order_create"),
+        {"links": [link.pk for link in many], "recipient": ministry.pk, "law_article": ARTICLE},
+    )
+    assert response.status_code == 400
+    assert not Order.objects.exists()
