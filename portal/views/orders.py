@@ -361,6 +361,8 @@ def _detail_context(request, order: Order, forms: dict | None = None) -> dict:
         "action_items": [(name, forms.get(name)) for name in actions],
         "revocable_rows": [row for row in rows if row.state != OrderLinkState.REVOKED],
         "final": order.state in FINAL_ORDER_STATES,
+        # A restoration notice runs no deadline clock.
+        "clocked": order.kind in CLOCKED_KINDS,
     }
 
 
