@@ -532,3 +532,13 @@ def test_a_selection_larger_than_an_order_holds_is_refused_before_any_write(
     )
     assert response.status_code == 400
     assert not Order.objects.exists()
+
+
+def test_an_overdue_notification_leads_to_the_overdue_orders(prosecutor, draft):
+    sent(draft, prosecutor)
+    draft.order_links.update(deadline_at=timezone.now() - timedelta(minutes=5))
+    assert services.escalate_overdue() == 2
+    doc = page(browser_for(prosecutor).get(reverse("portal:notifications")))
+    assert reverse("portal:orders") + "?overdue=true" in doc.xpath(
+        "//li[contains(@class,'note')]//a/@href"
+    )
