@@ -108,6 +108,7 @@ def test_a_prosecutor_orders_ticked_links_blocked_signs_and_sends(open_page):
     ticked = [boxes.nth(i).get_attribute("value") for i in range(3)]
     for i in range(3):
         boxes.nth(i).check()
+    screenshot(page, "orders-registry-selection")
     page.locator("#order-selection button[type=submit]").click()
     page.wait_for_load_state()
     expect(page).to_have_url(re.compile(r"/orders/new/\?link="))
