@@ -4,8 +4,10 @@ orders models and the role grants. Imported by OrdersConfig.ready().
 Only prosecutors create, sign and send orders: regional prosecutors for the orders of their
 region's agencies, central prosecutors everywhere. Officers and supervisors read the orders
 that cover the links they may read (their agency's, their region's); auditors read all;
-analysts see only the reports; administrators no case content. Order links and documents
-follow their order. Orders are never deleted: they are withdrawn.
+analysts see only the reports; administrators no case content. Documents follow their order;
+an order's links too, except that officers and supervisors see only those of its links they
+may read (another agency's confidential link stays hidden). Orders are never deleted: they
+are withdrawn.
 """
 
 from django.db.models import Exists, OuterRef, Q
@@ -69,7 +71,14 @@ def _through_order(decision: Q | bool) -> Q | bool:
 @policy.rule(OrderLink)
 def order_link_rule(user, action, scope):
     if action == "view":
-        return _through_order(visible_orders(user, scope))
+        if user.is_superuser or user.has_role(Role.PROSECUTOR, Role.AUDITOR):
+            return _through_order(visible_orders(user, scope))
+        # Officers and supervisors see, of an order covering their links, only the links
+        # they may read themselves: never another agency's confidential link beside theirs.
+        links = visible_links(user, scope)
+        if isinstance(links, bool):
+            return links
+        return Q(link__in=Link.objects.filter(links).values("pk"))
     if action == "change":
         return _through_order(_issuing_scope(user, scope))
     return False  # added and removed only by orders.services with their order

@@ -1,4 +1,6 @@
-"""The admin of blocking orders.
+"""The admin of blocking orders: the recipients' directory and the document templates are
+kept here by prosecutors; orders are read here (with their history, read-only) and moved only
+through orders.services (the portal and the API).
 
 Document templates: a prosecutor of the central office uploads a DOCX template (a copy of the
 default, downloadable from the upload page, edited in Word); the upload is proved by rendering
@@ -19,9 +21,86 @@ from accounts import policy
 from accounts.admin_policy import PolicyModelAdmin
 from orders import documents
 from orders.choices import DocumentKind, DocumentLanguage
-from orders.models import DocumentTemplate
+from orders.models import (
+    DocumentTemplate,
+    FeedSubscriber,
+    Order,
+    OrderDocument,
+    OrderLink,
+    Recipient,
+)
+from registry.choices import ReadChannel
+from registry.selectors import read_links
+from utilities.admin import ReadOnlyAdmin
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@admin.register(Recipient)
+class RecipientAdmin(PolicyModelAdmin):
+    list_display = ["name_ru", "kind", "deadline_hours", "email", "active", "is_demo"]
+    list_filter = ["kind", "active", "is_demo"]
+    search_fields = ["name_ru", "name_kk", "name_en", "email", "contacts"]
+    readonly_fields = ["is_demo"]
+    fields = [
+        "name_ru", "name_kk", "name_en", "kind", "deadline_hours", "platforms", "contacts",
+        "email", "active", "is_demo",
+    ]  # fmt: skip
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_queryset(self, request):
+        return policy.restrict(super().get_queryset(request), request.user, "view")
+
+    def has_view_permission(self, request, obj=None):
+        return policy.can(request.user, "view", model=self.model)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class OrderLinkInline(_ReadOnlyInline):
+    model = OrderLink
+    fields = ["link", "state", "deadline_at", "executed_at", "escalated_at", "revoked_at"]
+    readonly_fields = fields
+    raw_id_fields = ["link"]
+
+
+class OrderDocumentInline(_ReadOnlyInline):
+    model = OrderDocument
+    fields = ["kind", "language", "format", "file", "sha256", "size", "generated_at"]
+    readonly_fields = fields
+
+
+@admin.register(Order)
+class OrderAdmin(ReadOnlyAdmin):
+    """Orders, read-only: their steps are services (portal, API); their history is here."""
+
+    list_display = ["number", "date", "kind", "state", "recipient", "agency", "issued_by"]
+    list_filter = ["state", "kind", "recipient", "is_demo"]
+    search_fields = ["number", "law_article", "note"]
+    list_select_related = ["recipient", "agency", "issued_by"]
+    date_hierarchy = "date"
+    inlines = [OrderLinkInline, OrderDocumentInline]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200:  # the links the inline showed, logged as read
+            shown = OrderLink.objects.restrict(request.user).filter(order_id=object_id)
+            read_links(
+                request.user, [ol.link for ol in shown.select_related("link")], ReadChannel.ADMIN
+            )
+        return response
 
 
 class DocumentTemplateForm(forms.ModelForm):
@@ -133,3 +212,17 @@ class DocumentTemplateAdmin(PolicyModelAdmin):
     def deactivate(self, request, queryset):
         for template in policy.restrict(queryset, request.user, "change"):
             documents.set_template_active(request.user, template, False)
+
+
+@admin.register(FeedSubscriber)
+class FeedSubscriberAdmin(PolicyModelAdmin):
+    """Providers receiving the blocklist feed (their tokens are issued by orders.feed)."""
+
+    list_display = ["name", "recipient", "active", "token_prefix", "token_issued_at"]
+    list_filter = ["active"]
+    search_fields = ["name", "contacts"]
+    readonly_fields = ["token_prefix", "token_issued_at", "created_at"]
+    fields = [
+        "name", "recipient", "contacts", "platforms", "classifications", "active",
+        "token_prefix", "token_issued_at", "created_at",
+    ]  # fmt: skip

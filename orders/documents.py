@@ -28,9 +28,13 @@ Why it is built this way:
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import re
+import signal
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.files.base import ContentFile
@@ -45,7 +49,7 @@ from orders.errors import OrderNotAllowed, OrderRefused
 from orders.models import DocumentTemplate, OrderDocument, OrderLink
 from registry.choices import LinkPlatform
 from utilities.defang import defang, defang_text
-from utilities.uploads import Limits, UnsafeUpload, open_zip
+from utilities.uploads import Limits, UnsafeUpload, number, open_zip
 
 DEFAULTS = Path(__file__).resolve().parent / "document_templates"
 LANGUAGES = ("ru", "kk")
@@ -54,12 +58,17 @@ DATE_FORMAT = "%d.%m.%Y"
 # An uploaded template is a Word document of a page or two: a few hundred kilobytes at most.
 TEMPLATE_MAX_BYTES = 5 * 1024 * 1024
 TEMPLATE_LIMITS = Limits(max_uncompressed=50 * 1024 * 1024, max_members=500)
+# How long one document may take to render: 1,000 links take well under a second; the sample
+# an upload is proved against, an instant.
+RENDER_SECONDS = 15
+SAMPLE_RENDER_SECONDS = 5
 
 
 class TemplateRefused(OrderRefused):
     """A template that is refused (hostile, unreadable, or does not render): a ValidationError
     for forms and the admin, a domain error (HTTP 400) for the API. ``reason`` says which:
-    ``template_error`` (Jinja), ``template_unreadable``, ``unsafe_file``, ``too_large``."""
+    ``template_error`` (Jinja), ``template_unreadable``, ``too_slow``, ``unsafe_file``,
+    ``too_large``."""
 
     code = "template_error"
 
@@ -80,17 +89,62 @@ def jinja_environment():
     return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
 
 
-def render_docx(template: bytes, context: dict) -> bytes:
+class _OutOfTime(Exception):
+    pass
+
+
+@contextmanager
+def _time_limit(seconds: float):
+    """Interrupt the block after ``seconds`` (SIGALRM; in the main thread only, where the web
+    and worker processes render). The sandbox bounds what a template may reach, not how long it
+    loops: three nested loops over an order's thousand links are a billion iterations, and a
+    template that rendered the three-link sample in an instant would hold the process (and
+    its memory) for ever.
+
+    An exception raised by a signal handler is swallowed when it lands in a finaliser
+    (``__del__``, which the garbage collector runs at any point), and a single alarm lost that
+    way would let the loop run on: so the cyclic collector is paused while the block runs
+    (a render makes no garbage cycles worth collecting), and the alarm repeats every tenth of a
+    second until the block is left."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise _OutOfTime
+
+    collecting = gc.isenabled()
+    gc.disable()
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.1)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if collecting:
+            gc.enable()
+
+
+def render_docx(template: bytes, context: dict, *, seconds: float = RENDER_SECONDS) -> bytes:
     """The DOCX ``template`` rendered with ``context``; a ValidationError naming the problem
-    (TemplateRefused: the Jinja error, or a file docxtpl cannot read) when it does not render."""
+    (TemplateRefused: the Jinja error, a file docxtpl cannot read, a render that takes longer
+    than ``seconds``) when it does not render."""
     from docxtpl import DocxTemplate
     from jinja2 import TemplateError
 
     try:
-        document = DocxTemplate(io.BytesIO(template))
-        document.render(context, jinja_environment(), autoescape=True)
-        out = io.BytesIO()
-        document.save(out)
+        with _time_limit(seconds):
+            document = DocxTemplate(io.BytesIO(template))
+            document.render(context, jinja_environment(), autoescape=True)
+            out = io.BytesIO()
+            document.save(out)
+    except (_OutOfTime, MemoryError):
+        raise TemplateRefused(
+            _("The template takes more than %(seconds)s seconds to render; simplify its loops.")
+            % {"seconds": number(seconds)},
+            reason="too_slow",
+        ) from None
     except TemplateError as error:
         raise TemplateRefused(
             _("The template does not render: %(error)s (%(kind)s).")
@@ -184,7 +238,7 @@ def validate_template(data: bytes, kind: str, language: str) -> None:
         open_zip(data, TEMPLATE_LIMITS).close()
     except UnsafeUpload as error:
         raise TemplateRefused(error.message, reason="unsafe_file") from None
-    rendered = render_docx(data, sample_context(kind, language))
+    rendered = render_docx(data, sample_context(kind, language), seconds=SAMPLE_RENDER_SECONDS)
     render_pdf(rendered, title="sample", language=language)
 
 

@@ -41,10 +41,21 @@ _ALIGN = {
 }
 
 
+class _Pages(FPDF):
+    """Every page numbered "<title> · page/pages" at its foot: a long list of links runs to
+    dozens of pages, and a loose page must say which document it belongs to."""
+
+    def footer(self) -> None:
+        self.set_y(-10)
+        self.set_font(FONT, "", 7)
+        label = f"{self.title} · " if self.title else ""
+        self.cell(0, 4, f"{label}{self.page_no()}/{{nb}}", align="R")
+
+
 def docx_to_pdf(docx: bytes, *, title: str = "", language: str = "ru") -> bytes:
     """The PDF of the DOCX document ``docx`` (bytes)."""
     document = Document(io.BytesIO(docx))
-    pdf = FPDF(format="A4")
+    pdf = _Pages(format="A4")
     pdf.set_title(title)
     pdf.set_lang(language)
     pdf.set_creator("Kibernadzor")

@@ -26,7 +26,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts import policy
@@ -259,7 +259,7 @@ def update_draft(user, order: Order, **fields) -> Order:
             _("These cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
         )
     order = _locked_order(user, order)
-    _require_state(order, OrderState.DRAFT, doing=_("edited"))
+    _require_state(order, OrderState.DRAFT, doing=pgettext("order step", "edited"))
     if "number" in fields:
         number = (fields["number"] or "").strip()
         if not number:
@@ -287,7 +287,7 @@ def update_draft(user, order: Order, **fields) -> Order:
 def add_links(user, order: Order, links: Iterable) -> Order:
     """Add links to a draft (each confirmed illegal, as when it was created)."""
     order = _locked_order(user, order)
-    _require_state(order, OrderState.DRAFT, doing=_("changed"))
+    _require_state(order, OrderState.DRAFT, doing=pgettext("order step", "changed"))
     _add_order_links(order, _orderable_links(user, links, order.recipient), user)
     return order
 
@@ -296,7 +296,7 @@ def add_links(user, order: Order, links: Iterable) -> Order:
 def remove_links(user, order: Order, links: Iterable) -> Order:
     """Take links out of a draft (at least one stays)."""
     order = _locked_order(user, order)
-    _require_state(order, OrderState.DRAFT, doing=_("changed"))
+    _require_state(order, OrderState.DRAFT, doing=pgettext("order step", "changed"))
     ids = _link_ids(links)
     remaining = order.order_links.exclude(link_id__in=ids)
     if not remaining.exists():
@@ -312,7 +312,7 @@ def remove_links(user, order: Order, links: Iterable) -> Order:
 def sign_order(user, order: Order) -> Order:
     """draft → signed, by the signatory (a prosecutor of the order's territory)."""
     order = _locked_order(user, order)
-    _require_state(order, OrderState.DRAFT, doing=_("signed"))
+    _require_state(order, OrderState.DRAFT, doing=pgettext("order step", "signed"))
     if not order.order_links.exists():
         raise OrderRefused(_("An order covers at least one link."), field="links")
     _check_basis(order.court_decision, order.law_article)
@@ -338,7 +338,7 @@ def send_order(user, order: Order, *, now: datetime | None = None) -> Order:
     links request blocking in the registry, and the documents are generated. A document that
     fails to render refuses the whole sending."""
     order = _locked_order(user, order)
-    _require_state(order, OrderState.SIGNED, doing=_("sent"))
+    _require_state(order, OrderState.SIGNED, doing=pgettext("order step", "sent"))
     now = now or timezone.now()
     recipient = order.recipient
     if order.kind in CLOCKED_KINDS:
@@ -365,16 +365,14 @@ def send_order(user, order: Order, *, now: datetime | None = None) -> Order:
             "number": order.number,
             "recipient": recipient.name,
         }
-        for order_link in order_links:
-            if order_link.link.state == LinkState.CONFIRMED:
-                registry_services.transition(
-                    order_link.link_id,
-                    LinkState.BLOCKING_REQUESTED,
-                    actor=user,
-                    reason=reason,
-                    document_number=order.number,
-                    document_date=order.date,
-                )
+        registry_services.transition_many(
+            [ol.link_id for ol in order_links if ol.link.state == LinkState.CONFIRMED],
+            LinkState.BLOCKING_REQUESTED,
+            actor=user,
+            reason=reason,
+            document_number=order.number,
+            document_date=order.date,
+        )
     generate = _documents_generator()
     if generate is not None:
         generate(order, user)
@@ -385,7 +383,7 @@ def send_order(user, order: Order, *, now: datetime | None = None) -> Order:
 def acknowledge_order(user, order: Order, *, now: datetime | None = None) -> Order:
     """sent → acknowledged: the recipient confirmed it received the order."""
     order = _locked_order(user, order)
-    _require_state(order, OrderState.SENT, doing=_("acknowledged"))
+    _require_state(order, OrderState.SENT, doing=pgettext("order step", "acknowledged"))
     order.state = OrderState.ACKNOWLEDGED
     order.acknowledged_at = now or timezone.now()
     order._history_user = user
@@ -411,7 +409,7 @@ def withdraw_order(user, order: Order, reason: str) -> Order:
         OrderState.SIGNED,
         OrderState.SENT,
         OrderState.ACKNOWLEDGED,
-        doing=_("withdrawn"),
+        doing=pgettext("order step", "withdrawn"),
     )
     order.state = OrderState.WITHDRAWN
     order.closed_at = timezone.now()
@@ -440,7 +438,7 @@ def refuse_order(user, order: Order, reason: str) -> Order:
     """sent | acknowledged → refused: the recipient refused; its pending links are refused."""
     reason = _require_reason(reason)
     order = _locked_order(user, order)
-    _require_state(order, *OPEN_ORDER_STATES, doing=_("recorded as refused"))
+    _require_state(order, *OPEN_ORDER_STATES, doing=pgettext("order step", "recorded as refused"))
     _close_pending(order, OrderLinkState.REFUSED, user, f"refuse: {reason}")
     executed = order.order_links.filter(state=OrderLinkState.EXECUTED).exists()
     order.state = OrderState.PARTLY_EXECUTED if executed else OrderState.REFUSED
@@ -456,7 +454,9 @@ def close_partly(user, order: Order, reason: str) -> Order:
     act on the rest (they are refused; a repeated submission can follow)."""
     reason = _require_reason(reason)
     order = _locked_order(user, order)
-    _require_state(order, *OPEN_ORDER_STATES, doing=_("closed as partly executed"))
+    _require_state(
+        order, *OPEN_ORDER_STATES, doing=pgettext("order step", "closed as partly executed")
+    )
     if not order.order_links.filter(state=OrderLinkState.EXECUTED).exists():
         raise OrderRefused(
             _("No link of order %(number)s is executed: record the refusal instead.")
@@ -604,7 +604,7 @@ def create_repeated_order(user, order: Order, *, now: datetime | None = None) ->
     order = _locked_order(user, order)
     if order.kind not in CLOCKED_KINDS:
         raise OrderRefused(_("Only a blocking order is repeated."), field="kind")
-    _require_state(order, *OPEN_ORDER_STATES, doing=_("repeated"))
+    _require_state(order, *OPEN_ORDER_STATES, doing=pgettext("order step", "repeated"))
     now = now or timezone.now()
     overdue = list(
         order.order_links.filter(state=OrderLinkState.PENDING, deadline_at__lt=now)
@@ -644,7 +644,7 @@ def revoke_links(user, order: Order, links: Iterable, reason: str) -> Order:
         OrderState.ACKNOWLEDGED,
         OrderState.EXECUTED,
         OrderState.PARTLY_EXECUTED,
-        doing=_("revoked"),
+        doing=pgettext("order step", "revoked"),
     )
     ids = _link_ids(links)
     if not ids:

@@ -19,6 +19,8 @@ from orders.api import serializers as s
 from orders.errors import OrderNotAllowed, OrderNotFound, OrderRefused
 from orders.filtersets import OrderFilterSet, OrderLinkFilterSet
 from orders.models import Order, OrderDocument, OrderLink, Recipient
+from registry.choices import ReadChannel
+from registry.selectors import read_links
 from utilities.api import PolicyViewSetMixin, RegisterViewSet
 
 _REFUSALS = {
@@ -31,6 +33,13 @@ _REFUSALS = {
 
 def _responses(ok, code=200):
     return {code: ok, **_REFUSALS}
+
+
+def _read(user, order_links) -> list:
+    """The order links shown, their confidential links logged as read (registry §5.3)."""
+    order_links = list(order_links)
+    read_links(user, [ol.link for ol in order_links], ReadChannel.API)
+    return order_links
 
 
 def _valid(serializer_class, request) -> dict:
@@ -184,7 +193,7 @@ class OrderViewSet(
         """The links of the order with their deadline clocks."""
         order = self._order(pk)
         order_links = selectors.order_links_for(request.user, order).order_by("id")
-        page = self.paginate_queryset(order_links)
+        page = _read(request.user, self.paginate_queryset(order_links))
         return self.get_paginated_response(s.OrderLinkSerializer(page, many=True).data)
 
     @extend_schema(responses=s.OrderDocumentSerializer(many=True))
@@ -203,6 +212,16 @@ class OrderLinkViewSet(PolicyViewSetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = OrderLink.objects.select_related("order", "link").order_by("-id")
     serializer_class = s.OrderLinkSerializer
     filterset_class = OrderLinkFilterSet
+
+    def list(self, request, *args, **kwargs):
+        page = _read(
+            request.user, self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        )
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        [order_link] = _read(request.user, [self.get_object()])
+        return Response(self.get_serializer(order_link).data)
 
 
 class RecipientViewSet(RegisterViewSet):

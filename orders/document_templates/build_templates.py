@@ -33,15 +33,15 @@ COLUMNS = (Cm(1.0), Cm(7.6), Cm(2.4), Cm(6.5))
 BASIS = {
     "ru": (
         "Правовое основание: "
-        "{% if basis.court_decision %}решение {{ basis.court }} от {{ basis.decision_date }} "
-        "по делу № {{ basis.case_number }}{% if basis.law_article %}; {% endif %}{% endif %}"
-        "{{ basis.law_article }}."
+        "{% if basis.court_decision %}решение суда от {{ basis.decision_date }} по делу "
+        "№ {{ basis.case_number }} ({{ basis.court }}){% if basis.law_article %}; {% endif %}"
+        "{% endif %}{{ basis.law_article }}."
     ),
     "kk": (
         "Құқықтық негіз: "
-        "{% if basis.court_decision %}{{ basis.court }} {{ basis.decision_date }} жылғы "
-        "№ {{ basis.case_number }} іс бойынша шешімі{% if basis.law_article %}; {% endif %}"
-        "{% endif %}{{ basis.law_article }}."
+        "{% if basis.court_decision %}№ {{ basis.case_number }} іс бойынша "
+        "{{ basis.decision_date }} жылғы сот шешімі ({{ basis.court }})"
+        "{% if basis.law_article %}; {% endif %}{% endif %}{{ basis.law_article }}."
     ),
 }
 

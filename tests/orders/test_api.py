@@ -202,3 +202,34 @@ def test_the_schema_lists_the_order_actions(make_user, client_for):
     for name in ("sign", "send", "acknowledge", "withdraw", "refuse", "repeat", "revoke"):
         assert f"/api/v1/orders/{{id}}/{name}/" in paths
     assert "/api/v1/recipients/" in paths and "/api/v1/order-links/" in paths
+
+
+def test_an_officer_sees_only_the_links_of_an_order_they_may_read(
+    as_user, officer, other_region_officer, prosecutor, ministry, confirmed_link
+):
+    from registry.choices import LinkState
+    from tests.registry.factories import LinkFactory
+
+    secret = LinkFactory(
+        first_reported_by=other_region_officer, state=LinkState.CONFIRMED, confidential=True
+    )
+    order = create(as_user(prosecutor), ministry, [confirmed_link(), secret]).json()
+    client = as_user(officer)
+    assert client.get(f"/api/v1/orders/{order['id']}/").status_code == 200
+    shown = client.get(f"/api/v1/orders/{order['id']}/links/").json()["results"]
+    assert secret.url not in {row["url"] for row in shown} and len(shown) == 1
+    listed = client.get("/api/v1/order-links/").json()["results"]
+    assert secret.url not in {row["url"] for row in listed}
+
+
+def test_reading_a_confidential_link_of_an_order_is_logged(
+    as_user, prosecutor, officer, ministry, confirmed_link
+):
+    from registry.models import ConfidentialRead
+
+    secret = confirmed_link(confidential=True)
+    order = create(as_user(prosecutor), ministry, [secret]).json()
+    as_user(prosecutor).get(f"/api/v1/orders/{order['id']}/links/")
+    as_user(prosecutor).get("/api/v1/order-links/")
+    reads = ConfidentialRead.objects.filter(link=secret, user=prosecutor)
+    assert reads.count() == 2 and {r.channel for r in reads} == {"api"}

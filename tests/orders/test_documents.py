@@ -308,6 +308,18 @@ def test_an_uploaded_template_that_does_not_render_is_refused_naming_the_error(
     assert stored_files(media) == []
 
 
+def test_a_template_that_loops_for_ever_is_stopped_and_refused(prosecutor, monkeypatch):
+    monkeypatch.setattr(documents, "SAMPLE_RENDER_SECONDS", 0.5)
+    body = "{% for a in range(99999) %}{% for b in range(99999) %}{{ a }}{% endfor %}{% endfor %}"
+
+    with pytest.raises(ValidationError) as refused:
+        documents.upload_template(
+            prosecutor, kind="submission", language="ru", data=template_docx(body)
+        )
+    assert refused.value.reason == "too_slow"
+    assert not DocumentTemplate.objects.exists()
+
+
 def test_a_file_that_is_not_a_docx_is_refused(prosecutor, media):
     with pytest.raises(ValidationError):
         documents.upload_template(
@@ -395,3 +407,41 @@ def test_generation_reads_a_fixed_number_of_queries_whatever_the_links(
         documents.generate_documents(small, prosecutor)
     with django_assert_max_num_queries(len(few.captured_queries)):
         documents.generate_documents(large, prosecutor)
+
+
+# --------------------------------------------------------------------------------------------
+# Through the services
+
+
+def test_sending_an_order_generates_its_documents(sent_order, prosecutor):
+    order = sent_order()
+
+    generated = OrderDocument.objects.filter(order=order)
+    assert sorted(generated.values_list("language", "format")) == [
+        ("kk", "docx"),
+        ("kk", "pdf"),
+        ("ru", "docx"),
+        ("ru", "pdf"),
+    ]
+    assert set(generated.values_list("generated_by", flat=True)) == {prosecutor.pk}
+    ru = texts(generated)["ru", "pdf"]
+    assert order.number in ru and order.date.strftime("%d.%m.%Y") in ru
+
+
+def test_a_template_that_fails_refuses_the_sending_and_nothing_moves(draft, prosecutor, media):
+    from orders import services
+
+    order = draft()
+    services.sign_order(prosecutor, order)
+    broken = DocumentTemplate(kind="submission", language="ru", active=True)
+    broken.file.save("broken.docx", io.BytesIO(template_docx("{{ number }")), save=True)
+    before = set(stored_files(media))
+
+    with pytest.raises(ValidationError):
+        services.send_order(prosecutor, order)
+
+    order.refresh_from_db()
+    assert order.state == OrderState.SIGNED and order.sent_at is None
+    assert not OrderLink.objects.filter(order=order, deadline_at__isnull=False).exists()
+    assert not OrderDocument.objects.exists()
+    assert set(stored_files(media)) == before
