@@ -26,7 +26,14 @@ def portal(request):
 
         return policy.can(user, "view", model=Link)
 
+    @cache
+    def sees_orders():
+        from orders.models import Order
+
+        return policy.can(user, "view", model=Order)
+
     context["unread_notifications"] = unread
     context["unread_cap"] = UNREAD_CAP
     context["nav_sees_links"] = sees_links
+    context["nav_sees_orders"] = sees_orders
     return context

@@ -7,6 +7,7 @@ from portal.views import (
     link_detail,
     link_list,
     notifications,
+    orders,
     registers,
     second_factor,
     submit,
@@ -52,4 +53,20 @@ urlpatterns = [
     path("materials/<int:pk>/", registers.material, name="material"),
     path("organizations/", registers.organizations, name="organizations"),
     path("organizations/<int:pk>/", registers.organization, name="organization"),
+    # blocking orders (portal.views.orders)
+    path("orders/", orders.order_list, name="orders"),
+    path("orders/new/", orders.order_create, name="order_create"),
+    path("orders/new/decisions/", orders.decision_search, name="order_decisions"),
+    path("orders/<int:pk>/", orders.order_detail, name="order"),
+    re_path(
+        r"^orders/(?P<pk>[0-9]+)/(?P<action>edit|sign|send|acknowledge|refuse|withdraw|close|repeat|revoke|remove)/$",
+        orders.order_action,
+        name="order_action",
+    ),
+    path(
+        "orders/<int:pk>/documents/<int:document_pk>/",
+        orders.document_download,
+        name="order_document",
+    ),
+    path("links/<int:link_pk>/add-to-order/", orders.add_to_order, name="link_add_to_order"),
 ]

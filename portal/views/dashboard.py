@@ -18,6 +18,7 @@ from checks import selectors as check_selectors
 from checks.choices import NotificationKind
 from portal.charts import line_chart
 from portal.views.link_list import registry_query
+from portal.views.orders import overdue_summary
 from registry import selectors
 from registry.choices import CLOSED_STATES, OPEN_STATES, LinkState, ReadChannel
 from registry.models import Link, Report
@@ -128,6 +129,7 @@ def home(request):
             ),
             "mine_count": _capped(mine),
             "overdue_count": _capped(overdue),
+            "overdue_orders": overdue_summary(user),
             "today": today,
             "urls": {
                 "reappeared": registry_query(state=LinkState.REAPPEARED, sort="-changed"),

@@ -32,6 +32,7 @@ from portal.forms import (
     ClassifyForm,
     TransitionForm,
 )
+from portal.views.orders import link_orders, new_order_url
 from registry import selectors, services, transitions
 from registry.choices import (
     CLOSED_STATES,
@@ -166,7 +167,11 @@ def _detail_context(request, link: Link, bound: TransitionForm | None = None) ->
         .order_by("first")[:50]
     )
     events, truncated = _timeline(user, link)
+    orders_part = link_orders(user, link)
+    if orders_part.get("can_create") and group is not None and group.readable_links > 1:
+        orders_part["group_url"] = new_order_url(group=group.pk)
     return {
+        "orders_part": orders_part,
         "link": link,
         "stats": stats,
         "group": group,

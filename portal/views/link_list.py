@@ -21,7 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_htmx.http import push_url
 
+from accounts import policy
 from accounts.models import Agency, Region
+from orders.models import Order
 from organizations.models import Organization
 from portal.forms import (
     LinkSearchForm,
@@ -103,6 +105,10 @@ class Listing:
         return any(self.query.get(bf.name) or form.errors.get(bf.name) for bf in self.more_fields)
 
 
+def registry_listing(request, query=None) -> Listing:
+    return _listing(request, query)
+
+
 def search_links(queryset, term: str):
     """Links matching a search term on indexed columns only: a URL in any form (its canonical
     key), a bare host or domain name (every link on it), or a link number."""
@@ -147,10 +153,12 @@ def _prepare_filters(filterset: LinkFilterSet, user) -> None:
     form.fields["classification"].widget.choices = _choices_from(LinkClassification.choices, anyone)
 
 
-def _listing(request) -> Listing:
+def _listing(request, query=None) -> Listing:
+    """The links of the request's filters (or of `query`, the same parameters given apart:
+    a new blocking order takes "every link matching the filter" this way)."""
     user = request.user
     base = selectors.links_for(user).select_related("stats")
-    query = request.GET
+    query = request.GET if query is None else query
     filterset = LinkFilterSet(query, queryset=base, request=request)
     _prepare_filters(filterset, user)
     sort_choices = [(key, label) for key, (label, _order) in SORTS.items()]
@@ -198,6 +206,8 @@ def link_list(request):
         "sort_links": _sort_links(request, listing.sort),
         "export_formats": EXPORT_FORMATS,
         "export_max": EXPORT_MAX_ROWS,
+        # A prosecutor ticks links here (or takes the whole filter) into a new blocking order.
+        "can_order": policy.can(request.user, "add", model=Order),
     }
     status = 200 if listing.valid else 400
     if getattr(request, "htmx", False) and request.htmx.target == "results":
