@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils.timezone import localtime
 from lxml import html
 
 from accounts.choices import AgencyKind, Role
@@ -105,7 +106,7 @@ def test_another_agency_submitting_another_form_sees_known_with_first_reporter(
 
     [row] = result_rows(page.content)
     assert row["status"] == "known"
-    assert f"Known since {link.first_reported_at:%d.%m.%Y}" in row["text"]
+    assert f"Known since {localtime(link.first_reported_at):%d.%m.%Y}" in row["text"]
     assert officer.agency.name_ru in row["text"]
     assert "State: new" in row["text"]
     assert "Reports: 2" in row["text"]
