@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 # What a report does inline before reading (see the module docstring).
 INLINE_LINK_NOTES = 1000  # notes of changed links (a link may be noted several times)
-INLINE_REPEATS = 250
+INLINE_REPEATS = 150
 INLINE_LOCK_TIMEOUT = "50ms"
 INLINE_STATEMENT_TIMEOUT = "1s"
 # Advisory locks of the refresh: (this namespace, link id), PostgreSQL's two-int form.
