@@ -15,12 +15,12 @@ on, so that two refreshes never work on one link at once (the counts are sums: w
 link twice at once would count it twice). A writer that touches a link while it is being
 refreshed notes it again, so the link is refreshed once more later.
 
-Readers (every report) run `refresh_inline()` first: a bounded refresh (at most INLINE_LINKS
-links and INLINE_REPEATS repeats, only links no other refresh holds, short lock and statement
-timeouts). If it cannot finish at once it is rolled back and the report reads the facts as the
-last refresh left them: a report is never held by a burst of changes or by the background
-refresh; it may then miss the latest changes until the next refresh (a minute at most while
-beat runs).
+Readers (every report) run `refresh_inline()` first: a bounded refresh (at most
+INLINE_LINK_NOTES notes of changed links and INLINE_REPEATS repeats, only links no other refresh
+holds, short lock and statement timeouts). If it cannot finish at once it is rolled back and
+the report reads the facts as the last refresh left them: a report is never held by a burst of
+changes or by the background refresh; it may then miss the latest changes until the next
+refresh (a minute at most while beat runs).
 """
 
 import logging
@@ -31,8 +31,8 @@ from django.db import OperationalError, connection, transaction
 logger = logging.getLogger(__name__)
 
 # What a report does inline before reading (see the module docstring).
-INLINE_LINKS = 20
-INLINE_REPEATS = 250
+INLINE_LINK_NOTES = 1000  # notes of changed links (a link may be noted several times)
+INLINE_REPEATS = 150
 INLINE_LOCK_TIMEOUT = "50ms"
 INLINE_STATEMENT_TIMEOUT = "1s"
 # Advisory locks of the refresh: (this namespace, link id), PostgreSQL's two-int form.
@@ -418,15 +418,29 @@ def refresh(limit: int | None = None, *, wait: bool = True) -> int:
 
 def refresh_inline() -> bool:
     """A report's own refresh before it reads, bounded (module docstring); False if it gave up
-    (the report then reads what the last refresh left)."""
+    (the report then reads what the last refresh left). One query when nothing is noted."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT FROM reporting_dirtylink) "
+            "OR EXISTS (SELECT FROM reporting_newrepeat)"
+        )
+        if not cursor.fetchone()[0]:
+            return True
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL lock_timeout = '{INLINE_LOCK_TIMEOUT}'")
-            cursor.execute(f"SET LOCAL statement_timeout = '{INLINE_STATEMENT_TIMEOUT}'")
-            refresh_links(INLINE_LINKS, wait=False)
+            cursor.execute(
+                "SELECT current_setting('lock_timeout'), current_setting('statement_timeout'), "
+                "set_config('lock_timeout', %s, true), set_config('statement_timeout', %s, true)",
+                [INLINE_LOCK_TIMEOUT, INLINE_STATEMENT_TIMEOUT],
+            )
+            lock_timeout, statement_timeout, _, _ = cursor.fetchone()
+            refresh_links(INLINE_LINK_NOTES, wait=False)
             add_new_repeats(INLINE_REPEATS, wait=False)
-            cursor.execute("SET LOCAL lock_timeout = DEFAULT")
-            cursor.execute("SET LOCAL statement_timeout = DEFAULT")
+            cursor.execute(
+                "SELECT set_config('lock_timeout', %s, true), "
+                "set_config('statement_timeout', %s, true)",
+                [lock_timeout, statement_timeout],
+            )
     except OperationalError as error:  # a lock not had at once, or the statement timeout
         logger.info("Report read without its own refresh: %s", str(error).strip())
         return False
