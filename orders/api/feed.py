@@ -18,6 +18,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
@@ -72,13 +73,28 @@ class FeedThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
 
 
+class SigningKeyMissingAnswer:
+    """Without the office's key nothing can be signed: 503 with a message, not a 500."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, signing.SigningKeyMissing):
+            return Response(
+                {
+                    "detail": _("The feed is not available: the office has no signing key yet."),
+                    "code": "signing_key_missing",
+                },
+                status=503,
+            )
+        return super().handle_exception(exc)
+
+
 def _matches(header: str, etag: str) -> bool:
     """Whether an If-None-Match / If-Match header names this ETag (weak or strong) or is *."""
     candidates = [tag.strip() for tag in header.split(",")]
     return "*" in candidates or any(tag.removeprefix("W/") == etag for tag in candidates)
 
 
-class _FeedView(APIView):
+class _FeedView(SigningKeyMissingAnswer, APIView):
     authentication_classes = [FeedTokenAuthentication]
     permission_classes = [IsFeedSubscriber]
     throttle_classes = [FeedThrottle]
@@ -180,11 +196,12 @@ class SignatureView(_FeedView):
 
 
 @extend_schema(exclude=True)
-class PublicKeyView(APIView):
+class PublicKeyView(SigningKeyMissingAnswer, APIView):
     """The office's public key (PEM), for anyone to verify the feed with."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer]  # for errors
 
     def get(self, request, *args, **kwargs):
         return HttpResponse(

@@ -484,3 +484,13 @@ def test_an_increment_is_paginated_too(subscriber, make_order, monkeypatch):
         [("https://a.example/old/0", "remove"), ("https://a.example/old/1", "remove")]
         + [(f"https://a.example/new/{n}", "add") for n in range(3)]
     )
+
+
+def test_without_a_signing_key_the_feed_and_key_answer_503(subscriber, settings, tmp_path):
+    settings.KBZ_SIGNING_KEY_FILE = tmp_path / "missing.pem"
+    settings.KBZ_SIGNING_KEY_AUTOGENERATE = False
+    key = feed.issue_token(subscriber)
+    for client, url in ((APIClient(), "/api/v1/feed/public-key.pem"), (client_with(key), JSON_URL)):
+        response = client.get(url)
+        assert response.status_code == 503
+        assert response.json()["code"] == "signing_key_missing"

@@ -15,6 +15,15 @@ from tests.orders.conftest import ARTICLE
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def in_english():
+    """The refusals are read in English here (the catalogues translate them to Russian)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def nothing_saved():
     assert not Order.objects.exists()
     assert not OrderLink.objects.exists()
