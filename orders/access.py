@@ -88,7 +88,20 @@ def order_link_rule(user, action, scope):
 @policy.rule(OrderDocument)
 def order_document_rule(user, action, scope):
     if action == "view":
-        return _through_order(visible_orders(user, scope))
+        if user.is_superuser or user.has_role(Role.PROSECUTOR, Role.AUDITOR):
+            return _through_order(visible_orders(user, scope))
+        # A document lists every link of its order: officers and supervisors read it only
+        # when they may read every one of those links (never another agency's confidential
+        # link through the document when the order page hides it).
+        links = visible_links(user, scope)
+        if isinstance(links, bool):
+            return _through_order(visible_orders(user, scope)) if links else False
+        unreadable = OrderLink.objects.filter(order=OuterRef("order")).exclude(
+            link__in=Link.objects.filter(links).values("pk")
+        )
+        return Q(order__in=Order.objects.filter(visible_orders(user, scope)).values("pk")) & ~Q(
+            Exists(unreadable)
+        )
     if action == "add":
         return _through_order(_issuing_scope(user, scope))
     return False  # documents are append-only

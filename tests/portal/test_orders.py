@@ -375,6 +375,33 @@ def test_documents_download_through_the_policy(prosecutor, officer, make_user, d
     assert browser_for(stranger).get(url).status_code == 404
 
 
+def test_a_document_listing_a_link_the_officer_may_not_read_is_not_theirs_to_download(
+    prosecutor, officer, make_user, ministry
+):
+    """The order page hides another agency's confidential link from an officer; the document,
+    which lists every link of the order, must not hand it over instead."""
+    other_officer = make_user(Role.OFFICER, kind=AgencyKind.KNB, region="KZ-71")
+    theirs = confirmed(other_officer, confidential=True)
+    order = services.create_order(
+        prosecutor, recipient=ministry, links=[*confirmed(officer), *theirs], law_article=ARTICLE
+    )
+    document = OrderDocument.objects.create(
+        order=order,
+        kind=DocumentKind.SUBMISSION,
+        language=DocumentLanguage.RU,
+        format=DocumentFormat.PDF,
+        file=ContentFile(b"%PDF-1.4 test", name="test.pdf"),
+        sha256="0" * 64,
+        size=13,
+        generated_by=prosecutor,
+    )
+    url = reverse("portal:order_document", args=[order.pk, document.pk])
+    assert browser_for(officer).get(reverse("portal:order", args=[order.pk])).status_code == 200
+    assert browser_for(officer).get(url).status_code == 404
+    assert browser_for(other_officer).get(url).status_code == 404
+    assert browser_for(prosecutor).get(url).status_code == 200
+
+
 # --- the list ----------------------------------------------------------------------------------
 def test_the_list_filters_by_state_recipient_and_overdue(prosecutor, ministry, officer, draft):
     other = Recipient.objects.create(
