@@ -355,9 +355,9 @@ def test_an_auditor_reads_every_order_and_acts_on_none(auditor, draft, prosecuto
     assert act(auditor, draft, "acknowledge").status_code == 403
 
 
-def test_documents_download_through_the_policy(prosecutor, officer, make_user, draft):
-    document = OrderDocument.objects.create(
-        order=draft,
+def a_document(order, prosecutor):
+    return OrderDocument.objects.create(
+        order=order,
         kind=DocumentKind.SUBMISSION,
         language=DocumentLanguage.RU,
         format=DocumentFormat.PDF,
@@ -366,6 +366,10 @@ def test_documents_download_through_the_policy(prosecutor, officer, make_user, d
         size=13,
         generated_by=prosecutor,
     )
+
+
+def test_documents_download_through_the_policy(prosecutor, officer, make_user, draft):
+    document = a_document(draft, prosecutor)
     url = reverse("portal:order_document", args=[draft.pk, document.pk])
     response = browser_for(officer).get(url)
     assert response.status_code == 200
@@ -385,16 +389,7 @@ def test_a_document_listing_a_link_the_officer_may_not_read_is_not_theirs_to_dow
     order = services.create_order(
         prosecutor, recipient=ministry, links=[*confirmed(officer), *theirs], law_article=ARTICLE
     )
-    document = OrderDocument.objects.create(
-        order=order,
-        kind=DocumentKind.SUBMISSION,
-        language=DocumentLanguage.RU,
-        format=DocumentFormat.PDF,
-        file=ContentFile(b"%PDF-1.4 test", name="test.pdf"),
-        sha256="0" * 64,
-        size=13,
-        generated_by=prosecutor,
-    )
+    document = a_document(order, prosecutor)
     url = reverse("portal:order_document", args=[order.pk, document.pk])
     assert browser_for(officer).get(reverse("portal:order", args=[order.pk])).status_code == 200
     assert browser_for(officer).get(url).status_code == 404
