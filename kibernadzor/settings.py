@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "checks",
     "reporting",
     "orders",
+    "evidence",
     "portal",
 ]
 
