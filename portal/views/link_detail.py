@@ -32,6 +32,7 @@ from portal.forms import (
     ClassifyForm,
     TransitionForm,
 )
+from portal.views import evidence
 from registry import selectors, services, transitions
 from registry.choices import (
     CLOSED_STATES,
@@ -188,6 +189,7 @@ def _detail_context(request, link: Link, bound: TransitionForm | None = None) ->
         "truncated": truncated,
         "timeline_limit": TIMELINE_LIMIT,
         "views_chart": _views_chart(user, link),
+        "evidence": evidence.link_evidence(request, link),
         "overdue": bool(
             link.due_date
             and link.due_date < timezone.localdate()

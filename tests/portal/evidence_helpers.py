@@ -1,0 +1,71 @@
+"""Captures made by hand for the portal's evidence tests: done captures whose screenshot is
+stored the way the pipeline stores it (by hash under evidence/), without taking one."""
+
+import hashlib
+import io
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
+from PIL import Image, ImageDraw
+
+from evidence.choices import ArtifactKind, CaptureReason, CaptureState
+from evidence.models import Artifact, Capture, artifact_storage_name
+
+
+def page_png(colour=(200, 30, 30), size=(800, 1200), words="Captured page") -> bytes:
+    """A screenshot-like PNG: a coloured banner with words on white."""
+    image = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, size[0], 160), fill=colour)
+    for row in range(12):
+        draw.text((40, 200 + row * 60), f"{words} — line {row + 1}", fill="black")
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def store(capture: Capture, kind: str, data: bytes, content_type: str) -> Artifact:
+    sha = hashlib.sha256(data).hexdigest()
+    name = artifact_storage_name(sha)
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(data))
+    return Artifact.objects.create(
+        capture=capture, kind=kind, sha256=sha, size=len(data), content_type=content_type
+    )
+
+
+def done_capture(link, text="", png: bytes | None = None, at=None, **fields) -> Capture:
+    """A finished, signed capture of `link` with its screenshot (when `png` is given)."""
+    at = at or timezone.now()
+    capture = Capture.objects.create(
+        link=link,
+        reason=fields.pop("reason", CaptureReason.ON_DEMAND),
+        state=CaptureState.RUNNING,
+        requested_at=at,
+        started_at=at,
+        url=link.url,
+        final_url=link.url,
+        http_status=200,
+        **fields,
+    )
+    if png is not None:
+        store(capture, ArtifactKind.SCREENSHOT, png, "image/png")
+    capture.state = CaptureState.DONE
+    capture.finished_at = at
+    capture.text = text
+    capture.manifest = {"files": []}
+    capture.manifest_sha256 = hashlib.sha256(text.encode()).hexdigest()
+    capture.signature = "c2lnbmF0dXJl"
+    capture.save()
+    return capture
+
+
+def failed_capture(link, failure: str) -> Capture:
+    return Capture.objects.create(
+        link=link,
+        reason=CaptureReason.CHANGED,
+        state=CaptureState.FAILED,
+        failure=failure,
+        finished_at=timezone.now(),
+    )
