@@ -7,19 +7,30 @@ import io
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from evidence.choices import ArtifactKind, CaptureReason, CaptureState
 from evidence.models import Artifact, Capture, artifact_storage_name
 
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"  # Cyrillic; the default font has none
+
+
+def _font(size: int):
+    try:
+        return ImageFont.truetype(FONT, size)
+    except OSError:
+        return ImageFont.load_default(size)
+
 
 def page_png(colour=(200, 30, 30), size=(800, 1200), words="Captured page") -> bytes:
-    """A screenshot-like PNG: a coloured banner with words on white."""
+    """A screenshot-like PNG: a coloured banner with a title, lines of text on white."""
     image = Image.new("RGB", size, "white")
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, size[0], 160), fill=colour)
-    for row in range(12):
-        draw.text((40, 200 + row * 60), f"{words} — line {row + 1}", fill="black")
+    draw.text((40, 55), words, fill="white", font=_font(40))
+    body = _font(22)
+    for row in range(14):
+        draw.text((40, 200 + row * 60), f"{words}: строка {row + 1}", fill="black", font=body)
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
