@@ -7,4 +7,7 @@ class EvidenceConfig(AppConfig):
     verbose_name = _("Evidence")
 
     def ready(self):
-        from . import access  # noqa: F401  (rules and role grants)
+        from . import (
+            access,  # noqa: F401  (rules and role grants)
+            tasks,  # noqa: F401  (registered in every process)
+        )

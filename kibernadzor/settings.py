@@ -273,6 +273,35 @@ KBZ_UPLOAD_MAX_PIXELS = env.int("KBZ_UPLOAD_MAX_PIXELS", default=50_000_000)
 KBZ_UPLOAD_MAX_PDF_PAGES = env.int("KBZ_UPLOAD_MAX_PDF_PAGES", default=2000)
 KBZ_HEAVY_JOB_SLOTS = env.int("KBZ_HEAVY_JOB_SLOTS", default=2)
 KBZ_HEAVY_JOB_RETRY_AFTER = env.int("KBZ_HEAVY_JOB_RETRY_AFTER", default=10)
+
+# Court-grade evidence (evidence/; README, "Evidence"). Files live in the "evidence" storage,
+# content-addressed (evidence/<sha[:2]>/<sha>): under MEDIA_ROOT by default, or any
+# S3-compatible store through django-storages (EVIDENCE_STORAGE_BACKEND=
+# storages.backends.s3.S3Storage, with the AWS_* variables django-storages reads).
+EVIDENCE_ENABLED = env_bool("EVIDENCE_ENABLED", True)
+_EVIDENCE_BACKEND = env.str(
+    "EVIDENCE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+)
+STORAGES["evidence"] = {
+    "BACKEND": _EVIDENCE_BACKEND,
+    "OPTIONS": {"location": str(MEDIA_ROOT)}
+    if _EVIDENCE_BACKEND.endswith("FileSystemStorage")
+    else {},
+}
+EVIDENCE_PER_HOST_RATE = env.float("EVIDENCE_PER_HOST_RATE", default=10.0)  # requests/s
+EVIDENCE_MAX_RESOURCES = env.int("EVIDENCE_MAX_RESOURCES", default=50)  # subresources
+EVIDENCE_MAX_TOTAL_BYTES = env.int("EVIDENCE_MAX_TOTAL_BYTES", default=25 * 1024 * 1024)
+EVIDENCE_TIME_BUDGET = env.float("EVIDENCE_TIME_BUDGET", default=60.0)  # seconds to fetch
+EVIDENCE_RENDER_TIMEOUT = env.float("EVIDENCE_RENDER_TIMEOUT", default=30.0)  # seconds
+EVIDENCE_RENDER_SCRIPTS = env_bool("EVIDENCE_RENDER_SCRIPTS", False)
+EVIDENCE_CHROMIUM = env.str("EVIDENCE_CHROMIUM", default="/usr/bin/chromium")
+EVIDENCE_TASK_TIME_LIMIT = env.int("EVIDENCE_TASK_TIME_LIMIT", default=180)  # hard, seconds
+# RFC 3161 timestamps of manifests: the authority's URL (empty: none), and the PEM file of
+# the certificates that verify_evidence trusts for its tokens.
+EVIDENCE_TSA_URL = env.str("EVIDENCE_TSA_URL", default="")
+EVIDENCE_TSA_ROOTS = env.str("EVIDENCE_TSA_ROOTS", default="")
+EVIDENCE_TSA_TIMEOUT = env.float("EVIDENCE_TSA_TIMEOUT", default=10.0)
+
 KBZ_MATERIALS_IMPORT_MAX_BYTES = env.int("KBZ_MATERIALS_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 KBZ_MATERIALS_IMPORT_MAX_ROWS = env.int("KBZ_MATERIALS_IMPORT_MAX_ROWS", default=20_000)
 
@@ -442,6 +471,10 @@ CHECKER_DISPATCH_LEASE_MINUTES = env.float("CHECKER_DISPATCH_LEASE_MINUTES", def
 # tasks (tests), so a web request never fetches: new links are then due at once and
 # `manage.py check_links --due` runs them.
 CHECKER_ENQUEUE_ON_COMMIT = env_bool("CHECKER_ENQUEUE_ON_COMMIT", not CELERY_TASK_ALWAYS_EAGER)
+# Automatic captures are sent to the "evidence" queue when their transaction commits; off (the
+# default with inline tasks) they wait as pending captures for the dispatcher (beat) or
+# `manage.py take_captures`.
+EVIDENCE_ENQUEUE_ON_COMMIT = env_bool("EVIDENCE_ENQUEUE_ON_COMMIT", not CELERY_TASK_ALWAYS_EAGER)
 CHECKER_NOTIFY_EMAIL = env_bool("CHECKER_NOTIFY_EMAIL", False)  # also email agency officers
 
 # --- Blocking orders (orders app) ----------------------------------------------------------------
@@ -480,11 +513,13 @@ CELERY_TASK_QUEUES = (
     Queue("checks.new", routing_key="checks.new"),
     Queue("checks.recheck", routing_key="checks.recheck"),
     Queue("celery", routing_key="celery"),
+    Queue("evidence", routing_key="evidence"),
 )
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "checks.tasks.check_links": {"queue": "checks.recheck"},
     "checks.tasks.dispatch_due": {"queue": "checks.new"},
+    "evidence.tasks.take_capture": {"queue": "evidence"},
 }
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -1,0 +1,44 @@
+"""Celery tasks of the evidence app: thin wrappers over evidence.services, in the "evidence"
+queue (settings.CELERY_TASK_ROUTES), so a slow or hostile page never holds up the checks.
+
+Bounded: a capture's own budgets (fetch time, subresources, bytes, render time) end it well
+before the task's soft time limit; the soft limit records it failed, the hard limit kills the
+worker process (Celery replaces it). Run the queue's workers with a small concurrency and
+--max-memory-per-child (Procfile) so that memory is bounded too.
+"""
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+
+from evidence import services
+from evidence.choices import CaptureState
+from evidence.models import Capture
+
+
+@shared_task(
+    acks_late=True,
+    soft_time_limit=max(settings.EVIDENCE_TASK_TIME_LIMIT - 30, 30),
+    time_limit=settings.EVIDENCE_TASK_TIME_LIMIT,
+    ignore_result=True,
+)
+def take_capture(capture_id: int) -> None:
+    try:
+        services.take_capture(capture_id)
+    except SoftTimeLimitExceeded:
+        capture = Capture.objects.filter(pk=capture_id, state=CaptureState.RUNNING).first()
+        if capture is not None:
+            services.fail_capture(capture, "timeout: the capture took longer than its limit")
+
+
+@shared_task(ignore_result=True)
+def dispatch_pending() -> int:
+    """Send the captures still pending (asked for while the queue was not reachable, or by
+    triggers without EVIDENCE_ENQUEUE_ON_COMMIT)."""
+    ids = list(
+        Capture.objects.filter(state=CaptureState.PENDING)
+        .order_by("requested_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    services.enqueue(ids)
+    return len(ids)
