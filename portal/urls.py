@@ -42,6 +42,7 @@ urlpatterns = [
         name="link_work",
     ),
     # evidence: captures of a link or an order (portal.views.evidence)
+    path("links/<int:pk>/capture/", evidence.capture_now, name="link_capture"),
     path("captures/<int:pk>/preview.png", evidence.capture_preview, name="capture_preview"),
     path(
         "captures/<int:pk>/screenshot.png", evidence.capture_screenshot, name="capture_screenshot"

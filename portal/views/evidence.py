@@ -15,8 +15,8 @@ captures of the links they may read, and a confidential link's captures stay con
 
 from dataclasses import dataclass, field
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,9 +25,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from evidence import custody
+from accounts import policy
+from evidence import custody, services, storage
 from evidence.choices import ArtifactKind, CaptureState, CustodyAction
 from evidence.models import Artifact, Capture
+from kibernadzor.errors import DomainError
 from orders import selectors as order_selectors
 from portal.screenshots import blurred_preview
 from portal.textdiff import DiffRow, has_changes, text_diff
@@ -121,7 +123,22 @@ def link_evidence(request, link: Link) -> dict:
         "truncated": truncated,
         "limit": TIMELINE_LIMIT,
         "may_read": user.has_perm("evidence.view_capture"),
+        "may_request": not link.is_demo and policy.can(user, "add", model=Capture),
     }
+
+
+@login_required
+@require_POST
+def capture_now(request, pk: int):
+    """ "Capture now" on a link's page: an on-demand capture (evidence.services), taken in the
+    evidence queue; the page then shows it as being captured."""
+    try:
+        services.capture_on_demand(request.user, pk)
+    except DomainError as error:  # NotAllowed included: the link is unreadable or demo
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("A capture was asked for; it appears below when taken."))
+    return redirect(reverse("portal:link", args=[pk]) + "#captures")
 
 
 def _readable_capture(user, pk: int) -> Capture:
@@ -139,8 +156,7 @@ def _artifact(capture: Capture, kind: str) -> Artifact:
 
 
 def _artifact_bytes(artifact: Artifact) -> bytes:
-    with default_storage.open(artifact.storage_name, "rb") as stored:
-        return stored.read()
+    return storage.get(artifact.sha256)
 
 
 def _png_response(data: bytes) -> HttpResponse:

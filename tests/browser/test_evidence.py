@@ -16,7 +16,12 @@ from orders.models import Recipient
 from registry.models import Link
 from tests.browser.conftest import SCREENSHOTS, log_in
 from tests.checks.sites import register
-from tests.portal.evidence_helpers import done_capture, failed_capture, page_png
+from tests.portal.evidence_helpers import (
+    done_capture,
+    evidence_storage_in,
+    failed_capture,
+    page_png,
+)
 
 BEFORE = (
     "Канал «Пример»\nПост от 1 декабря\nПризыв к насилию (текст первой версии)\nКомментарии: 12"
@@ -27,6 +32,10 @@ AFTER = (
 
 
 def shoot(locator, name: str) -> None:
+    """A screenshot of one part of the page, once its (lazy) images have loaded."""
+    for image in locator.locator("img").all():
+        image.scroll_into_view_if_needed()
+        image.evaluate("img => img.decode()")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     locator.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
@@ -62,7 +71,7 @@ def captured_link(officer):
 
 
 def test_officer_reveals_a_capture_and_sees_what_changed(open_page, make_user, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+    evidence_storage_in(settings, tmp_path)
     officer = make_user("officer", username="evidence_officer")
     link, first, latest = captured_link(officer)
     page = open_page()
@@ -100,7 +109,7 @@ def test_officer_reveals_a_capture_and_sees_what_changed(open_page, make_user, s
 
 
 def test_order_evidence_page_lists_its_links_captures(open_page, make_user, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+    evidence_storage_in(settings, tmp_path)
     officer = make_user("officer", username="evidence_officer2")
     prosecutor = make_user("prosecutor", username="evidence_prosecutor", kind="prosecutor")
     link, _first, _latest = captured_link(officer)
@@ -120,5 +129,4 @@ def test_order_evidence_page_lists_its_links_captures(open_page, make_user, sett
     page.goto(f"/orders/{order.pk}/evidence/")
     expect(page.locator(".order-link-evidence")).to_have_count(2)
     expect(page.locator(".shot-blurred img").first).to_be_visible()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "evidence-order.png"), full_page=True)
+    shoot(page.locator("main"), "evidence-order")

@@ -4,13 +4,12 @@ stored the way the pipeline stores it (by hash under evidence/), without taking 
 import hashlib
 import io
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
+from evidence import storage
 from evidence.choices import ArtifactKind, CaptureReason, CaptureState
-from evidence.models import Artifact, Capture, artifact_storage_name
+from evidence.models import Artifact, Capture
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"  # Cyrillic; the default font has none
 
@@ -37,10 +36,7 @@ def page_png(colour=(200, 30, 30), size=(800, 1200), words="Captured page") -> b
 
 
 def store(capture: Capture, kind: str, data: bytes, content_type: str) -> Artifact:
-    sha = hashlib.sha256(data).hexdigest()
-    name = artifact_storage_name(sha)
-    if not default_storage.exists(name):
-        default_storage.save(name, ContentFile(data))
+    sha = storage.put(data)
     return Artifact.objects.create(
         capture=capture, kind=kind, sha256=sha, size=len(data), content_type=content_type
     )
@@ -80,3 +76,14 @@ def failed_capture(link, failure: str) -> Capture:
         failure=failure,
         finished_at=timezone.now(),
     )
+
+
+def evidence_storage_in(settings, folder) -> None:
+    """The "evidence" storage under `folder` for this test (its location is fixed at start)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(folder)},
+        },
+    }

@@ -12,15 +12,20 @@ from django.utils import timezone
 from lxml import html
 from PIL import Image
 
-from evidence.choices import CustodyAction
+from evidence.choices import CaptureReason, CaptureState, CustodyAction
 from evidence.custody import chain_problems
-from evidence.models import CustodyEvent
+from evidence.models import Capture, CustodyEvent
 from orders import services as order_services
 from orders.choices import RecipientKind
 from orders.models import Recipient
 from registry.models import Link
 from tests.checks.sites import register
-from tests.portal.evidence_helpers import done_capture, failed_capture, page_png
+from tests.portal.evidence_helpers import (
+    done_capture,
+    evidence_storage_in,
+    failed_capture,
+    page_png,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +34,7 @@ SECRET_TEXT = "Call to violence, line one\nSecond line stays\nThird line stays"
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+    evidence_storage_in(settings, tmp_path)
 
 
 @pytest.fixture
@@ -220,3 +225,41 @@ def test_order_evidence_is_404_for_an_order_one_may_not_read(
     )
     response = browser(other_officer).get(reverse("portal:order_evidence", args=[order.pk]))
     assert response.status_code == 404
+
+
+def test_capture_now_asks_for_an_on_demand_capture(browser, officer, link):
+    client = browser(officer)
+    page = html.fromstring(client.get(reverse("portal:link", args=[link.pk])).content)
+    assert page.xpath("//form[contains(@class, 'capture-now')]/@action") == [
+        reverse("portal:link_capture", args=[link.pk])
+    ]
+    assert client.get(reverse("portal:link_capture", args=[link.pk])).status_code == 405
+
+    response = client.post(reverse("portal:link_capture", args=[link.pk]), follow=True)
+
+    capture = Capture.objects.get(link=link)
+    assert (capture.reason, capture.state, capture.requested_by) == (
+        CaptureReason.ON_DEMAND,
+        CaptureState.PENDING,
+        officer,
+    )
+    entry = html.fromstring(response.content).get_element_by_id(f"capture-{capture.pk}")
+    assert "Being captured…" in entry.text_content()
+
+
+def test_demo_links_offer_no_capture_and_refuse_one(browser, officer, link):
+    Link.objects.filter(pk=link.pk).update(is_demo=True)
+    client = browser(officer)
+    page = html.fromstring(client.get(reverse("portal:link", args=[link.pk])).content)
+    assert not page.find_class("capture-now")
+
+    response = client.post(reverse("portal:link_capture", args=[link.pk]), follow=True)
+
+    assert "Demo links are never fetched." in response.content.decode()
+    assert not Capture.objects.filter(link=link).exists()
+
+
+def test_capture_now_is_refused_for_a_link_one_may_not_read(browser, other_officer, link):
+    Link.objects.filter(pk=link.pk).update(confidential=True)
+    browser(other_officer).post(reverse("portal:link_capture", args=[link.pk]))
+    assert not Capture.objects.filter(link=link).exists()
