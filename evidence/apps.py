@@ -11,3 +11,7 @@ class EvidenceConfig(AppConfig):
             access,  # noqa: F401  (rules and role grants)
             tasks,  # noqa: F401  (registered in every process)
         )
+        from .triggers import connect
+
+        # Captures at first check, on change, on confirmation, when an order is signed.
+        connect()

@@ -13,6 +13,7 @@ import httpx
 from cryptography import x509
 from django.conf import settings
 from rfc3161_client import (
+    HashAlgorithm,
     PKIStatus,
     TimestampRequestBuilder,
     VerificationError,
@@ -30,6 +31,7 @@ def request_timestamp(data: bytes) -> bytes:
     request = (
         TimestampRequestBuilder()
         .data(data)
+        .hash_algorithm(HashAlgorithm.SHA256)
         .nonce(nonce=True)
         .cert_request(cert_request=True)
         .build()

@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import views as accounts_views
 from decisions.api import views as decisions_views
+from evidence.api import views as evidence_views
 from materials.api import views as materials_views
 from orders.api import feed as feed_views
 from orders.api import views as orders_views
@@ -29,6 +30,7 @@ router.register("reports", reporting_views.ReportingViewSet, basename="reports")
 router.register("orders", orders_views.OrderViewSet, basename="order")
 router.register("order-links", orders_views.OrderLinkViewSet, basename="orderlink")
 router.register("recipients", orders_views.RecipientViewSet, basename="recipient")
+router.register("captures", evidence_views.CaptureViewSet, basename="capture")
 
 
 class LoginForDocs:
