@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import policy
-from evidence import custody, services, storage
+from evidence import custody, package, selectors, services, storage
 from evidence.choices import ArtifactKind, CaptureState, CustodyAction
 from evidence.models import Artifact, Capture
 from kibernadzor.errors import DomainError
@@ -65,7 +65,7 @@ class CaptureEntry:
 
 def captures_for(user):
     """The captures the user may read (evidence.access), newest first."""
-    return Capture.objects.restrict(user, "view").order_by("-requested_at", "-id")
+    return selectors.captures_for(user).order_by("-requested_at", "-id")
 
 
 def _with_artifacts(queryset):
@@ -115,6 +115,10 @@ def link_evidence(request, link: Link) -> dict:
     they may ask for one. Logs the texts it shows."""
     user = request.user
     captures = list(_with_artifacts(captures_for(user).filter(link=link))[: TIMELINE_LIMIT + 1])
+    has_done = any(capture.state == CaptureState.DONE for capture in captures) or (
+        len(captures) > TIMELINE_LIMIT
+        and captures_for(user).filter(link=link, state=CaptureState.DONE).exists()
+    )
     truncated = len(captures) > TIMELINE_LIMIT
     entries = _entries(request, captures[:TIMELINE_LIMIT])
     _log_text_views(request, entries)
@@ -124,6 +128,7 @@ def link_evidence(request, link: Link) -> dict:
         "limit": TIMELINE_LIMIT,
         "may_read": user.has_perm("evidence.view_capture"),
         "may_request": not link.is_demo and policy.can(user, "add", model=Capture),
+        "has_done": has_done,
     }
 
 
@@ -250,9 +255,7 @@ def order_evidence(request, pk: int):
         .filter(pk__in=[row.link_id for row in order_links])
         .values_list("pk", flat=True)
     )
-    captures = list(
-        _with_artifacts(captures_for(user).filter(link_id__in=readable)).select_related("link")
-    )
+    captures = list(_with_artifacts(captures_for(user).filter(link_id__in=readable)))
     by_link: dict[int, list[Capture]] = {}
     for capture in captures:
         shown = by_link.setdefault(capture.link_id, [])
@@ -274,5 +277,54 @@ def order_evidence(request, pk: int):
             "rows": rows,
             "hidden_links": len(order_links) - len(rows),
             "per_link": ORDER_CAPTURES_PER_LINK,
+            "has_done": any(
+                entry.capture.state == CaptureState.DONE for row in rows for entry in row.entries
+            ),
         },
     )
+
+
+def _zip_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def link_package(request, pk: int):
+    """The evidence package (evidence.package) of the link's captures the user may read; each
+    capture in it logs "downloaded". A POST: a download is an act on the record."""
+    link = registry_selectors.links_for(request.user).filter(pk=pk).first()
+    if link is None:
+        raise Http404(_("No such link, or you may not see it."))
+    captures = selectors.captures_for(request.user).filter(link=link)
+    if not captures.filter(state=CaptureState.DONE).exists():
+        messages.error(request, _("No finished capture to put in a package."))
+        return redirect(reverse("portal:link", args=[pk]) + "#captures")
+    data = package.build_package(
+        captures, user=request.user, action=CustodyAction.DOWNLOADED, channel="portal"
+    )
+    return _zip_response(data, f"evidence-link-{link.pk}.zip")
+
+
+@login_required
+@require_POST
+def order_package(request, pk: int):
+    """The evidence package of an order: the captures of its links the user may read, each
+    logging "downloaded" with the order."""
+    user = request.user
+    order = order_selectors.orders_for(user).filter(pk=pk).first()
+    if order is None:
+        raise Http404(_("No such order, or you may not see it."))
+    link_ids = order_selectors.order_links_for(user, order).values("link_id")
+    captures = selectors.captures_for(user).filter(link__in=link_ids)
+    if not captures.filter(state=CaptureState.DONE).exists():
+        messages.error(request, _("No finished capture to put in a package."))
+        return redirect("portal:order_evidence", pk=pk)
+    data = package.build_package(
+        captures, user=user, action=CustodyAction.DOWNLOADED, channel="portal", order=order.pk
+    )
+    return _zip_response(data, f"evidence-order-{order.pk}.zip")

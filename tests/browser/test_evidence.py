@@ -98,9 +98,12 @@ def test_officer_reveals_a_capture_and_sees_what_changed(open_page, make_user, s
     assert full.evaluate("img => img.naturalWidth") == 800
     shoot(page.locator("#captures"), "evidence-timeline-revealed")
 
-    assert [e.action for e in CustodyEvent.objects.filter(capture=latest).order_by("at", "id")][
-        :2
-    ] == [CustodyAction.VIEWED, CustodyAction.REVEALED]  # the preview, then the reveal
+    log = CustodyEvent.objects.filter(capture=latest).order_by("at", "id")
+    assert [event.action for event in log][:3] == [
+        CustodyAction.TAKEN,
+        CustodyAction.VIEWED,  # the blurred preview
+        CustodyAction.REVEALED,
+    ]
     assert CustodyEvent.objects.filter(
         capture=latest, action=CustodyAction.VIEWED, details__blurred=False
     ).exists()

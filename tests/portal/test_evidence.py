@@ -4,6 +4,7 @@ screenshot served only through the policy and with a CSP that allows nothing; an
 of evidence lists the captures of the links it covers."""
 
 import io
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from django.utils import timezone
 from lxml import html
 from PIL import Image
 
+from evidence import verify_package
 from evidence.choices import CaptureReason, CaptureState, CustodyAction
 from evidence.custody import chain_problems
 from evidence.models import Capture, CustodyEvent
@@ -48,8 +50,10 @@ def capture(link):
 
 
 def actions(capture) -> list[str]:
+    """The custody log of the capture after "taken"."""
     return list(
         CustodyEvent.objects.filter(capture=capture)
+        .exclude(action=CustodyAction.TAKEN)
         .order_by("at", "id")
         .values_list("action", flat=True)
     )
@@ -84,8 +88,7 @@ def test_preview_is_a_small_blurred_png_with_a_csp_that_allows_nothing(browser, 
     column = [preview.getpixel((preview.width // 2, y)) for y in range(preview.height)]
     in_between = [p for p in column if 60 < p[1] < 200]
     assert len(in_between) > 10
-    event = CustodyEvent.objects.get(capture=capture)
-    assert event.action == CustodyAction.VIEWED
+    event = CustodyEvent.objects.get(capture=capture, action=CustodyAction.VIEWED)
     assert event.user == officer
     assert event.details == {"artifact": "screenshot", "blurred": True}
 
@@ -263,3 +266,52 @@ def test_capture_now_is_refused_for_a_link_one_may_not_read(browser, other_offic
     Link.objects.filter(pk=link.pk).update(confidential=True)
     browser(other_officer).post(reverse("portal:link_capture", args=[link.pk]))
     assert not Capture.objects.filter(link=link).exists()
+
+
+def test_link_package_downloads_a_zip_that_verifies_and_is_logged(browser, officer, link, capture):
+    client = browser(officer)
+    page = html.fromstring(client.get(reverse("portal:link", args=[link.pk])).content)
+    assert page.xpath("//form[button]/@action").count(
+        reverse("portal:link_package", args=[link.pk])
+    )
+    assert client.get(reverse("portal:link_package", args=[link.pk])).status_code == 405
+
+    response = client.post(reverse("portal:link_package", args=[link.pk]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert f"evidence-link-{link.pk}.zip" in response["Content-Disposition"]
+    path = io.BytesIO(response.content)
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+    assert f"capture-{capture.pk}/screenshot.png" in names
+    assert "statement.txt" in names
+    assert verify_package.verify(path) == []
+    downloaded = CustodyEvent.objects.get(capture=capture, action=CustodyAction.DOWNLOADED)
+    assert (downloaded.user, downloaded.details) == (officer, {"channel": "portal"})
+
+
+def test_a_link_without_finished_captures_has_no_package(browser, officer, link):
+    failed_capture(link, "timeout")
+    client = browser(officer)
+    page = html.fromstring(client.get(reverse("portal:link", args=[link.pk])).content)
+    assert not page.xpath(f"//form[@action='{reverse('portal:link_package', args=[link.pk])}']")
+    response = client.post(reverse("portal:link_package", args=[link.pk]))
+    assert response.status_code == 302
+
+
+def test_order_package_holds_the_captures_of_its_links(browser, officer, prosecutor, link, capture):
+    recipient = Recipient.objects.create(
+        name_ru="Министерство", kind=RecipientKind.MINISTRY, deadline_hours=24
+    )
+    Link.objects.filter(pk=link.pk).update(state="confirmed")
+    order = order_services.create_order(
+        prosecutor, recipient=recipient, links=[link], law_article="ст. 41-1"
+    )
+
+    response = browser(prosecutor).post(reverse("portal:order_package", args=[order.pk]))
+
+    assert response.status_code == 200
+    assert verify_package.verify(io.BytesIO(response.content)) == []
+    downloaded = CustodyEvent.objects.get(capture=capture, action=CustodyAction.DOWNLOADED)
+    assert downloaded.details == {"channel": "portal", "order": order.pk}
