@@ -17,14 +17,18 @@ BLUR_RADIUS = 14
 
 
 def blurred_preview(png: bytes) -> bytes:
-    """A small, heavily blurred PNG of the top of the screenshot `png`."""
-    with Image.open(io.BytesIO(png)) as image:
-        width, height = image.size
-        scale = PREVIEW_WIDTH / max(width, 1)
-        top = image.crop((0, 0, width, min(height, int(PREVIEW_MAX_HEIGHT / scale) or 1)))
-        top = top.convert("RGB")
-        top.thumbnail((PREVIEW_WIDTH, PREVIEW_MAX_HEIGHT))
-        blurred = top.filter(ImageFilter.GaussianBlur(BLUR_RADIUS))
+    """A small, heavily blurred PNG of the top of the screenshot `png`; a plain grey one when
+    the file cannot be read (or is too large to decode safely)."""
+    try:
+        with Image.open(io.BytesIO(png)) as image:
+            width, height = image.size
+            scale = PREVIEW_WIDTH / max(width, 1)
+            top = image.crop((0, 0, width, min(height, int(PREVIEW_MAX_HEIGHT / scale) or 1)))
+            top = top.convert("RGB")
+            top.thumbnail((PREVIEW_WIDTH, PREVIEW_MAX_HEIGHT))
+            blurred = top.filter(ImageFilter.GaussianBlur(BLUR_RADIUS))
+    except (OSError, ValueError, Image.DecompressionBombError):
+        blurred = Image.new("RGB", (PREVIEW_WIDTH, PREVIEW_WIDTH * 3 // 4), (200, 204, 208))
     out = io.BytesIO()
     blurred.save(out, format="PNG", optimize=True)
     return out.getvalue()

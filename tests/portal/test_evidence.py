@@ -8,6 +8,8 @@ import zipfile
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from lxml import html
@@ -315,3 +317,18 @@ def test_order_package_holds_the_captures_of_its_links(browser, officer, prosecu
     assert verify_package.verify(io.BytesIO(response.content)) == []
     downloaded = CustodyEvent.objects.get(capture=capture, action=CustodyAction.DOWNLOADED)
     assert downloaded.details == {"channel": "portal", "order": order.pk}
+
+
+def test_the_captures_section_costs_the_same_queries_for_many_captures(browser, officer, link):
+    client = browser(officer)
+    url = reverse("portal:link", args=[link.pk])
+    done_capture(link, text="one", png=page_png())
+    client.get(url)  # warm the session and caches
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for number in range(6):
+        done_capture(link, text=f"text {number}", png=page_png())
+    failed_capture(link, "timeout")
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)
