@@ -41,8 +41,9 @@ from registry.models import Link
 TIMELINE_LIMIT = 20
 # The order's evidence page: at most this many captures per link.
 ORDER_CAPTURES_PER_LINK = 5
-# Session key: the captures revealed in this session.
+# Session key: the captures revealed in this session (the latest REVEALED_MAX of them).
 REVEALED_KEY = "evidence_revealed"
+REVEALED_MAX = 200
 # The screenshot allows nothing: no script, style, frame or request, even opened by itself.
 SCREENSHOT_CSP = "default-src 'none'; sandbox"
 
@@ -221,8 +222,8 @@ def capture_reveal(request, pk: int):
     """The officer chooses to see a capture: logged as "revealed", then shown for the session."""
     capture = _readable_capture(request.user, pk)
     custody.record(capture, CustodyAction.REVEALED, request.user)
-    revealed = revealed_ids(request) | {capture.pk}
-    request.session[REVEALED_KEY] = sorted(revealed)
+    revealed = [pk for pk in request.session.get(REVEALED_KEY, []) if pk != capture.pk]
+    request.session[REVEALED_KEY] = [*revealed, capture.pk][-REVEALED_MAX:]
     return redirect(_back(request, capture))
 
 
@@ -231,7 +232,8 @@ def capture_reveal(request, pk: int):
 def capture_hide(request, pk: int):
     """Blur a revealed capture again (nothing to log: nothing is shown)."""
     capture = _readable_capture(request.user, pk)
-    request.session[REVEALED_KEY] = sorted(revealed_ids(request) - {capture.pk})
+    revealed = request.session.get(REVEALED_KEY, [])
+    request.session[REVEALED_KEY] = [pk for pk in revealed if pk != capture.pk]
     return redirect(_back(request, capture))
 
 
