@@ -10,39 +10,72 @@ Each receiver only writes rows (pending captures, custody entries) inside the se
 transaction; the captures are taken in the "evidence" queue after it commits.
 """
 
-from checks.models import Check
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
 from evidence import custody, services
 from evidence.choices import CaptureReason, CaptureState, CustodyAction
 from evidence.models import Capture
 from orders.choices import OrderState
 from registry.choices import LinkState
 
+# One statement for a whole batch of checks (the checks' recording is set-based: its cost in
+# queries does not grow with the batch). `batch` is the batch's available checks; a link gets a
+# first_check capture if it has none, a changed capture if its latest earlier check with a
+# content hash had another one (and no capture of it is pending or running). Both inserts see
+# the same snapshot, so a link's first capture is never also a "changed" one.
+_CAPTURES_AFTER_CHECKS = """
+WITH batch (link_id, check_id, content_sha256) AS (
+    SELECT * FROM unnest(%(links)s::bigint[], %(checks)s::bigint[], %(hashes)s::text[])
+),
+candidates AS (
+    SELECT l.id, l.url, b.check_id, b.content_sha256,
+           EXISTS (SELECT 1 FROM evidence_capture c WHERE c.link_id = l.id) AS captured
+    FROM batch b JOIN registry_link l ON l.id = b.link_id
+    WHERE NOT l.is_demo
+),
+wanted (link_id, url, reason) AS (
+    SELECT id, url, 'first_check' FROM candidates WHERE NOT captured
+    UNION ALL
+    SELECT k.id, k.url, 'changed' FROM candidates k
+    WHERE k.captured AND k.content_sha256 <> ''
+      AND NOT EXISTS (
+          SELECT 1 FROM evidence_capture c
+          WHERE c.link_id = k.id AND c.state IN ('pending', 'running')
+      )
+      AND (
+          SELECT p.content_sha256 FROM checks_check p
+          WHERE p.link_id = k.id AND p.content_sha256 <> '' AND p.id <> k.check_id
+          ORDER BY p.checked_at DESC, p.id DESC LIMIT 1
+      ) <> k.content_sha256
+)
+INSERT INTO evidence_capture (
+    link_id, reason, state, failure, requested_at, url, final_url, manifest_sha256,
+    signature, text, is_demo
+)
+SELECT link_id, reason, 'pending', '', %(now)s, url, '', '', '', '', false FROM wanted
+RETURNING id
+"""
+
 
 def on_checks_recorded(sender, checks, **kwargs) -> None:
-    available = {check.link_id: check for check in checks if check.available}
-    if not available:
+    available = [check for check in checks if check.available]
+    if not available or not settings.EVIDENCE_ENABLED:
         return
-    captured = set(
-        Capture.objects.filter(link__in=available).values_list("link_id", flat=True).distinct()
-    )
-    services.request_captures(set(available) - captured, CaptureReason.FIRST_CHECK)
-    hashed = {
-        link_id: check
-        for link_id, check in available.items()
-        if link_id in captured and check.content_sha256
-    }
-    if not hashed:
-        return
-    previous = (
-        Check.objects.filter(link__in=hashed)
-        .exclude(content_sha256="")
-        .exclude(pk__in=[check.pk for check in hashed.values()])
-        .order_by("link_id", "-checked_at", "-id")
-        .distinct("link_id")
-        .values_list("link_id", "content_sha256")
-    )
-    changed = [link for link, sha in previous if sha != hashed[link].content_sha256]
-    services.request_captures(changed, CaptureReason.CHANGED)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CAPTURES_AFTER_CHECKS,
+            {
+                "links": [check.link_id for check in available],
+                "checks": [check.pk for check in available],
+                "hashes": [check.content_sha256 for check in available],
+                "now": timezone.now(),
+            },
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    if ids and settings.EVIDENCE_ENQUEUE_ON_COMMIT:
+        transaction.on_commit(lambda: services.enqueue(ids), robust=True)
 
 
 def on_state_change(sender, instance, created, raw=False, **kwargs) -> None:

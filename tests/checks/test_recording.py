@@ -18,8 +18,8 @@ TEXT = "Один и тот же текст, опубликованный по д
 # checks; UPDATE the statistics; grouping: SELECT the links with the same contents, SELECT the
 # new groups' links in report order and their contents, INSERT the groups, SELECT their ids,
 # UPDATE the members, UPDATE the counts; materials: SELECT exact copies, SELECT TLSH copies;
-# RELEASE SAVEPOINT.
-BATCH_QUERIES = 15
+# evidence: INSERT the captures the batch asks for (evidence.triggers); RELEASE SAVEPOINT.
+BATCH_QUERIES = 16
 
 
 @pytest.fixture
