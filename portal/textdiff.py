@@ -2,14 +2,16 @@
 capture timeline (issue 15, "differences between captures highlighted").
 
 Pure: no Django. Texts come from hostile pages, so the work is bounded: at most MAX_LINES lines
-of each side are compared (difflib is quadratic in the worst case), and long runs of unchanged
-lines fold into one "skipped" row with CONTEXT lines kept either side of each change.
+of each side, each cut at MAX_LINE_CHARS, are compared (difflib is quadratic in the worst
+case), and long runs of unchanged lines fold into one "skipped" row with CONTEXT lines kept
+either side of each change.
 """
 
 import difflib
 from dataclasses import dataclass
 
 MAX_LINES = 2000
+MAX_LINE_CHARS = 500  # a longer line is compared and shown cut, with "…"
 CONTEXT = 2
 
 
@@ -20,8 +22,13 @@ class DiffRow:
     count: int = 0
 
 
+def _cut(line: str) -> str:
+    return line if len(line) <= MAX_LINE_CHARS else line[:MAX_LINE_CHARS] + "…"
+
+
 def _lines(text: str) -> list[str]:
-    return [line.rstrip() for line in text.splitlines() if line.strip()][:MAX_LINES]
+    lines = (line.rstrip() for line in text.splitlines() if line.strip())
+    return [_cut(line) for _, line in zip(range(MAX_LINES), lines, strict=False)]
 
 
 def text_diff(before: str, after: str) -> list[DiffRow]:

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -69,10 +70,30 @@ def captures_for(user):
     return selectors.captures_for(user).order_by("-requested_at", "-id")
 
 
-def _with_artifacts(queryset):
-    return queryset.prefetch_related(
-        Prefetch("artifacts", queryset=Artifact.objects.order_by("kind"), to_attr="artifact_list")
+def _listed(queryset):
+    """Captures as a list shows them: with their files, without their texts (up to a megabyte
+    each; _load_texts fetches those a page shows) or timestamp tokens."""
+    return (
+        queryset.defer("text", "manifest", "timestamp_token")
+        .annotate(timestamped=Q(timestamp_token__isnull=False))
+        .prefetch_related(
+            Prefetch(
+                "artifacts", queryset=Artifact.objects.order_by("kind"), to_attr="artifact_list"
+            )
+        )
     )
+
+
+def _load_texts(entries: list["CaptureEntry"]) -> None:
+    """The texts of the revealed entries and of the captures they are compared with, in one
+    query."""
+    wanted = {entry.capture for entry in entries if entry.revealed}
+    wanted |= {entry.diff_against for entry in entries if entry.diff_against is not None}
+    texts = dict(
+        Capture.objects.filter(pk__in=[capture.pk for capture in wanted]).values_list("pk", "text")
+    )
+    for capture in wanted:
+        capture.text = texts.get(capture.pk, "")
 
 
 def revealed_ids(request) -> set[int]:
@@ -95,7 +116,11 @@ def _entries(request, captures: list[Capture]) -> list[CaptureEntry]:
     for entry, before in zip(done, done[1:], strict=False):
         if entry.revealed:
             entry.diff_against = before.capture
-            entry.diff = text_diff(before.capture.text, entry.capture.text)
+    if any(entry.revealed for entry in entries):
+        _load_texts(entries)
+    for entry in done:
+        if entry.diff_against is not None:
+            entry.diff = text_diff(entry.diff_against.text, entry.capture.text)
             entry.changed = has_changes(entry.diff)
     return entries
 
@@ -115,7 +140,7 @@ def link_evidence(request, link: Link) -> dict:
     """The link page's captures section: the newest captures the user may read, and whether
     they may ask for one. Logs the texts it shows."""
     user = request.user
-    captures = list(_with_artifacts(captures_for(user).filter(link=link))[: TIMELINE_LIMIT + 1])
+    captures = list(_listed(captures_for(user).filter(link=link))[: TIMELINE_LIMIT + 1])
     has_done = any(capture.state == CaptureState.DONE for capture in captures) or (
         len(captures) > TIMELINE_LIMIT
         and captures_for(user).filter(link=link, state=CaptureState.DONE).exists()
@@ -257,12 +282,15 @@ def order_evidence(request, pk: int):
         .filter(pk__in=[row.link_id for row in order_links])
         .values_list("pk", flat=True)
     )
-    captures = list(_with_artifacts(captures_for(user).filter(link_id__in=readable)))
+    newest_first = Window(
+        RowNumber(),
+        partition_by=[F("link_id")],
+        order_by=[F("requested_at").desc(), F("id").desc()],
+    )
+    captures = _listed(captures_for(user).filter(link_id__in=readable)).annotate(rank=newest_first)
     by_link: dict[int, list[Capture]] = {}
-    for capture in captures:
-        shown = by_link.setdefault(capture.link_id, [])
-        if len(shown) < ORDER_CAPTURES_PER_LINK:
-            shown.append(capture)
+    for capture in captures.filter(rank__lte=ORDER_CAPTURES_PER_LINK):
+        by_link.setdefault(capture.link_id, []).append(capture)
     rows = [
         OrderLinkEvidence(row, _entries(request, by_link.get(row.link_id, [])))
         for row in order_links

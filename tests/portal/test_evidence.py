@@ -332,3 +332,25 @@ def test_the_captures_section_costs_the_same_queries_for_many_captures(browser, 
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
+
+
+def test_order_evidence_shows_the_newest_captures_of_each_link(browser, officer, prosecutor, link):
+    now = timezone.now()
+    captures = [
+        done_capture(link, text=f"version {n}", at=now - timedelta(hours=n)) for n in range(7)
+    ]
+    recipient = Recipient.objects.create(
+        name_ru="Министерство", kind=RecipientKind.MINISTRY, deadline_hours=24
+    )
+    Link.objects.filter(pk=link.pk).update(state="confirmed")
+    order = order_services.create_order(
+        prosecutor, recipient=recipient, links=[link], law_article="ст. 41-1"
+    )
+
+    response = browser(officer).get(reverse("portal:order_evidence", args=[order.pk]))
+
+    shown = [
+        int(li.get("id").split("-")[1])
+        for li in html.fromstring(response.content).find_class("capture")
+    ]
+    assert shown == [capture.pk for capture in captures[:5]]

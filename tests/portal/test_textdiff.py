@@ -1,7 +1,7 @@
 """The differences between two captures' texts: changed lines marked, long unchanged runs
 folded, and the work bounded whatever a hostile page puts in its text."""
 
-from portal.textdiff import CONTEXT, MAX_LINES, has_changes, text_diff
+from portal.textdiff import CONTEXT, MAX_LINE_CHARS, MAX_LINES, has_changes, text_diff
 
 
 def ops(rows):
@@ -37,3 +37,9 @@ def test_only_the_first_lines_are_compared():
     rows = text_diff(before, after)
     assert sum(row.op == "removed" for row in rows) == MAX_LINES
     assert sum(row.op == "added" for row in rows) == MAX_LINES
+
+
+def test_long_lines_are_cut():
+    [row] = text_diff("", "x" * (MAX_LINE_CHARS * 10))
+    assert row.op == "added"
+    assert row.line == "x" * MAX_LINE_CHARS + "…"
