@@ -53,7 +53,7 @@ class Capture(models.Model):
         null=True,
         blank=True,
         related_name="captures",
-        help_text=_("The order whose sending asked for this capture."),
+        help_text=_("The order whose signing asked for this capture."),
     )
     state = models.CharField(
         _("state"), max_length=8, choices=CaptureState.choices, default=CaptureState.PENDING

@@ -88,3 +88,10 @@ def test_feed_bench_streams_every_size_and_format():
     for form in ("json", "csv"):
         assert f"  {form:<6} {3000:>10,}" in out
     assert "304 for its ETag" in out
+
+
+@pytest.mark.slow
+def test_evidence_bench_runs():
+    out = run_bench("bench_evidence.py", "--count", "3")
+    assert "failures: none" in out
+    assert "captures/min per worker" in out

@@ -63,7 +63,7 @@ class Migration(migrations.Migration):
                 ('text', models.TextField(blank=True, verbose_name='extracted text')),
                 ('is_demo', models.BooleanField(default=False, verbose_name='demo record')),
                 ('link', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='captures', to='registry.link', verbose_name='link')),
-                ('order', models.ForeignKey(blank=True, help_text='The order whose sending asked for this capture.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='captures', to='orders.order', verbose_name='order')),
+                ('order', models.ForeignKey(blank=True, help_text='The order whose signing asked for this capture.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='captures', to='orders.order', verbose_name='order')),
                 ('requested_by', models.ForeignKey(blank=True, help_text='Empty when the system took the capture by itself.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
             ],
             options={
