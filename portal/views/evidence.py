@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import F, Prefetch, Q, Window
+from django.db.models import Count, F, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import policy
 from evidence import custody, package, selectors, services, storage
 from evidence.choices import ArtifactKind, CaptureState, CustodyAction
-from evidence.models import Artifact, Capture
+from evidence.models import Artifact, Capture, CustodyEvent
 from kibernadzor.errors import DomainError
 from orders import selectors as order_selectors
 from portal.screenshots import blurred_preview
@@ -40,6 +40,8 @@ from registry.models import Link
 
 # The link page shows at most this many captures (the newest).
 TIMELINE_LIMIT = 20
+# Each capture shows the latest entries of its custody log, at most this many.
+CUSTODY_SHOWN = 10
 # The order's evidence page: at most this many captures per link.
 ORDER_CAPTURES_PER_LINK = 5
 # Session key: the captures revealed in this session (the latest REVEALED_MAX of them).
@@ -70,16 +72,26 @@ def captures_for(user):
     return selectors.captures_for(user).order_by("-requested_at", "-id")
 
 
-def _listed(queryset):
-    """Captures as a list shows them: with their files, without their texts (up to a megabyte
-    each; _load_texts fetches those a page shows) or timestamp tokens."""
+def _listed(queryset, user):
+    """Captures as a list shows them: with their files and the latest CUSTODY_SHOWN entries of
+    their custody log (and how many there are), without their texts (up to a megabyte each;
+    _load_texts fetches those a page shows) or timestamp tokens."""
+    custody_log = (
+        CustodyEvent.objects.restrict(user, "view")
+        .select_related("user")
+        .order_by("-at", "-id")[:CUSTODY_SHOWN]
+    )
     return (
         queryset.defer("text", "manifest", "timestamp_token")
-        .annotate(timestamped=Q(timestamp_token__isnull=False))
+        .annotate(
+            timestamped=Q(timestamp_token__isnull=False),
+            custody_count=Count("custody", distinct=True),
+        )
         .prefetch_related(
             Prefetch(
                 "artifacts", queryset=Artifact.objects.order_by("kind"), to_attr="artifact_list"
-            )
+            ),
+            Prefetch("custody", queryset=custody_log, to_attr="custody_latest"),
         )
     )
 
@@ -140,7 +152,7 @@ def link_evidence(request, link: Link) -> dict:
     """The link page's captures section: the newest captures the user may read, and whether
     they may ask for one. Logs the texts it shows."""
     user = request.user
-    captures = list(_listed(captures_for(user).filter(link=link))[: TIMELINE_LIMIT + 1])
+    captures = list(_listed(captures_for(user).filter(link=link), user)[: TIMELINE_LIMIT + 1])
     has_done = any(capture.state == CaptureState.DONE for capture in captures) or (
         len(captures) > TIMELINE_LIMIT
         and captures_for(user).filter(link=link, state=CaptureState.DONE).exists()
@@ -287,7 +299,9 @@ def order_evidence(request, pk: int):
         partition_by=[F("link_id")],
         order_by=[F("requested_at").desc(), F("id").desc()],
     )
-    captures = _listed(captures_for(user).filter(link_id__in=readable)).annotate(rank=newest_first)
+    captures = _listed(captures_for(user).filter(link_id__in=readable), user).annotate(
+        rank=newest_first
+    )
     by_link: dict[int, list[Capture]] = {}
     for capture in captures.filter(rank__lte=ORDER_CAPTURES_PER_LINK):
         by_link.setdefault(capture.link_id, []).append(capture)

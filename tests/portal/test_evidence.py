@@ -354,3 +354,19 @@ def test_order_evidence_shows_the_newest_captures_of_each_link(browser, officer,
         for li in html.fromstring(response.content).find_class("capture")
     ]
     assert shown == [capture.pk for capture in captures[:5]]
+
+
+def test_each_capture_shows_the_latest_entries_of_its_custody_log(browser, officer, link, capture):
+    client = browser(officer)
+    client.post(reverse("portal:capture_reveal", args=[capture.pk]))
+
+    page = html.fromstring(client.get(reverse("portal:link", args=[link.pk])).content)
+
+    log = page.get_element_by_id(f"capture-{capture.pk}").find_class("capture-custody")[0]
+    # taken and revealed; this page's own view of the text is logged after the log was read
+    assert "Custody log: 2 entries" in log.text_content()
+    rows = [[cell.text_content().strip() for cell in row[1:]] for row in log.xpath(".//tbody/tr")]
+    assert rows == [
+        ["Revealed", officer.username],
+        ["Taken", "the system"],
+    ]
