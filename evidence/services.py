@@ -22,6 +22,7 @@ import logging
 import threading
 from datetime import datetime
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -80,11 +81,19 @@ def request_captures(
     return captures
 
 
-def enqueue(capture_ids) -> None:
-    from evidence.tasks import take_capture
+TAKE_CAPTURE_TASK = "evidence.tasks.take_capture"
 
+
+def enqueue(capture_ids) -> None:
+    """Send one task per capture to the "evidence" queue; a capture the broker refused stays
+    pending and the dispatcher (evidence.tasks.dispatch_pending) sends it later."""
+    # The task by its registered name (evidence.tasks imports this module, not the reverse).
+    take = current_app.tasks[TAKE_CAPTURE_TASK]
     for capture_id in capture_ids:
-        take_capture.delay(capture_id)
+        try:
+            take.apply_async(args=[capture_id], queue="evidence", routing_key="evidence")
+        except Exception:
+            logger.warning("capture %s not sent; the dispatcher will send it", capture_id)
 
 
 @transaction.atomic

@@ -7,9 +7,12 @@ worker process (Celery replaces it). Run the queue's workers with a small concur
 --max-memory-per-child (Procfile) so that memory is bounded too.
 """
 
+from datetime import timedelta
+
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.utils import timezone
 
 from evidence import services
 from evidence.choices import CaptureState
@@ -33,10 +36,13 @@ def take_capture(capture_id: int) -> None:
 
 @shared_task(ignore_result=True)
 def dispatch_pending() -> int:
-    """Send the captures still pending (asked for while the queue was not reachable, or by
-    triggers without EVIDENCE_ENQUEUE_ON_COMMIT)."""
+    """Send the captures pending for more than two minutes (asked for while the queue was not
+    reachable, or without EVIDENCE_ENQUEUE_ON_COMMIT). A capture sent twice is taken once:
+    take_capture starts only a pending capture, under a row lock."""
     ids = list(
-        Capture.objects.filter(state=CaptureState.PENDING)
+        Capture.objects.filter(
+            state=CaptureState.PENDING, requested_at__lt=timezone.now() - timedelta(minutes=2)
+        )
         .order_by("requested_at")
         .values_list("pk", flat=True)[:500]
     )

@@ -543,6 +543,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("CHECKER_DISPATCH_SECONDS", default=60.0),
         "options": {"expires": 55},
     },
+    # Captures still pending (the queue was unreachable when they were asked for).
+    "evidence-dispatch-pending": {
+        "task": "evidence.tasks.dispatch_pending",
+        "schedule": env.float("EVIDENCE_DISPATCH_SECONDS", default=120.0),
+        "options": {"expires": 110},
+    },
     # Reports refresh changed links' facts themselves; this keeps that off their requests.
     "reporting-refresh-facts": {
         "task": "reporting.tasks.refresh_facts",

@@ -21,6 +21,7 @@ APPS = [
     "checks",
     "reporting",
     "orders",
+    "evidence",
     "portal",
 ]
 

@@ -141,3 +141,26 @@ def test_a_tampered_byte_fails_the_package_with_the_file_named(taken, officer, t
     untouched = tmp_path / "original.zip"
     untouched.write_bytes(original)
     assert verify_package(str(untouched)) == []
+
+
+def test_an_orders_package_holds_the_captures_of_its_links(taken, prosecutor, tmp_path):
+    from evidence.package import order_package
+    from orders import services as order_services
+    from orders.choices import RecipientKind
+    from orders.models import Recipient
+    from registry.choices import LinkState
+
+    type(taken.link).objects.filter(pk=taken.link_id).update(state=LinkState.CONFIRMED)
+    ministry = Recipient.objects.create(
+        name_ru="Министерство", kind=RecipientKind.MINISTRY, deadline_hours=24
+    )
+    order = order_services.create_order(
+        prosecutor, recipient=ministry, links=[taken.link_id], law_article="ст. 41-1"
+    )
+    path = tmp_path / "order.zip"
+    path.write_bytes(order_package(order, user=prosecutor))
+
+    assert f"capture-{taken.pk}/manifest.json" in zipfile.ZipFile(path).namelist()
+    assert verify_package(str(path)) == []
+    exported = taken.custody.get(action=CustodyAction.EXPORTED)
+    assert (exported.user, exported.details) == (prosecutor, {"order": order.pk})

@@ -135,3 +135,21 @@ def test_the_package_over_the_api_is_logged_as_downloaded(
     downloaded = capture.custody.get(action=CustodyAction.DOWNLOADED)
     assert (downloaded.user, downloaded.details) == (officer, {"channel": "api"})
     assert as_user(stranger).get(f"/api/v1/captures/package/?link={link.pk}").status_code == 404
+
+
+def test_the_dispatcher_sends_captures_left_pending(site, evidence_page, officer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from evidence.tasks import dispatch_pending
+
+    old, new = register(officer, evidence_page, site.url("/style.css"))
+    (left,) = services.request_captures([old.pk], CaptureReason.FIRST_CHECK)
+    (recent,) = services.request_captures([new.pk], CaptureReason.FIRST_CHECK)
+    Capture.objects.filter(pk=left.pk).update(requested_at=timezone.now() - timedelta(minutes=5))
+
+    assert dispatch_pending() == 1  # inline here: taken at once
+
+    assert Capture.objects.get(pk=left.pk).state == CaptureState.DONE
+    assert Capture.objects.get(pk=recent.pk).state == CaptureState.PENDING
