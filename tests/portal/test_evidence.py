@@ -142,10 +142,14 @@ def test_blur_again_hides_the_capture_for_the_session(browser, officer, link, ca
 
 
 def test_reveal_returns_only_to_a_page_of_this_site(browser, officer, capture):
-    response = browser(officer).post(
-        reverse("portal:capture_reveal", args=[capture.pk]), {"next": "https://evil.test/x"}
-    )
-    assert response["Location"].startswith(reverse("portal:link", args=[capture.link_id]))
+    client = browser(officer)
+    for elsewhere in ("https://evil.test/x", "//evil.test/x", "javascript:alert(1)"):
+        response = client.post(
+            reverse("portal:capture_reveal", args=[capture.pk]), {"next": elsewhere}
+        )
+        assert response["Location"] == reverse("portal:link", args=[capture.link_id]) + (
+            f"#capture-{capture.pk}"
+        )
 
 
 def test_revealed_capture_highlights_what_changed_since_the_one_before(browser, officer, link):
