@@ -374,3 +374,18 @@ def test_each_capture_shows_the_latest_entries_of_its_custody_log(browser, offic
         ["Revealed", officer.username],
         ["Taken", "the system"],
     ]
+
+
+def test_a_captured_pages_markup_is_shown_as_text_never_run(browser, officer, link):
+    hostile = done_capture(
+        link, text="<script>alert(1)</script>\n<img src=x onerror=alert(2)>\nhttps://bad.example/x"
+    )
+    client = browser(officer)
+    client.post(reverse("portal:capture_reveal", args=[hostile.pk]))
+
+    content = client.get(reverse("portal:link", args=[link.pk])).content.decode()
+
+    assert "<script>alert(1)" not in content
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+    assert "<img src=x" not in content
+    assert "hxxps://bad[.]example/x" in content  # addresses in the text are defanged too
