@@ -47,3 +47,4 @@ class CustodyAction(models.TextChoices):
     DOWNLOADED = "downloaded", _("downloaded")
     ATTACHED_TO_ORDER = "attached_to_order", _("attached to an order")
     EXPORTED = "exported", _("exported")
+    RAW_PRUNED = "raw_pruned", _("raw archive removed after the retention period")

@@ -100,7 +100,10 @@ def build_package(captures, *, user=None, action=CustodyAction.EXPORTED, **detai
             files[f"{folder}/timestamp.tsr"] = bytes(capture.timestamp_token)
             stamped = True
         for entry in capture.manifest["artifacts"].values():
-            files[f"{folder}/{entry['name']}"] = storage.get(entry["sha256"])
+            try:
+                files[f"{folder}/{entry['name']}"] = storage.get(entry["sha256"])
+            except FileNotFoundError:  # a raw archive past its retention (custody says so)
+                continue
         events = CustodyEvent.objects.filter(capture=capture.pk).order_by("at", "id")
         log = [
             {**event_payload(event), "prev_sha256": event.prev_sha256, "sha256": event.sha256}

@@ -48,3 +48,11 @@ def dispatch_pending() -> int:
     )
     services.enqueue(ids)
     return len(ids)
+
+
+@shared_task(ignore_result=True)
+def prune_raw_archives() -> int:
+    """Remove raw archives past EVIDENCE_RAW_RETENTION_DAYS (evidence.retention)."""
+    from evidence.retention import prune_raw_archives as prune
+
+    return prune()

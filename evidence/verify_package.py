@@ -119,9 +119,17 @@ def verify(path: str, public_key: bytes | None = None) -> list[str]:
             continue
         if manifest.get("public_key_sha256") != _sha(key):
             problems.append(f"{folder}/manifest.json: signed by another key than the one given")
-        for entry in manifest.get("artifacts", {}).values():
+        try:
+            log = json.loads(files[f"{folder}/custody.json"])
+        except (KeyError, ValueError):
+            problems.append(f"{folder}/custody.json: missing or unreadable")
+            log = []
+        pruned = {e["details"].get("sha256") for e in log if e.get("action") == "raw_pruned"}
+        for kind, entry in manifest.get("artifacts", {}).items():
             name = f"{folder}/{entry['name']}"
             data = files.get(name)
+            if data is None and kind == "wacz" and entry["sha256"] in pruned:
+                continue  # removed after its retention period, as the custody log records
             if data is None:
                 problems.append(f"{name}: missing")
             elif _sha(data) != entry["sha256"] or len(data) != entry["size"]:
@@ -131,12 +139,8 @@ def verify(path: str, public_key: bytes | None = None) -> list[str]:
             problem = _timestamp_problem(token, manifest_bytes, files.get("tsa-roots.pem"))
             if problem:
                 problems.append(f"{folder}/timestamp.tsr: {problem}")
-        try:
-            log = json.loads(files[f"{folder}/custody.json"])
-        except (KeyError, ValueError):
-            problems.append(f"{folder}/custody.json: missing or unreadable")
-            continue
-        problems.extend(_custody_problems(folder, log, manifest_sha))
+        if log:
+            problems.extend(_custody_problems(folder, log, manifest_sha))
     if not folders:
         problems.append("no capture-*/ folder in the package")
     return problems

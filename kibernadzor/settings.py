@@ -295,6 +295,11 @@ EVIDENCE_TIME_BUDGET = env.float("EVIDENCE_TIME_BUDGET", default=60.0)  # second
 EVIDENCE_RENDER_TIMEOUT = env.float("EVIDENCE_RENDER_TIMEOUT", default=30.0)  # seconds
 EVIDENCE_RENDER_SCRIPTS = env_bool("EVIDENCE_RENDER_SCRIPTS", False)
 EVIDENCE_CHROMIUM = env.str("EVIDENCE_CHROMIUM", default="/usr/bin/chromium")
+# Days the raw web archive (WACZ) of a capture is kept after it was taken; empty: for ever.
+# Past it, evidence.tasks.prune_raw_archives removes the file (unless a capture still in its
+# period holds the same bytes) and says so in the custody log; the rows, the manifest, its
+# signature and timestamp, the screenshot, the PDF and the text are kept for ever.
+EVIDENCE_RAW_RETENTION_DAYS = env.int("EVIDENCE_RAW_RETENTION_DAYS", default=None)
 EVIDENCE_TASK_TIME_LIMIT = env.int("EVIDENCE_TASK_TIME_LIMIT", default=180)  # hard, seconds
 # RFC 3161 timestamps of manifests: the authority's URL (empty: none), and the PEM file of
 # the certificates that verify_evidence trusts for its tokens.
@@ -548,6 +553,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evidence.tasks.dispatch_pending",
         "schedule": env.float("EVIDENCE_DISPATCH_SECONDS", default=120.0),
         "options": {"expires": 110},
+    },
+    "evidence-prune-raw-archives": {
+        "task": "evidence.tasks.prune_raw_archives",
+        "schedule": 24 * 3600.0,
+        "options": {"expires": 3600},
     },
     # Reports refresh changed links' facts themselves; this keeps that off their requests.
     "reporting-refresh-facts": {

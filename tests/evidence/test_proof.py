@@ -164,3 +164,29 @@ def test_an_orders_package_holds_the_captures_of_its_links(taken, prosecutor, tm
     assert verify_package(str(path)) == []
     exported = taken.custody.get(action=CustodyAction.EXPORTED)
     assert (exported.user, exported.details) == (prosecutor, {"order": order.pk})
+
+
+def test_raw_archives_past_their_retention_are_removed_and_said_so(
+    taken, officer, settings, evidence_files, tmp_path
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from evidence.retention import prune_raw_archives
+
+    settings.EVIDENCE_RAW_RETENTION_DAYS = 30
+    wacz = taken.artifacts.get(kind=ArtifactKind.WACZ)
+    assert prune_raw_archives(now=timezone.now() + timedelta(days=29)) == 0
+
+    assert prune_raw_archives(now=timezone.now() + timedelta(days=31)) == 1
+
+    assert not (evidence_files / artifact_storage_name(wacz.sha256)).exists()
+    screenshot = taken.artifacts.get(kind=ArtifactKind.SCREENSHOT)
+    assert (evidence_files / artifact_storage_name(screenshot.sha256)).exists()
+    assert taken.custody.filter(action=CustodyAction.RAW_PRUNED).count() == 1
+    call_command("verify_evidence")  # a pruned archive is not a problem: custody records it
+    package = tmp_path / "after-retention.zip"
+    package.write_bytes(link_package(taken.link, user=officer))
+    assert verify_package(str(package)) == []
+    assert prune_raw_archives(now=timezone.now() + timedelta(days=62)) == 0
