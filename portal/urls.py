@@ -4,6 +4,7 @@ from django.urls import path, re_path
 from portal.views import (
     account,
     dashboard,
+    evidence,
     link_detail,
     link_list,
     notifications,
@@ -41,6 +42,17 @@ urlpatterns = [
         link_detail.link_work,
         name="link_work",
     ),
+    # evidence: captures of a link or an order (portal.views.evidence)
+    path("links/<int:pk>/capture/", evidence.capture_now, name="link_capture"),
+    path("links/<int:pk>/evidence.zip", evidence.link_package, name="link_package"),
+    path("captures/<int:pk>/preview.png", evidence.capture_preview, name="capture_preview"),
+    path(
+        "captures/<int:pk>/screenshot.png", evidence.capture_screenshot, name="capture_screenshot"
+    ),
+    path("captures/<int:pk>/reveal/", evidence.capture_reveal, name="capture_reveal"),
+    path("captures/<int:pk>/hide/", evidence.capture_hide, name="capture_hide"),
+    path("orders/<int:pk>/evidence/", evidence.order_evidence, name="order_evidence"),
+    path("orders/<int:pk>/evidence.zip", evidence.order_package, name="order_package"),
     path("notifications/", notifications.notification_list, name="notifications"),
     # submit (portal.views.submit)
     path("submit/", submit.submit, name="submit"),

@@ -32,6 +32,7 @@ from portal.forms import (
     ClassifyForm,
     TransitionForm,
 )
+from portal.views import evidence
 from portal.views.orders import link_orders, new_order_url
 from registry import selectors, services, transitions
 from registry.choices import (
@@ -193,6 +194,7 @@ def _detail_context(request, link: Link, bound: TransitionForm | None = None) ->
         "truncated": truncated,
         "timeline_limit": TIMELINE_LIMIT,
         "views_chart": _views_chart(user, link),
+        "evidence": evidence.link_evidence(request, link),
         "overdue": bool(
             link.due_date
             and link.due_date < timezone.localdate()
