@@ -563,3 +563,8 @@ def test_an_overdue_notification_leads_to_the_overdue_orders(prosecutor, draft):
     assert reverse("portal:orders") + "?overdue=true" in doc.xpath(
         "//li[contains(@class,'note')]//a/@href"
     )
+
+
+def test_the_order_page_leads_to_the_evidence_of_its_links(prosecutor, draft):
+    doc = page(browser_for(prosecutor).get(reverse("portal:order", args=[draft.pk])))
+    assert doc.xpath(f"//a[@href='{reverse('portal:order_evidence', args=[draft.pk])}']")
