@@ -286,17 +286,28 @@ KBZ_HEAVY_JOB_RETRY_AFTER = env.int("KBZ_HEAVY_JOB_RETRY_AFTER", default=10)
 # Court-grade evidence (evidence/; README, "Evidence"). Files live in the "evidence" storage,
 # content-addressed (evidence/<sha[:2]>/<sha>): under MEDIA_ROOT by default, or any
 # S3-compatible store through django-storages (EVIDENCE_STORAGE_BACKEND=
-# storages.backends.s3.S3Storage, with the AWS_* variables django-storages reads).
+# storages.backends.s3.S3Storage with EVIDENCE_S3_BUCKET, EVIDENCE_S3_ENDPOINT_URL, …).
 EVIDENCE_ENABLED = env_bool("EVIDENCE_ENABLED", True)
 _EVIDENCE_BACKEND = env.str(
     "EVIDENCE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
 )
-STORAGES["evidence"] = {
-    "BACKEND": _EVIDENCE_BACKEND,
-    "OPTIONS": {"location": str(MEDIA_ROOT)}
-    if _EVIDENCE_BACKEND.endswith("FileSystemStorage")
-    else {},
-}
+if _EVIDENCE_BACKEND.endswith("FileSystemStorage"):
+    _EVIDENCE_OPTIONS = {"location": str(MEDIA_ROOT)}
+elif _EVIDENCE_BACKEND == "storages.backends.s3.S3Storage":
+    # Any S3-compatible store (AWS, MinIO, Ceph): the bucket should have versioning or object
+    # lock on, so that not even the store's own administrators can rewrite a capture.
+    _EVIDENCE_OPTIONS = {
+        "bucket_name": env.str("EVIDENCE_S3_BUCKET"),
+        "endpoint_url": env.str("EVIDENCE_S3_ENDPOINT_URL", default=None),
+        "region_name": env.str("EVIDENCE_S3_REGION", default=None),
+        "access_key": env.str("EVIDENCE_S3_ACCESS_KEY", default=None),
+        "secret_key": env.str("EVIDENCE_S3_SECRET_KEY", default=None),
+        "file_overwrite": False,
+        "querystring_auth": True,
+    }
+else:
+    _EVIDENCE_OPTIONS = {}
+STORAGES["evidence"] = {"BACKEND": _EVIDENCE_BACKEND, "OPTIONS": _EVIDENCE_OPTIONS}
 EVIDENCE_PER_HOST_RATE = env.float("EVIDENCE_PER_HOST_RATE", default=10.0)  # requests/s
 EVIDENCE_MAX_RESOURCES = env.int("EVIDENCE_MAX_RESOURCES", default=50)  # subresources
 EVIDENCE_MAX_TOTAL_BYTES = env.int("EVIDENCE_MAX_TOTAL_BYTES", default=25 * 1024 * 1024)
