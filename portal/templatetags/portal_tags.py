@@ -10,12 +10,14 @@ utilities/defang.py, which the orders' documents share.
 from django import template
 from django.utils.safestring import mark_safe
 
+from checks.choices import fetch_error_label
 from utilities.defang import defang, defang_text
 
 register = template.Library()
 
 register.filter("defang", defang, is_safe=False)
 register.filter("defang_text", defang_text, is_safe=False)
+register.filter("fetch_error", fetch_error_label, is_safe=False)
 
 
 @register.filter

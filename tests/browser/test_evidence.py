@@ -52,7 +52,7 @@ def watch_console(page) -> list[str]:
 def captured_link(officer):
     link = register(officer, "https://example.test/channel/post/77")[0]
     now = timezone.now()
-    failed_capture(link, "the page did not finish within 60 s")
+    failed_capture(link, "timeout: the page did not finish within 60 s")
     first = done_capture(
         link,
         text=BEFORE,

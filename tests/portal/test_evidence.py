@@ -8,6 +8,7 @@ import zipfile
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -176,6 +177,16 @@ def test_failed_capture_shows_why(browser, officer, link):
     page = html.fromstring(browser(officer).get(reverse("portal:link", args=[link.pk])).content)
     entry = page.get_element_by_id(f"capture-{failed.pk}")
     assert "redirect to an internal address refused" in entry.text_content()
+
+
+def test_a_failed_fetch_is_worded_in_the_readers_language(browser, officer, link):
+    failed = failed_capture(link, "timeout: the page did not finish within 60 s")
+    client = browser(officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    page = html.fromstring(client.get(reverse("portal:link", args=[link.pk])).content)
+    entry = page.get_element_by_id(f"capture-{failed.pk}")
+    assert "сервер не ответил вовремя" in entry.text_content()
+    assert "did not finish" not in entry.text_content()  # the detail is for IT, on hover
 
 
 def test_confidential_links_captures_are_not_served_to_others(
