@@ -74,7 +74,10 @@ class LinkSearchForm(forms.Form):
         label=_("Search"),
         required=False,
         max_length=2000,
-        help_text=_("A URL in any form, a host or domain name, or a link number."),
+        help_text=_(
+            "A URL in any form, a host, a channel name, a video id, a link number, a material's "
+            "number or words of its title, or a court case number."
+        ),
     )
     sort = forms.ChoiceField(label=_("Sort by"), required=False)
 

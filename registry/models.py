@@ -6,6 +6,7 @@ INSERT … ON CONFLICT (registry.services), never with a check in Python.
 """
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.db import connections, models
 from django.db.models import Q
 from django.utils import timezone
@@ -161,6 +162,8 @@ class Link(models.Model):
                 condition=Q(confidential=True),
             ),
             models.Index(fields=["host"], name="link_host_idx"),
+            # Search by fragment (registry.search): a channel name or video id inside the URL.
+            GinIndex(fields=["url"], name="link_url_trgm_idx", opclasses=["gin_trgm_ops"]),
             models.Index(fields=["registrable_domain"], name="link_domain_idx"),
             models.Index(fields=["platform", "platform_id"], name="link_platform_id_idx"),
             models.Index(fields=["first_reported_agency"], name="link_first_agency_idx"),

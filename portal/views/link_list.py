@@ -37,6 +37,7 @@ from registry.choices import (
     ReadChannel,
 )
 from registry.filtersets import LinkFilterSet
+from registry.search import search_links
 from utilities.pagination import COUNT_CAP, CappedPaginator
 from utilities.tabular import EXPORT_FORMATS, file_response, write_table
 
@@ -109,18 +110,6 @@ def registry_listing(request, query=None) -> Listing:
     return _listing(request, query)
 
 
-def search_links(queryset, term: str):
-    """Links matching a search term on indexed columns only: a URL in any form (its canonical
-    key), a bare host or domain name (every link on it), or a link number."""
-    term = term.strip()
-    if not term:
-        return queryset
-    if term.isdigit():
-        return queryset.filter(pk=int(term))
-    found = selectors.links_by_url(queryset, term)
-    return queryset.none() if found is None else found
-
-
 def _choices_from(rows, empty_label):
     return [("", empty_label), *rows]
 
@@ -168,7 +157,7 @@ def _listing(request, query=None) -> Listing:
         # A wrong filter never silently widens the list: show nothing and say what is wrong.
         return Listing(filterset, search, base.none(), DEFAULT_SORT, False, query.dict())
     sort = search.cleaned_data.get("sort") or DEFAULT_SORT
-    queryset = search_links(filterset.qs, search.cleaned_data.get("q", ""))
+    queryset = search_links(filterset.qs, search.cleaned_data.get("q", ""), user)
     queryset = queryset.order_by(*SORTS[sort][1])
     return Listing(filterset, search, queryset, sort, True, query.dict())
 

@@ -1,0 +1,91 @@
+"""Finding links by a fragment of what an officer remembers about them.
+
+The portal's registry search box takes any of: a URL in any form, a host or domain name, a
+channel or account name (`t.me/secret_op_channel`, `secret_op_channel`, `@secret_op_channel`),
+a video id, a link number, a material's number (`№ 20`) or words of its title, or a court case
+number. `search_links` narrows a queryset the caller has already restricted by the access
+policy, so a fragment never finds a link the user may not read; the materials and decisions it
+looks through are the user's too.
+
+Indexed: the canonical key, host and domain by their b-tree indexes, the canonical URL by the
+trigram index `link_url_trgm_idx` (pg_trgm serves `ILIKE '%fragment%'`), attributions by their
+link and material indexes, materials by their search indexes (materials.selectors).
+"""
+
+import re
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from decisions.models import CourtDecision
+from materials.selectors import materials_for, search_materials
+from registry import selectors
+from registry.models import LinkMaterial, LinkOrganization
+
+# pg_trgm indexes nothing shorter than a trigram: shorter fragments only match exactly.
+MIN_FRAGMENT = 3
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+_NUMBER = re.compile(r"^(?:№|no\.?|n)?\s*(\d+)$", re.IGNORECASE)
+
+
+def url_fragment(term: str) -> str:
+    """The part of a term to look for inside canonical URLs: no scheme, no `www.`, no `@` of a
+    handle, no trailing slash (`https://www.t.me/chan/` -> `t.me/chan`)."""
+    fragment = _SCHEME.sub("", term.strip())
+    if fragment.lower().startswith("www."):
+        fragment = fragment[4:]
+    return fragment.lstrip("@").rstrip("/")
+
+
+def search_links(queryset: QuerySet, term: str, user) -> QuerySet:
+    """The links of `queryset` that `term` names, by any of the fragments the module lists."""
+    term = term.strip()
+    if not term:
+        return queryset
+    condition = Q(pk__in=[])
+
+    number = _NUMBER.match(term)
+    if number:
+        value = int(number.group(1))
+        if value < 2**63:
+            condition |= Q(pk=value)
+            condition |= _attributed_to(materials_for(user).filter(number=value))
+
+    by_url = selectors.links_by_url(queryset, term)
+    if by_url is not None:
+        condition |= Q(pk__in=by_url.values("pk"))
+
+    fragment = url_fragment(term)
+    if len(fragment) >= MIN_FRAGMENT and not any(ch.isspace() for ch in fragment):
+        condition |= Q(url__icontains=fragment)
+
+    if len(term) >= MIN_FRAGMENT and not number:
+        condition |= _attributed_to(search_materials(materials_for(user), term))
+        condition |= _decided_in(user, term)
+
+    return queryset.filter(condition)
+
+
+def _attributed_to(materials: QuerySet) -> Q:
+    """Links attributed to one of these materials."""
+    return Q(
+        Exists(
+            LinkMaterial.objects.filter(
+                link=OuterRef("pk"), material__in=materials.order_by().values("pk")
+            )
+        )
+    )
+
+
+def _decided_in(user, term: str) -> Q:
+    """Links whose material or organization a court decision with this case number names."""
+    decisions = (
+        CourtDecision.objects.restrict(user, "view")
+        .filter(case_number__icontains=term)
+        .order_by()
+        .values("pk")
+    )
+    by_material = LinkMaterial.objects.filter(link=OuterRef("pk"), material__decision__in=decisions)
+    by_organization = LinkOrganization.objects.filter(
+        link=OuterRef("pk"), organization__decisions__in=decisions
+    )
+    return Q(Exists(by_material)) | Q(Exists(by_organization))
