@@ -32,8 +32,30 @@ def portal(request):
 
         return policy.can(user, "view", model=Order)
 
+    @cache
+    def may_submit():
+        from portal.submissions import may_submit
+
+        return may_submit(user)
+
+    @cache
+    def sees_materials():
+        from materials.models import Material
+
+        return policy.can(user, "view", model=Material)
+
+    @cache
+    def sees_organizations():
+        from organizations.models import Organization
+
+        return policy.can(user, "view", model=Organization)
+
     context["unread_notifications"] = unread
     context["unread_cap"] = UNREAD_CAP
     context["nav_sees_links"] = sees_links
     context["nav_sees_orders"] = sees_orders
+    # Each entry of the navigation shows only when the access policy lets the user use it.
+    context["nav_may_submit"] = may_submit
+    context["nav_sees_materials"] = sees_materials
+    context["nav_sees_organizations"] = sees_organizations
     return context
