@@ -6,9 +6,10 @@ INSERT … ON CONFLICT (registry.services), never with a check in Python.
 """
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import connections, models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -163,7 +164,8 @@ class Link(models.Model):
             ),
             models.Index(fields=["host"], name="link_host_idx"),
             # Search by fragment (registry.search): a channel name or video id inside the URL.
-            GinIndex(fields=["url"], name="link_url_trgm_idx", opclasses=["gin_trgm_ops"]),
+            # Django's icontains is UPPER(url) LIKE UPPER(%s), so the index is on UPPER(url).
+            GinIndex(OpClass(Upper("url"), name="gin_trgm_ops"), name="link_url_trgm_idx"),
             models.Index(fields=["registrable_domain"], name="link_domain_idx"),
             models.Index(fields=["platform", "platform_id"], name="link_platform_id_idx"),
             models.Index(fields=["first_reported_agency"], name="link_first_agency_idx"),

@@ -7,19 +7,20 @@ number. `search_links` narrows a queryset the caller has already restricted by t
 policy, so a fragment never finds a link the user may not read; the materials and decisions it
 looks through are the user's too.
 
-Indexed: the canonical key, host and domain by their b-tree indexes, the canonical URL by the
-trigram index `link_url_trgm_idx` (pg_trgm serves `ILIKE '%fragment%'`), attributions by their
-link and material indexes, materials by their search indexes (materials.selectors).
+Indexed: the candidates are one UNION of indexed queries of link ids (the canonical key, host
+and domain by their b-tree indexes; the canonical URL by the trigram index `link_url_trgm_idx`
+on UPPER(url), which is what Django's icontains compares; attributions by their material
+indexes; materials by their search indexes), which the caller's queryset then narrows.
 """
 
 import re
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 
 from decisions.models import CourtDecision
 from materials.selectors import materials_for, search_materials
 from registry import selectors
-from registry.models import LinkMaterial, LinkOrganization
+from registry.models import Link, LinkMaterial, LinkOrganization
 
 # pg_trgm indexes nothing shorter than a trigram: shorter fragments only match exactly.
 MIN_FRAGMENT = 3
@@ -41,51 +42,53 @@ def search_links(queryset: QuerySet, term: str, user) -> QuerySet:
     term = term.strip()
     if not term:
         return queryset
-    condition = Q(pk__in=[])
+    # Each kind of fragment is its own indexed query of link ids; their UNION is the candidates,
+    # which the caller's (policy-restricted) queryset then narrows. An OR of them all in one
+    # WHERE would read every visible link.
+    found = []
 
     number = _NUMBER.match(term)
     if number:
         value = int(number.group(1))
         if value < 2**63:
-            condition |= Q(pk=value)
-            condition |= _attributed_to(materials_for(user).filter(number=value))
+            found.append(Link.objects.filter(pk=value).values("pk"))
+            found.append(_attributed_to(materials_for(user).filter(number=value)))
 
-    by_url = selectors.links_by_url(queryset, term)
+    by_url = selectors.links_by_url(Link.objects.all(), term)
     if by_url is not None:
-        condition |= Q(pk__in=by_url.values("pk"))
+        found.append(by_url.values("pk"))
 
     fragment = url_fragment(term)
     if len(fragment) >= MIN_FRAGMENT and not any(ch.isspace() for ch in fragment):
-        condition |= Q(url__icontains=fragment)
+        found.append(Link.objects.filter(url__icontains=fragment).values("pk"))
 
     if len(term) >= MIN_FRAGMENT and not number:
-        condition |= _attributed_to(search_materials(materials_for(user), term))
-        condition |= _decided_in(user, term)
+        found.append(_attributed_to(search_materials(materials_for(user), term)))
+        found.extend(_decided_in(user, term))
 
-    return queryset.filter(condition)
+    if not found:
+        return queryset.none()
+    candidates = found[0].union(*found[1:]) if len(found) > 1 else found[0]
+    return queryset.filter(pk__in=candidates)
 
 
-def _attributed_to(materials: QuerySet) -> Q:
-    """Links attributed to one of these materials."""
-    return Q(
-        Exists(
-            LinkMaterial.objects.filter(
-                link=OuterRef("pk"), material__in=materials.order_by().values("pk")
-            )
-        )
+def _attributed_to(materials: QuerySet) -> QuerySet:
+    """Ids of the links attributed to one of these materials."""
+    return LinkMaterial.objects.filter(material__in=materials.order_by().values("pk")).values(
+        "link_id"
     )
 
 
-def _decided_in(user, term: str) -> Q:
-    """Links whose material or organization a court decision with this case number names."""
+def _decided_in(user, term: str) -> list[QuerySet]:
+    """Ids of the links whose material or organization a court decision with this case number
+    names."""
     decisions = (
         CourtDecision.objects.restrict(user, "view")
         .filter(case_number__icontains=term)
         .order_by()
         .values("pk")
     )
-    by_material = LinkMaterial.objects.filter(link=OuterRef("pk"), material__decision__in=decisions)
-    by_organization = LinkOrganization.objects.filter(
-        link=OuterRef("pk"), organization__decisions__in=decisions
-    )
-    return Q(Exists(by_material)) | Q(Exists(by_organization))
+    return [
+        LinkMaterial.objects.filter(material__decision__in=decisions).values("link_id"),
+        LinkOrganization.objects.filter(organization__decisions__in=decisions).values("link_id"),
+    ]

@@ -89,3 +89,17 @@ def test_another_agencys_confidential_link_is_not_found_by_fragment(officer, mak
     ):
         assert found(supervisor, term) == [], term
     assert found(officer, "t.me/hidden_channel/7") == [secret.pk]
+
+
+def test_a_url_fragment_is_looked_up_in_the_trigram_index(db):
+    from django.db import connection
+
+    from registry.models import Link
+
+    with connection.cursor() as cursor:
+        # On a near-empty table a scan is cheaper; take it away to see which index serves.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+    fragment = Link.objects.filter(url__icontains="secret_op_channel").order_by().values("pk")
+    plan = fragment.explain()
+    assert "link_url_trgm_idx" in plan
