@@ -3,6 +3,7 @@
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import include, path
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
@@ -61,6 +62,7 @@ class RedocView(LoginForDocs, SpectacularRedocView):
     their CDN), and one page of docs that keeps the policy is enough. The schema's permissions
     still apply first."""
 
+    @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
         return redirect("api:docs")
 
