@@ -13,6 +13,9 @@ admin.site.index_title = _("Administration")
 
 # The database or the broker away outside an API view: 503 with Retry-After (JSON on the API).
 handler500 = "kibernadzor.outages.server_error"
+# 404 and 403: JSON on the API, the portal's pages elsewhere (kibernadzor.error_pages).
+handler404 = "kibernadzor.error_pages.page_not_found"
+handler403 = "kibernadzor.error_pages.permission_denied"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -74,4 +74,35 @@ def test_a_full_token_and_a_session_read_the_schema(make_user, api_client, clien
     assert api_client.get("/api/v1/schema/?format=json").status_code == 200
     session = client_for(user)
     for page in SCHEMA_PAGES:
-        assert session.get(page).status_code == 200, page
+        assert session.get(page, follow=True).status_code == 200, page
+
+
+# --- the docs under the site's CSP (issue 17) ---------------------------------------------------
+def test_the_docs_page_has_no_inline_script_or_style_and_no_outside_address(make_user, client_for):
+    from lxml import html
+
+    response = client_for(make_user(Role.ANALYST)).get("/api/v1/docs/")
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    text = response.content.decode()
+    assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]", text, re.I)  # no fonts CDN, no CDN
+    doc = html.fromstring(text)
+    scripts = doc.xpath("//script")
+    assert len(scripts) == 3
+    for script in scripts:
+        assert script.get("src") and not (script.text or "").strip()
+    assert not doc.xpath("//style") and not doc.xpath("//*[@style]")
+
+
+def test_the_swagger_start_up_script_is_a_script_of_its_own(make_user, client_for):
+    response = client_for(make_user(Role.ANALYST)).get("/api/v1/docs/?script=")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/javascript")
+    assert "SwaggerUIBundle(" in response.content.decode()
+    assert '"/api/v1/schema/"' in response.content.decode()
+
+
+def test_the_former_redoc_page_sends_to_the_swagger_ui(make_user, client_for):
+    """Redoc cannot keep the CSP (inline styles, a blob worker, a logo from its maker's CDN)."""
+    response = client_for(make_user(Role.ANALYST)).get("/api/v1/redoc/")
+    assert response.status_code == 302
+    assert response["Location"] == "/api/v1/docs/"
