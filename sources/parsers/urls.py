@@ -73,7 +73,8 @@ def _canonical(url: str) -> canon.Canonical:
         found = canon.canonicalize(url)
     except canon.InvalidURL as exc:
         raise NotWatchable(
-            "invalid_url", _("This is not a web address that can be watched: %(error)s"),
+            "invalid_url",
+            _("This is not a web address that can be watched: %(error)s"),
             {"error": str(exc)},
         ) from None
     return found

@@ -62,8 +62,10 @@ def parse(body: bytes, url: str, content_type: str | None = None) -> Page:
             title=text_of(entry.find("a:title", _NS), 1000),
         )
     items.require_some(_("videos"))
-    if not items.candidates and root.find("yt:channelId", _NS) is None and (
-        root.find("yt:playlistId", _NS) is None
+    if (
+        not items.candidates
+        and root.find("yt:channelId", _NS) is None
+        and (root.find("yt:playlistId", _NS) is None)
     ):
         raise ParseFailed(
             FailureCode.EMPTY_UNEXPECTEDLY,
