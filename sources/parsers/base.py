@@ -251,6 +251,6 @@ class ItemList:
         if self.candidates and not self._items:
             raise ParseFailed(
                 FailureCode.EMPTY_UNEXPECTEDLY,
-                _("The page has %(count)s %(what)s, but none with a usable web address."),
+                _("The page has %(what)s (%(count)s), but none with a usable web address."),
                 {"count": self.candidates, "what": what},
             )

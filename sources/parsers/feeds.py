@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 import feedparser
 import lxml.etree
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .base import MAX_ITEMS, FailureCode, ItemList, Page, ParseFailed, absolute_url, next_page
 from .markup import html_fragment_text, local_name, parse_xml
@@ -65,7 +66,7 @@ def parse(body: bytes, url: str, content_type: str | None = None) -> Page:
             views=_entry_views(entry),
             title=html_fragment_text(entry.get("title"), 1000),
         )
-    items.require_some(_("entries"))
+    items.require_some(pgettext_lazy("parsed page", "entries"))
     following = None
     for link in feed.feed.get("links", ()):
         if link.get("rel") == "next":

@@ -114,7 +114,9 @@ def _check_tree(tree, inside_repeat: bool, depth: int = 0) -> None:
             raise _bad(_("Back-references such as \\1 are not allowed in link patterns."))
         if op in _REPEATS:
             low, high, sub = arg
-            repeats = high is sre_parse.MAXREPEAT or high > 1
+            # Only a repeat of variable length can match one text in many ways; a fixed
+            # count ({2}) or an optional (?) cannot.
+            repeats = low != high and (high is sre_parse.MAXREPEAT or high > 1)
             if repeats and inside_repeat:
                 raise _bad(
                     _(

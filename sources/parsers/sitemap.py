@@ -19,6 +19,7 @@ import zlib
 from datetime import UTC, datetime
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .base import (
     MAX_BODY_BYTES,
@@ -113,7 +114,7 @@ def parse(body: bytes, url: str, content_type: str | None = None) -> Page:
             media=media,
             title=title,
         )
-    items.require_some(_("addresses"))
+    items.require_some(pgettext_lazy("parsed page", "addresses"))
     return items.page(None)
 
 

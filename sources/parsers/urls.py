@@ -47,6 +47,7 @@ _FEED_PATH = re.compile(
     r"(?:\.(?:rss|atom|xml|rdf)$|/(?:feed|feeds|rss|atom)(?:/|\.[a-z]+)?$|/(?:feed|rss|atom)/)",
     re.IGNORECASE,
 )
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(?!\d)")
 YOUTUBE_FEED = "https://www.youtube.com/feeds/videos.xml"
 
 
@@ -81,8 +82,13 @@ def _canonical(url: str) -> canon.Canonical:
 
 
 def _web_url(url: str) -> str:
-    """``url`` itself, trimmed, if it is an http(s) address with a host."""
+    """``url`` itself, trimmed, if it is an http(s) address with a host.
+
+    An address pasted without a scheme (``t.me/name``, ``news.example/feed``) gets https://.
+    """
     text = (url or "").strip()
+    if text and "://" not in text and not _SCHEME.match(text):
+        text = "https://" + text
     try:
         parts = urlsplit(text)
         ok = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)

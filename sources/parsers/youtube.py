@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .base import FailureCode, ItemList, Page, ParseFailed, absolute_url, parse_datetime
 from .markup import local_name, parse_xml, text_of
@@ -61,7 +62,7 @@ def parse(body: bytes, url: str, content_type: str | None = None) -> Page:
             views=views,
             title=text_of(entry.find("a:title", _NS), 1000),
         )
-    items.require_some(_("videos"))
+    items.require_some(pgettext_lazy("parsed page", "videos"))
     if (
         not items.candidates
         and root.find("yt:channelId", _NS) is None
