@@ -8,6 +8,8 @@ limits and the failures, docs/design.md ("Watched sources: parsers") for the cho
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from . import feeds, sitemap, telegram, vk, youtube
 from . import pattern as pattern_parser
 from .base import (
@@ -69,7 +71,12 @@ def parse(
         parser = _PARSERS[kind]
     except KeyError:
         raise ValueError(f"unknown source kind {kind!r}; expected one of {KINDS}") from None
-    return parser(body, url, content_type)
+    try:
+        return parser(body, url, content_type)
+    except RecursionError:
+        raise ParseFailed(
+            FailureCode.HOSTILE, _("The page nests its elements too deeply to be read.")
+        ) from None
 
 
 __all__ = [

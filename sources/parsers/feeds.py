@@ -44,15 +44,22 @@ def parse(body: bytes, url: str, content_type: str | None = None) -> Page:
     entries = [el for el in root.iter() if local_name(el) == entry_name]
     for extra in entries[MAX_ITEMS:]:
         extra.getparent().remove(extra)
-    feed = feedparser.parse(
-        io.BytesIO(lxml.etree.tostring(root, encoding="utf-8", xml_declaration=True)),
-        response_headers={
-            "content-location": url,
-            "content-type": "application/xml; charset=utf-8",
-        },
-        sanitize_html=False,
-        resolve_relative_uris=False,
-    )
+    try:
+        feed = feedparser.parse(
+            io.BytesIO(lxml.etree.tostring(root, encoding="utf-8", xml_declaration=True)),
+            response_headers={
+                "content-location": url,
+                "content-type": "application/xml; charset=utf-8",
+            },
+            sanitize_html=False,
+            resolve_relative_uris=False,
+        )
+    except Exception as exc:  # noqa: BLE001 - feedparser trips over odd nesting (KeyError…)
+        raise ParseFailed(
+            FailureCode.UNREADABLE,
+            _("The feed's structure could not be read (elements nested where no feed has them)."),
+            detail=f"{type(exc).__name__}: {exc}"[:300],
+        ) from None
     items = ItemList()
     items.candidates = len(entries)
     for entry in feed.entries:
