@@ -79,6 +79,28 @@ def parse(
         ) from None
 
 
+def parse_fetched(kind: str, result, *, pattern: str | CompiledPattern | None = None) -> Page:
+    """``parse`` on what ``checks.fetch`` returned for a source (a ``FetchResult``).
+
+    Uses the body as fetched (already un-gzipped by the fetcher), the final URL after
+    redirects, and the content type with the charset the fetcher settled on (the header's,
+    else the page's meta, else UTF-8 or windows-1251). The caller checks ``result.ok``
+    first: a failed fetch has no page to parse.
+    """
+    if result.body is None:
+        raise ValueError("parse_fetched needs a fetch result with its body (keep_body=True)")
+    content_type = result.content_type or ""
+    if result.encoding:
+        content_type = f"{content_type}; charset={result.encoding}"
+    return parse(
+        kind,
+        result.body,
+        result.final_url or result.url,
+        content_type=content_type or None,
+        pattern=pattern,
+    )
+
+
 __all__ = [
     "FETCH_CONTENT_TYPES",
     "KINDS",
@@ -95,5 +117,6 @@ __all__ = [
     "compile_pattern",
     "detect_kind",
     "parse",
+    "parse_fetched",
     "watch_url",
 ]

@@ -28,7 +28,7 @@ _ROOTS = {"rss": "item", "feed": "entry", "RDF": "item"}
 
 
 def parse(body: bytes, url: str, content_type: str | None = None) -> Page:
-    root = parse_xml(body)
+    root = parse_xml(body, content_type)
     kind = local_name(root)
     entry_name = _ROOTS.get(kind)
     if entry_name is None:

@@ -63,8 +63,9 @@ def parse_html(body: bytes, content_type: str | None = None) -> lxml.html.HtmlEl
     return root
 
 
-def _xml_parser() -> lxml.etree.XMLParser:
+def _xml_parser(encoding: str | None = None) -> lxml.etree.XMLParser:
     return lxml.etree.XMLParser(
+        encoding=encoding,
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -81,13 +82,24 @@ def looks_like_html(body: bytes) -> bool:
     return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:512]
 
 
-def parse_xml(body: bytes) -> lxml.etree._Element:
+_PROLOG_ENCODING = re.compile(rb"^<\?xml[^>]*encoding\s*=", re.IGNORECASE)
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def parse_xml(body: bytes, content_type: str | None = None) -> lxml.etree._Element:
     """The root element of an XML document, with the guards in the module docstring.
+
+    The charset of ``content_type`` is used only when the document names none itself (no
+    BOM, no ``encoding=`` in its prolog): servers often label feeds wrongly, the prolog is
+    written with the document.
 
     Raises ``ParseFailed``: HOSTILE for entity declarations, NOT_A_FEED for HTML,
     UNREADABLE for anything that is not XML at all.
     """
     check_size(body)
+    encoding = None
+    if not body.startswith(_BOMS) and not _PROLOG_ENCODING.match(body.lstrip()):
+        encoding = charset_of(content_type)
     stripped = body.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not stripped:
         raise ParseFailed(FailureCode.UNREADABLE, _("The page is empty."))
@@ -97,7 +109,7 @@ def parse_xml(body: bytes) -> lxml.etree._Element:
             _("The address returned an HTML page, not a feed or sitemap (XML)."),
         )
     try:
-        tree = lxml.etree.ElementTree(lxml.etree.fromstring(stripped, parser=_xml_parser()))
+        tree = lxml.etree.ElementTree(lxml.etree.fromstring(stripped, parser=_xml_parser(encoding)))
     except (lxml.etree.XMLSyntaxError, ValueError) as exc:
         raise ParseFailed(
             FailureCode.UNREADABLE, _("The page is not well-formed XML."), detail=str(exc)

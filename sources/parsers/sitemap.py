@@ -76,7 +76,7 @@ def _child_text(element, name: str, limit: int = 2048) -> str:
 
 
 def parse(body: bytes, url: str, content_type: str | None = None) -> Page:
-    root = parse_xml(gunzip(body))
+    root = parse_xml(gunzip(body), content_type)
     kind = local_name(root)
     if kind == "sitemapindex":
         return _index(root, url)

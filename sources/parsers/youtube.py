@@ -26,7 +26,7 @@ _VIDEO_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 
 
 def parse(body: bytes, url: str, content_type: str | None = None) -> Page:
-    root = parse_xml(body)
+    root = parse_xml(body, content_type)
     if root.tag != f"{{{ATOM}}}feed":
         raise ParseFailed(
             FailureCode.NOT_A_FEED,

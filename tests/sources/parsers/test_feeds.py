@@ -87,3 +87,19 @@ def test_what_is_not_a_readable_feed_fails_with_a_reason(body, code):
         parse("rss", body, "https://a.example/feed")
     assert failed.value.code == code
     assert str(failed.value)
+
+
+def test_header_charset_applies_only_when_the_document_names_none():
+    unlabelled = (
+        '<rss version="2.0"><channel><title>Лента</title><item><title>Запись</title>'
+        "<link>https://a.example/1</link></item></channel></rss>"
+    ).encode("cp1251")
+    page = parse(
+        "rss", unlabelled, "https://a.example/feed", content_type="text/xml; charset=windows-1251"
+    )
+    assert page.title == "Лента" and page.items[0].title == "Запись"
+    # the prolog says windows-1251, the (wrong) header says utf-8: the prolog wins
+    page = parse(
+        "rss", saved("rss2.xml"), "https://a.example/feed", content_type="text/xml; charset=utf-8"
+    )
+    assert page.title == "Демо-новости"
