@@ -82,6 +82,10 @@ class ParseFailed(Exception):
     def __repr__(self) -> str:
         return f"ParseFailed({self.code.value!r}, {self.message!r})"
 
+    def __reduce__(self):
+        # Celery and multiprocessing pickle exceptions; rebuild with every field.
+        return (type(self), (self.code.value, self.template, self.params, self.detail))
+
 
 @dataclass(frozen=True)
 class Item:

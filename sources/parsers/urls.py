@@ -68,6 +68,9 @@ class NotWatchable(ValueError):
     def __str__(self) -> str:
         return self.message
 
+    def __reduce__(self):
+        return (type(self), (self.reason, self.template, self.params))
+
 
 def _canonical(url: str) -> canon.Canonical:
     try:
