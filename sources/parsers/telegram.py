@@ -81,7 +81,7 @@ def _add_message(items: ItemList, message, page_url: str) -> None:
     media: list[str | None] = []
     for photo in message.xpath(f".//a[{_has_class('tgme_widget_message_photo_wrap')}]"):
         media.append(absolute_url(background_url(photo.get("style")), page_url))
-    for video in message.xpath(f".//video[{_has_class('tgme_widget_message_video')}]"):
+    for video in message.xpath(".//video[@src]"):  # videos, GIFs and round videos
         media.append(absolute_url(video.get("src"), page_url))
     if not any(media):
         for thumb in message.xpath(f".//*[{_has_class('tgme_widget_message_video_thumb')}]"):
