@@ -44,16 +44,19 @@ def parse_html(body: bytes, content_type: str | None = None) -> lxml.html.HtmlEl
     check_size(body)
     if not body.strip():
         raise ParseFailed(FailureCode.UNREADABLE, _("The page is empty."))
-    parser = lxml.html.HTMLParser(
-        encoding=charset_of(content_type),
-        remove_comments=True,
-        remove_pis=True,
-        no_network=True,
-        huge_tree=False,
-        default_doctype=False,
-    )
+    charset = charset_of(content_type)
     try:
-        root = lxml.html.document_fromstring(body, parser=parser)
+        root = _html_root(body, charset)
+    except LookupError:
+        # A charset Python knows and libxml2 does not (kz1048, mac-cyrillic, utf-8-sig):
+        # decode here and hand lxml text.
+        text = _XML_DECLARATION.sub("", body.decode(charset or "utf-8", "replace"), count=1)
+        try:
+            root = _html_root(text, None)
+        except (lxml.etree.ParserError, ValueError) as exc:
+            raise ParseFailed(
+                FailureCode.UNREADABLE, _("The page could not be read as HTML."), detail=str(exc)
+            ) from None
     except (lxml.etree.ParserError, ValueError) as exc:
         raise ParseFailed(
             FailureCode.UNREADABLE, _("The page could not be read as HTML."), detail=str(exc)
@@ -63,9 +66,23 @@ def parse_html(body: bytes, content_type: str | None = None) -> lxml.html.HtmlEl
     return root
 
 
-def _xml_parser(encoding: str | None = None) -> lxml.etree.XMLParser:
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def _html_root(body: bytes | str, charset: str | None):
+    parser = lxml.html.HTMLParser(
+        encoding=charset,
+        remove_comments=True,
+        remove_pis=True,
+        no_network=True,
+        huge_tree=False,
+        default_doctype=False,
+    )
+    return lxml.html.document_fromstring(body, parser=parser)
+
+
+def _xml_parser() -> lxml.etree.XMLParser:
     return lxml.etree.XMLParser(
-        encoding=encoding,
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -97,9 +114,12 @@ def parse_xml(body: bytes, content_type: str | None = None) -> lxml.etree._Eleme
     UNREADABLE for anything that is not XML at all.
     """
     check_size(body)
-    encoding = None
+    charset = None
     if not body.startswith(_BOMS) and not _PROLOG_ENCODING.match(body.lstrip()):
-        encoding = charset_of(content_type)
+        charset = charset_of(content_type)
+    if charset and charset != "utf-8":
+        # Decoded by Python (which knows more charsets than libxml2), parsed as UTF-8.
+        body = body.decode(charset, "replace").encode("utf-8")
     stripped = body.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not stripped:
         raise ParseFailed(FailureCode.UNREADABLE, _("The page is empty."))
@@ -109,7 +129,7 @@ def parse_xml(body: bytes, content_type: str | None = None) -> lxml.etree._Eleme
             _("The address returned an HTML page, not a feed or sitemap (XML)."),
         )
     try:
-        tree = lxml.etree.ElementTree(lxml.etree.fromstring(stripped, parser=_xml_parser(encoding)))
+        tree = lxml.etree.ElementTree(lxml.etree.fromstring(stripped, parser=_xml_parser()))
     except (lxml.etree.XMLSyntaxError, ValueError) as exc:
         raise ParseFailed(
             FailureCode.UNREADABLE, _("The page is not well-formed XML."), detail=str(exc)
