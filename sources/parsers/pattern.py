@@ -42,6 +42,10 @@ except ImportError:  # pragma: no cover - regex is pinned in requirements.txt
     regex = None
 
 PATTERN_LIMIT = 500
+#: Largest count a repeat may reach, nested repeats multiplied ((?:a{100}){100} is 10,000):
+#: the regex engines unroll counted repeats, so big products cost seconds and memory to
+#: compile before any timeout applies.
+REPEAT_LIMIT = 2000
 MAX_LINKS = 20000
 #: Seconds one URL may take to match, and the whole page.
 MATCH_TIMEOUT = 0.05
@@ -96,6 +100,7 @@ def compile_pattern(pattern: str | None, *, use_regex: bool | None = None) -> Co
             detail=str(exc),
         ) from None
     _check_tree(tree, inside_repeat=False)
+    _check_counts(tree)
     try:
         return CompiledPattern(pattern, use_regex)
     except (re.error, ValueError, OverflowError) as exc:  # regex.error is a ValueError
@@ -134,6 +139,32 @@ def _check_tree(tree, inside_repeat: bool, depth: int = 0) -> None:
             _check_tree(arg[1], inside_repeat, depth + 1)
         elif hasattr(sre_parse, "ATOMIC_GROUP") and op is sre_parse.ATOMIC_GROUP:
             _check_tree(arg, inside_repeat, depth + 1)
+
+
+def _check_counts(tree, outer: int = 1, depth: int = 0) -> None:
+    """Refuse counted repeats whose nested product exceeds :data:`REPEAT_LIMIT`."""
+    for op, arg in tree:
+        if depth > 50:
+            return  # _check_tree has refused this already
+        subtrees = []
+        factor = 1
+        if op in _REPEATS:
+            low, high, sub = arg
+            factor = max(low, 1) if high is sre_parse.MAXREPEAT else high
+            if outer * factor > REPEAT_LIMIT:
+                raise _bad(
+                    _("The link pattern repeats too many times (at most %(limit)s in all)."),
+                    {"limit": REPEAT_LIMIT},
+                )
+            subtrees = [sub]
+        elif op is sre_parse.SUBPATTERN:
+            subtrees = [arg[-1]]
+        elif op is sre_parse.BRANCH:
+            subtrees = list(arg[1])
+        elif op in (sre_parse.ASSERT, sre_parse.ASSERT_NOT):
+            subtrees = [arg[1]]
+        for sub in subtrees:
+            _check_counts(sub, outer * factor, depth + 1)
 
 
 def parse(body: bytes, url: str, content_type: str | None = None, *, pattern=None) -> Page:

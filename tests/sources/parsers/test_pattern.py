@@ -40,6 +40,8 @@ def test_a_page_with_no_matching_links_is_an_empty_page():
         (r"(a+)+$", "repeats a repetition"),
         (r"^https://x/(\w*\d?)*end", "repeats a repetition"),
         (r"(a)\1", "Back-references"),
+        (r"(?:a{100}){100}", "repeats too many times"),
+        (r"x{5000}", "repeats too many times"),
     ],
 )
 def test_unusable_patterns_are_refused_with_the_reason(pattern, words):
