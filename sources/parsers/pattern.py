@@ -11,7 +11,9 @@ Patterns are written by users, so they are bounded three ways (:func:`compile_pa
 1. at most :data:`PATTERN_LIMIT` characters, Python ``re`` syntax, checked with the
    standard library's own parser;
 2. constructs that backtrack without bound are refused before use: a repeat inside a
-   repeat (``(a+)+``, ``(\\w*x?)*``) and back-references (``(a)\\1``);
+   repeat (``(a+)+``, ``(\\w*x?)*``) and back-references (``(a)\\1``); so are counted
+   repeats above :data:`REPEAT_LIMIT` multiplied out (``(?:a{100}){100}``), which the
+   engines unroll at compile time;
 3. matching runs on the ``regex`` module (pinned) with a timeout per URL and a budget for
    the whole page, so what (2) cannot see (overlapping alternatives, ``(a|aa)+``) still
    stops; a pattern that runs out of time fails the page with BAD_PATTERN. Without
