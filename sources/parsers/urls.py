@@ -72,14 +72,26 @@ class NotWatchable(ValueError):
         return (type(self), (self.reason, self.template, self.params))
 
 
+#: registry.canon's reasons for refusing a URL, as the user reads them.
+_INVALID_REASONS = {
+    "empty": _("the address is empty"),
+    "too_long": _("the address is too long"),
+    "control_characters": _("the address contains control or invisible characters"),
+    "scheme_not_allowed": _("only http:// and https:// addresses can be watched"),
+    "no_host": _("the address names no host"),
+    "bad_host": _("the host name is not valid"),
+    "bad_port": _("the port is not valid"),
+}
+
+
 def _canonical(url: str) -> canon.Canonical:
     try:
         found = canon.canonicalize(url)
     except canon.InvalidURL as exc:
         raise NotWatchable(
             "invalid_url",
-            _("This is not a web address that can be watched: %(error)s"),
-            {"error": str(exc)},
+            _("This is not a web address that can be watched: %(error)s."),
+            {"error": _INVALID_REASONS.get(exc.reason, exc.reason)},
         ) from None
     return found
 

@@ -138,3 +138,22 @@ def test_an_ordinary_page_needs_an_explicit_kind():
 def test_unknown_explicit_kind_is_refused():
     with pytest.raises(NotWatchable):
         detect_kind("https://a.example/", "twitter")
+
+
+def test_an_unreadable_address_is_explained_in_the_users_language():
+    with pytest.raises(NotWatchable) as refused:
+        detect_kind("not a url")
+    assert refused.value.reason == "invalid_url"
+    with translation.override("ru"):
+        assert str(refused.value) == (
+            "Это не веб-адрес, который можно отслеживать: недопустимое имя хоста."
+        )
+    with translation.override("kk"):
+        assert str(refused.value) == "Бұл бақылауға болатын веб-мекенжай емес: хост атауы жарамсыз."
+
+
+def test_addresses_without_a_scheme_are_taken_as_https():
+    assert detect_kind("news.demo.example/feed") == "rss"
+    assert watch_url("rss", "news.demo.example/feed") == "https://news.demo.example/feed"
+    with pytest.raises(NotWatchable):
+        watch_url("rss", "mailto:editor@news.demo.example")
