@@ -124,3 +124,14 @@ def test_next_page_pointing_at_the_page_itself_is_refused():
     body = saved("telegram_channel.html")
     page = parse("telegram", body, "https://t.me/s/demo_channel?before=101")
     assert page.next_url is None
+
+
+def test_a_login_page_instead_of_the_preview_is_not_public():
+    body = b"""<!DOCTYPE html><html><head><title>Telegram Web</title></head><body>
+      <div class="login_page"><form class="login_form" action="/auth/login" method="post">
+      <input name="phone"><button>Log in</button></form></div></body></html>"""
+    with pytest.raises(ParseFailed) as failed:
+        parse("telegram", body, URL)
+    assert failed.value.code == FailureCode.NOT_PUBLIC
+    with translation.override("ru"):
+        assert str(failed.value) == "Telegram потребовал войти в систему вместо показа канала."
