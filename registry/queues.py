@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -140,7 +141,11 @@ def counts(user, today: date | None = None) -> dict[str, int]:
         any_queue |= condition
     aggregates = {name: Count("pk", filter=condition) for name, condition in conditions.items()}
     links = links_for(user).select_related(None).filter(any_queue).order_by()
-    return links.aggregate(**aggregates)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # As for the reports (reporting.facts.reading): compiling this aggregate costs
+        # PostgreSQL far more than it saves (≈ 0.5 s of JIT at 200,000 links).
+        cursor.execute("SET LOCAL jit = off")
+        return links.aggregate(**aggregates)
 
 
 def cached_counts(user) -> dict[str, int]:
