@@ -8,7 +8,8 @@ class ChecksConfig(AppConfig):
 
     def ready(self):
         from accounts.signals import access_changed
-        from checks.notifications import notify_auditors_of_access_change
+        from checks.notifications import notify_assignment, notify_auditors_of_access_change
+        from registry.signals import link_assigned
 
         from . import (
             access,  # noqa: F401  (rules and role grants)
@@ -17,3 +18,5 @@ class ChecksConfig(AppConfig):
 
         # Auditors are alerted of every access change (accounts.services) in the portal.
         access_changed.connect(notify_auditors_of_access_change, dispatch_uid="checks.auditors")
+        # Whoever a link is assigned to is told so in the portal (registry.services.assign).
+        link_assigned.connect(notify_assignment, dispatch_uid="checks.assignment")

@@ -17,6 +17,7 @@ class NotificationKind(models.TextChoices):
     MATERIAL_MATCH = "material_match", _("matches a court-recognised material")
     ACCESS_CHANGE = "access_change", _("access change")
     ORDER_OVERDUE = "order_overdue", _("order overdue")
+    ASSIGNED = "assigned", _("link assigned")
 
 
 class FetchError(models.TextChoices):

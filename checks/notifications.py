@@ -51,6 +51,60 @@ def notify_auditors_of_access_change(sender, grant, **kwargs) -> list[Notificati
     )
 
 
+def notify_assignment(sender, link, actor, previous_user_id=None, **kwargs) -> list[Notification]:
+    """A link was assigned (registry.signals.link_assigned): a portal notification to the
+    officer named, or, when only an agency is, to each of that agency's active supervisors.
+    Nobody is told of an assignment they made themselves. The text is in the language the
+    actor works in; the kind's label is shown in the reader's."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.choices import Role
+
+    if link.assigned_user_id is not None:
+        recipients = [link.assigned_user_id]
+    else:
+        recipients = list(
+            get_user_model()
+            .objects.filter(
+                agency=link.assigned_agency_id, is_active=True, groups__name=Role.SUPERVISOR
+            )
+            .values_list("pk", flat=True)
+            .distinct()
+        )
+    recipients = [pk for pk in recipients if pk != getattr(actor, "pk", None)]
+    if not recipients:
+        return []
+    values = {
+        "link": link.pk,
+        "host": link.host,
+        "actor": (actor.get_full_name() or actor.username) if actor else _("the system"),
+        "due": link.due_date.strftime("%d.%m.%Y") if link.due_date else "",
+    }
+    if link.assigned_user_id is not None:
+        if link.due_date:
+            message = _("Link #%(link)s (%(host)s) was assigned to you by %(actor)s, due %(due)s.")
+        else:
+            message = _("Link #%(link)s (%(host)s) was assigned to you by %(actor)s.")
+    else:
+        values["agency"] = link.assigned_agency.name
+        if link.due_date:
+            message = _(
+                "Link #%(link)s (%(host)s) was assigned to %(agency)s by %(actor)s, due %(due)s: "
+                "choose an officer for it."
+            )
+        else:
+            message = _(
+                "Link #%(link)s (%(host)s) was assigned to %(agency)s by %(actor)s: "
+                "choose an officer for it."
+            )
+    return Notification.objects.bulk_create(
+        Notification(
+            user_id=pk, link_id=link.pk, kind=NotificationKind.ASSIGNED, message=message % values
+        )
+        for pk in recipients
+    )
+
+
 def _email_agencies(agency_ids: list[int], message: str) -> None:
     from django.contrib.auth import get_user_model
     from django.core.mail import send_mail

@@ -50,6 +50,30 @@ def portal(request):
 
         return policy.can(user, "view", model=Organization)
 
+    @cache
+    def work_queues():
+        """The user's work queues with their counts (registry.queues: one query, cached)."""
+        from django.urls import reverse
+
+        from registry import queues
+
+        offered = queues.queues_for(user)
+        if not offered:
+            return []
+        found = queues.cached_counts(user)
+        here = request.GET.get("queue") if _on_registry_list(request) else None
+        base = reverse("portal:links")
+        return [
+            {
+                "queue": queue,
+                "count": found.get(queue.name, 0),
+                "url": f"{base}?queue={queue.name}",
+                "current": queue.name == here,
+            }
+            for queue in offered
+        ]
+
+    context["nav_queues"] = work_queues
     context["unread_notifications"] = unread
     context["unread_cap"] = UNREAD_CAP
     context["nav_sees_links"] = sees_links
@@ -59,3 +83,8 @@ def portal(request):
     context["nav_sees_materials"] = sees_materials
     context["nav_sees_organizations"] = sees_organizations
     return context
+
+
+def _on_registry_list(request) -> bool:
+    match = getattr(request, "resolver_match", None)
+    return match is not None and match.url_name == "links"

@@ -102,15 +102,35 @@ def prepare_filter_form(form: forms.Form) -> forms.Form:
     return form
 
 
+class OfficerSelect(forms.Select):
+    """The officer picker: each option says its agency (data-agency), so that
+    static/portal/assign-picker.js shows only the officers of the agency picked. Without
+    JavaScript every officer is listed with the agency's code, and the service checks."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-agency"] = str(instance.agency_id)
+        return option
+
+
 class AssignForm(forms.Form):
-    """Who works on the link and by when (registry.services.assign checks the territory)."""
+    """Who works on the link and by when, picked from lists: the agencies the actor may assign
+    to and their people who work on links (registry.selectors.assignable_*). A forged value
+    outside those lists is refused here; registry.services.assign checks again."""
 
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=None, required=False)
-    user = forms.CharField(
-        label=_("Officer (username)"),
+    user = forms.ModelChoiceField(
+        label=_("Officer"),
+        queryset=None,
         required=False,
-        max_length=150,
-        help_text=_("Optional; must belong to the agency."),
+        to_field_name="username",
+        widget=OfficerSelect(attrs={"data-officer-picker": ""}),
+        help_text=_("Optional; one of the assigned agency's people."),
+        error_messages={
+            "invalid_choice": _("Pick an officer from the list: this one cannot be assigned.")
+        },
     )
     due_date = forms.DateField(
         label=_("Due date"),
@@ -118,22 +138,22 @@ class AssignForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
-    def __init__(self, *args, agencies, **kwargs):
+    def __init__(self, *args, agencies, officers, **kwargs):
         kwargs.setdefault("prefix", "assign")
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies
-        self.fields["agency"].empty_label = _("nobody (clear the assignment)")
-
-    def clean_user(self):
-        from accounts.models import User
-
-        username = self.cleaned_data["user"].strip()
-        if not username:
-            return None
-        user = User.objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise forms.ValidationError(_("No active user with this username."))
-        return user
+        agency = self.fields["agency"]
+        agency.queryset = agencies
+        agency.empty_label = _("nobody (clear the assignment)")
+        agency.error_messages["invalid_choice"] = _(
+            "Pick an agency from the list: you may not assign to this one."
+        )
+        agency.widget.attrs["data-agency-picker"] = ""
+        officer = self.fields["user"]
+        officer.queryset = officers
+        officer.empty_label = _("nobody in particular")
+        officer.label_from_instance = lambda user: (
+            f"{user.get_full_name() or user.username} ({user.agency.code})"
+        )
 
 
 class ClassifyForm(forms.Form):

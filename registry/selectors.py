@@ -7,6 +7,8 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from accounts import policy
+from accounts.choices import Role
 from accounts.models import Agency
 from registry import canon
 from registry.choices import ReadChannel
@@ -71,6 +73,38 @@ def links_for(user, action: str = "view"):
     """The links the user may take `action` on, ready for lists."""
     return Link.objects.restrict(user, action).select_related(
         "first_reported_agency", "assigned_agency", "assigned_user"
+    )
+
+
+def assignable_agencies(actor) -> QuerySet:
+    """The agencies the actor may assign links to: the active ones of their territory (their
+    own for an officer's reach, their region's, or every one for the country). The assign
+    service and the link page's picker both ask this."""
+    decision = policy.scope_of(actor).q(agency_field="pk", region_field="region")
+    if decision is False:
+        return Agency.objects.none()
+    agencies = Agency.objects.filter(is_active=True)
+    return agencies if decision is True else agencies.filter(decision)
+
+
+# Roles whose holders work on links and so may be named on an assignment.
+_ASSIGNEE_ROLES = (Role.OFFICER, Role.SUPERVISOR, Role.PROSECUTOR)
+
+
+def assignable_officers(actor) -> QuerySet:
+    """The active people of the assignable agencies who work on links (officers, supervisors,
+    prosecutors), by agency and name: the picker's list, filtered by agency in the browser."""
+    from accounts.models import User
+
+    return (
+        User.objects.filter(
+            is_active=True,
+            agency__in=assignable_agencies(actor).values("pk"),
+            groups__name__in=_ASSIGNEE_ROLES,
+        )
+        .distinct()
+        .select_related("agency")
+        .order_by("agency__code", "last_name", "first_name", "username")
     )
 
 

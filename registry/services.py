@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import NamedTuple
 
 from django.core.exceptions import ImproperlyConfigured
@@ -31,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from accounts import policy
 from kibernadzor.errors import Conflict, DomainError, NotAllowed
-from registry import attribution, canon, selectors, transitions
+from registry import attribution, canon, queues, selectors, transitions
 from registry.answers import SubmissionAnswer
 from registry.choices import (
     AttributionSource,
@@ -40,6 +41,7 @@ from registry.choices import (
     ReportSource,
 )
 from registry.models import Link, Report, StateChange
+from registry.signals import link_assigned
 from utilities.cursors import array_cursor
 
 MAX_BATCH = 10_000
@@ -442,6 +444,8 @@ def transition(
     link.state_changed_at = now
     link._change_reason = f"{move.name}: {given['reason']}".strip(": ")
     link.save(update_fields=["state", "state_changed_at"])
+    # The actor's queues changed at once (the others' counts follow within queues.COUNTS_TTL).
+    transaction.on_commit(partial(queues.forget_counts, [getattr(actor, "pk", None)]))
     return change
 
 
@@ -532,30 +536,30 @@ def transition_many(
 def assign(link_id: int, *, actor, agency, user=None, due_date: date | None = None) -> Link:
     """Assign a link to an agency (and optionally one of its officers) with a due date.
 
-    The actor must be able to change the link, and the agency must be in the actor's scope."""
-    from accounts.models import Agency
-
+    The actor must be able to change the link, the agency must be one they may assign to and
+    the officer one of its people who work on links (registry.selectors.assignable_*). A new
+    assignee is notified (registry.signals.link_assigned, inside the transaction)."""
     link = _locked_link(link_id, actor)
     if agency is None:
         if user is not None or due_date is not None:
             raise DomainError(_("Choose the agency first."), field="agency")
-    elif not Agency.objects.filter(pk=agency.pk).filter(_agency_scope(actor)).exists():
+    elif not selectors.assignable_agencies(actor).filter(pk=agency.pk).exists():
         raise NotAllowed(_("You may only assign to agencies in your territory."), field="agency")
     if user is not None and user.agency_id != getattr(agency, "pk", None):
         raise DomainError(_("The officer must belong to the assigned agency."), field="user")
+    if user is not None and not selectors.assignable_officers(actor).filter(pk=user.pk).exists():
+        raise NotAllowed(_("This person cannot be assigned links."), field="user")
+    previous = (link.assigned_agency_id, link.assigned_user_id)
     link.assigned_agency = agency
     link.assigned_user = user
     link.due_date = due_date
     link._change_reason = "assign"
     link.save(update_fields=["assigned_agency", "assigned_user", "due_date"])
+    if agency is not None and (link.assigned_agency_id, link.assigned_user_id) != previous:
+        link_assigned.send(Link, link=link, actor=actor, previous_user_id=previous[1])
+    concerned = [getattr(actor, "pk", None), link.assigned_user_id, previous[1]]
+    transaction.on_commit(partial(queues.forget_counts, concerned))
     return link
-
-
-def _agency_scope(actor):
-    from django.db.models import Q
-
-    decision = policy.scope_of(actor).q(agency_field="pk", region_field="region")
-    return Q() if decision is True else (decision or Q(pk__in=[]))
 
 
 @transaction.atomic

@@ -118,3 +118,14 @@ def test_evidence_bench_runs():
     out = run_bench("bench_evidence.py", "--count", "3")
     assert "failures: none" in out
     assert "captures/min per worker" in out
+
+
+@pytest.mark.slow
+def test_queues_bench_times_every_queue_page():
+    server_url()
+    out = run_bench(
+        "bench_queues.py", "--links", "500", "--rounds", "1",
+        "--database", "kbz_bench_queues_smoke", "--rebuild",
+    )  # fmt: skip
+    for page in ("queue counts, uncached", "/links/?queue=decision", "attribution search"):
+        assert page in out

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import policy
-from accounts.models import Agency
 from checks import selectors as check_selectors
 from kibernadzor.errors import DomainError, NotAllowed
 from organizations.models import Organization
@@ -32,7 +31,7 @@ from portal.forms import (
     ClassifyForm,
     TransitionForm,
 )
-from portal.views import evidence
+from portal.views import attribution, evidence
 from portal.views.orders import link_orders, new_order_url
 from registry import selectors, services, transitions
 from registry.choices import (
@@ -216,8 +215,12 @@ def _work_form(action: str, user, link: Link, data=None) -> forms.Form:
             "user": link.assigned_user.username if link.assigned_user else "",
             "due_date": link.due_date,
         }
-        agencies = Agency.objects.restrict(user).order_by("code")
-        return AssignForm(data, agencies=agencies, initial=initial)
+        return AssignForm(
+            data,
+            agencies=selectors.assignable_agencies(user).order_by("code"),
+            officers=selectors.assignable_officers(user),
+            initial=initial,
+        )
     if action == "classify":
         initial = {"classification": link.classification, "confidential": link.confidential}
         return ClassifyForm(data, initial=initial)
@@ -249,6 +252,10 @@ def link_detail(request, pk: int):
         return _unseen_link_answer(request, pk)
     context = _detail_context(request, link)
     _read_page(request.user, context)
+    find = request.GET.get("find")
+    if find is not None and "attribute" in context["work_forms"]:
+        # Attribute by searching without JavaScript: the results come back on the page.
+        context.update(attribution.page_part(request.user, find))
     return render(request, "portal/links/detail.html", context)
 
 

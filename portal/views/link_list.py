@@ -29,7 +29,7 @@ from portal.forms import (
     LinkSearchForm,
     prepare_filter_form,
 )
-from registry import selectors
+from registry import queues, selectors
 from registry.choices import (
     LinkClassification,
     LinkPlatform,
@@ -53,8 +53,14 @@ SORTS = {
     "-changed": (gettext_lazy("State changed, latest first"), ("-state_changed_at", "-id")),
     "-reports": (gettext_lazy("Most reported first"), ("-report_count", "-id")),
     "due": (gettext_lazy("Due date, soonest first"), (F("due_date").asc(nulls_last=True), "id")),
+    # A queue's order (registry.queues): the most pressing first, then what waited longest.
+    "queue": (
+        gettext_lazy("Due date, then oldest first"),
+        (F("due_date").asc(nulls_last=True), "first_reported_at", "id"),
+    ),
 }
 DEFAULT_SORT = "-reported"
+QUEUE_SORT = "queue"
 
 
 _FILTER_LABELS = {
@@ -90,6 +96,8 @@ class Listing:
     sort: str
     valid: bool
     query: dict = field(default_factory=dict)
+    # The work queue the list is fixed to (registry.queues), if any.
+    queue: queues.Queue | None = None
 
     @property
     def main_fields(self):
@@ -148,18 +156,35 @@ def _listing(request, query=None) -> Listing:
     user = request.user
     base = selectors.links_for(user).select_related("stats")
     query = request.GET if query is None else query
+    queue = _queue(user, query.get("queue", ""))
+    if queue is not None:
+        base = queues.queue_links(base, queue, user)
+        if not query.get("sort"):
+            query = query.copy()  # the sort box shows the queue's order
+            query["sort"] = QUEUE_SORT
     filterset = LinkFilterSet(query, queryset=base, request=request)
     _prepare_filters(filterset, user)
     sort_choices = [(key, label) for key, (label, _order) in SORTS.items()]
     search = LinkSearchForm(query, sort_choices=sort_choices)
     valid = filterset.is_valid() & search.is_valid()
+    default_sort = QUEUE_SORT if queue is not None else DEFAULT_SORT
     if not valid:
         # A wrong filter never silently widens the list: show nothing and say what is wrong.
-        return Listing(filterset, search, base.none(), DEFAULT_SORT, False, query.dict())
-    sort = search.cleaned_data.get("sort") or DEFAULT_SORT
+        return Listing(filterset, search, base.none(), default_sort, False, query.dict(), queue)
+    sort = search.cleaned_data.get("sort") or default_sort
     queryset = search_links(filterset.qs, search.cleaned_data.get("q", ""), user)
     queryset = queryset.order_by(*SORTS[sort][1])
-    return Listing(filterset, search, queryset, sort, True, query.dict())
+    return Listing(filterset, search, queryset, sort, True, query.dict(), queue)
+
+
+def _queue(user, name: str) -> queues.Queue | None:
+    """The queue named in the query, if the user has it; a queue they do not have is no page."""
+    if not name:
+        return None
+    queue = queues.BY_NAME.get(name)
+    if queue is None or queue not in queues.queues_for(user):
+        raise Http404(_("No such work queue."))
+    return queue
 
 
 def _sort_links(request, current: str) -> dict:
@@ -211,11 +236,12 @@ def link_list(request):
 def _clean_query(params, *, keep_page: bool = False):
     """The query without empty fields, the default sort and (unless kept) the page number."""
     cleaned = params.copy()
+    default_sort = QUEUE_SORT if cleaned.get("queue") else DEFAULT_SORT
     for key in list(cleaned):
         values = [v for v in cleaned.getlist(key) if v.strip()]
         if (
             not values
-            or (key == "sort" and values == [DEFAULT_SORT])
+            or (key == "sort" and values == [default_sort])
             or (key == "page" and not keep_page)
         ):
             del cleaned[key]
