@@ -28,7 +28,7 @@ def _add(user, links, params: dict, outcome: bulk.Outcome) -> None:
         if refusal is None:
             outcome.done.append(link.pk)
         else:
-            outcome.refuse(link.pk, link.url, refusal)
+            outcome.refuse(link, refusal)
 
 
 bulk.register(bulk.BulkAction("add_to_order", gettext_lazy("Add to a draft order"), _add, _check))

@@ -48,6 +48,7 @@ class Refusal:
     url: str  # empty when the link is not visible: nothing of it is told
     code: str
     reason: str
+    confidential: bool = False
 
 
 @dataclass
@@ -58,8 +59,17 @@ class Outcome:
     done: list[int] = field(default_factory=list)
     refused: list[Refusal] = field(default_factory=list)
 
-    def refuse(self, link_id: int, url: str, error: DomainError) -> None:
-        self.refused.append(Refusal(link_id, url, error.code, str(error.message)))
+    def refuse(self, link: Link | int, error: DomainError) -> None:
+        """Record a refusal; a Link is named by its URL, a bare id (not visible) is not."""
+        if isinstance(link, Link):
+            refusal = Refusal(link.pk, link.url, error.code, str(error.message), link.confidential)
+        else:
+            refusal = Refusal(link, "", error.code, str(error.message))
+        self.refused.append(refusal)
+
+    def shown(self) -> list[dict]:
+        """The refused links an answer names, as rows for registry.selectors.read_links."""
+        return [{"id": r.link, "confidential": r.confidential} for r in self.refused if r.url]
 
     @property
     def reasons(self) -> list[dict]:
@@ -136,7 +146,7 @@ def select_ids(user, ids: Iterable[int], outcome: Outcome) -> list[Link]:
     seen = {link.pk for link in links}
     for pk in wanted:
         if pk not in seen:
-            outcome.refuse(pk, "", _not_found())
+            outcome.refuse(pk, _not_found())
     return links
 
 
@@ -182,7 +192,7 @@ def each(links: list[Link], outcome: Outcome, work: Callable[[Link], None]) -> N
             with transaction.atomic():
                 work(link)
         except DomainError as error:
-            outcome.refuse(link.pk, link.url, error)
+            outcome.refuse(link, error)
         else:
             outcome.done.append(link.pk)
 
