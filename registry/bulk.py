@@ -11,11 +11,13 @@ Each action goes through the same services as the link's own page: registry.serv
 `transition` / `transition_many` (the table in registry.transitions decides), `assign`,
 `classify`, and for orders orders.services (registered by orders/bulk.py, see `register`).
 Semantics, per link: a link is either done entirely or refused with the service's reason;
-a refusal never rolls back the other links. Moves run set-based: the links of one state go
-through one `transition_many` (all or nothing for that group, in a savepoint); if it refuses,
-each link of the group goes through `transition` in its own savepoint, so every link gets
-the precise reason the single move would give. The whole action is one transaction: it is
-committed once, when every link has its answer.
+a refusal never rolls back the other links. The work is set-based where it can be: the links
+the user may not change are refused at once (the policy, one query); the others go through
+the set-based service (`transition_many` per state, `assign_many`, `classify_many`: all or
+nothing, in a savepoint); if that refuses, each link goes through the single service
+(`transition`, `assign`, `classify`) in its own savepoint, so every link gets the precise
+reason the single change would give. The whole action is one transaction: it is committed
+once, when every link has its answer.
 """
 
 from collections import defaultdict
@@ -28,7 +30,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kibernadzor.errors import DomainError
+from accounts import policy
+from kibernadzor.errors import DomainError, NotAllowed
 from registry import selectors, services
 from registry.choices import LinkClassification, LinkState
 from registry.models import Link
@@ -184,7 +187,39 @@ def apply(user, action: str, *, ids=None, queryset=None, params: dict | None = N
     return outcome
 
 
-# --- one link at a time, each in its own savepoint ------------------------------------------
+# --- who may change what, set-based first, one link at a time when refused ----------------
+def changeable(user, links: list[Link], outcome: Outcome) -> list[Link]:
+    """The links the user may change; the others are refused now with the refusal a single
+    change gives (registry.services), without locking or trying them one by one."""
+    allowed = set(
+        policy.restrict(
+            Link.objects.filter(pk__in=[x.pk for x in links]), user, "change"
+        ).values_list("pk", flat=True)
+    )
+    refusal = NotAllowed(_("You may not change this link."))
+    for link in links:
+        if link.pk not in allowed:
+            outcome.refuse(link, refusal)
+    return [link for link in links if link.pk in allowed]
+
+
+def at_once_or_each(
+    links: list[Link], outcome: Outcome, at_once: Callable, single: Callable
+) -> None:
+    """`at_once(ids)` for every link in one savepoint (a set-based service, all or nothing);
+    if it refuses, `single(link)` for each link in its own savepoint, so that each refused
+    link gets the reason a single change gives and the others are done."""
+    if not links:
+        return
+    try:
+        with transaction.atomic():
+            at_once([link.pk for link in links])
+    except DomainError:
+        each(links, outcome, single)
+    else:
+        outcome.done.extend(link.pk for link in links)
+
+
 def each(links: list[Link], outcome: Outcome, work: Callable[[Link], None]) -> None:
     """Run `work` on each link in a savepoint: a refusal undoes that link only."""
     for link in links:
@@ -213,25 +248,17 @@ def _move(target: str) -> Callable:
         given = {"reason": _reason(params)}
         opinion = str(params.get("expert_opinion") or "").strip()
         by_state: dict[str, list[Link]] = defaultdict(list)
-        for link in links:
+        for link in changeable(user, links, outcome):
             by_state[link.state].append(link)
         for group in by_state.values():
-            try:
-                with transaction.atomic():
-                    services.transition_many(
-                        [link.pk for link in group], target, actor=user, **given
-                    )
-            except DomainError:
-                # Someone in the group may not move: each link on its own, with its reason.
-                each(
-                    group,
-                    outcome,
-                    lambda link: services.transition(
-                        link.pk, target, actor=user, expert_opinion=opinion, **given
-                    ),
-                )
-            else:
-                outcome.done.extend(link.pk for link in group)
+            at_once_or_each(
+                group,
+                outcome,
+                lambda ids: services.transition_many(ids, target, actor=user, **given),
+                lambda link: services.transition(
+                    link.pk, target, actor=user, expert_opinion=opinion, **given
+                ),
+            )
 
     return run
 
@@ -275,7 +302,12 @@ def _check_assign(user, params: dict) -> dict:
 
 
 def _assign(user, links: list[Link], params: dict, outcome: Outcome) -> None:
-    each(links, outcome, lambda link: services.assign(link.pk, actor=user, **params))
+    at_once_or_each(
+        changeable(user, links, outcome),
+        outcome,
+        lambda ids: services.assign_many(ids, actor=user, **params),
+        lambda link: services.assign(link.pk, actor=user, **params),
+    )
 
 
 def _check_classify(user, params: dict) -> dict:
@@ -286,7 +318,12 @@ def _check_classify(user, params: dict) -> dict:
 
 
 def _classify(user, links: list[Link], params: dict, outcome: Outcome) -> None:
-    each(links, outcome, lambda link: services.classify(link.pk, actor=user, **params))
+    at_once_or_each(
+        changeable(user, links, outcome),
+        outcome,
+        lambda ids: services.classify_many(ids, actor=user, **params),
+        lambda link: services.classify(link.pk, actor=user, **params),
+    )
 
 
 register(BulkAction("assign", gettext_lazy("Assign"), _assign, _check_assign))

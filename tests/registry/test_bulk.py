@@ -241,3 +241,25 @@ def test_five_hundred_links_start_review_in_a_bounded_number_of_queries(
 
     assert len(outcome.done) == 500
     assert StateChange.objects.filter(link__in=ids, to_state=LinkState.UNDER_REVIEW).count() == 500
+
+
+def test_five_hundred_links_assign_and_classify_in_a_bounded_number_of_queries(
+    officer, supervisor, django_assert_max_num_queries
+):
+    ids = [x.pk for x in LinkFactory.create_batch(500, first_reported_by=officer)]
+
+    with django_assert_max_num_queries(20):
+        assigned = bulk.apply(supervisor, "assign", ids=ids, params={"agency": officer.agency.code})
+    with django_assert_max_num_queries(20):
+        classified = bulk.apply(
+            supervisor, "classify", ids=ids, params={"classification": "separatist"}
+        )
+
+    assert len(assigned.done) == len(classified.done) == 500
+    assert (
+        Link.objects.filter(assigned_agency=officer.agency, classification="separatist").count()
+        == 500
+    )
+    # One history record per link and change, as the single services write.
+    assert Link.history.filter(history_change_reason="assign").count() == 500
+    assert Link.history.filter(history_change_reason="classify").count() == 500
