@@ -219,3 +219,22 @@ def test_readers_may_act_on_nothing(officer, role):
     # Whatever they post, each link is refused by the policy and stays as it was.
     assert response.status_code in (200, 302)
     assert Link.objects.get(pk=link.pk).state == LinkState.NEW
+
+
+def test_every_matching_link_follows_the_search_box_too(officer, supervisor):
+    channel = LinkFactory(first_reported_by=officer, raw_url="https://t.me/secret_op_channel/7")
+    other = LinkFactory(first_reported_by=officer)
+
+    response = post(
+        browser_for(supervisor), "start_review", scope="all", query="q=secret_op_channel"
+    )
+
+    assert texts(page(response), "//dd[@class='bulk-done']") == ["1"]
+    assert states([channel, other]) == {channel.pk: LinkState.UNDER_REVIEW, other.pk: LinkState.NEW}
+
+
+def test_a_wrong_filter_acts_on_nothing(officer, supervisor):
+    link = LinkFactory(first_reported_by=officer)
+    response = post(browser_for(supervisor), "start_review", scope="all", query="state=nonsense")
+    assert response.status_code == 302
+    assert Link.objects.get(pk=link.pk).state == LinkState.NEW
