@@ -12,7 +12,10 @@ Each action goes through the same services as the link's own page: registry.serv
 `classify`, and for orders orders.services (registered by orders/bulk.py, see `register`).
 Semantics, per link: a link is either done entirely or refused with the service's reason;
 a refusal never rolls back the other links. The work is set-based where it can be: the links
-the user may not change are refused at once (the policy, one query); the others go through
+the user may not change are refused at once (the policy, one query); for moves, the links
+are locked and grouped by their state, and a state from which the table refuses the move
+(no such move, not for the user's roles, a requirement missing) refuses its whole group with
+the reason the single `transition` gives its first link; the others go through
 the set-based service (`transition_many` per state, `assign_many`, `classify_many`: all or
 nothing, in a savepoint); if that refuses, each link goes through the single service
 (`transition`, `assign`, `classify`) in its own savepoint, so every link gets the precise
@@ -32,7 +35,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import policy
 from kibernadzor.errors import DomainError, NotAllowed
-from registry import selectors, services
+from registry import selectors, services, transitions
 from registry.choices import LinkClassification, LinkState
 from registry.models import Link
 
@@ -243,21 +246,57 @@ def _needs_reason(user, params: dict) -> dict:
     return params
 
 
+def _table_refuses(state: str, target: str, user, given: dict) -> bool:
+    """Whether registry.transitions refuses this move from `state` whatever the link: no such
+    move, not for the user's roles, or a requirement missing from the parameters."""
+    move = transitions.find(state, target)
+    if move is None or not move.allows(user):
+        return True
+    return any(not given.get(requirement) for requirement in move.requires)
+
+
+def _refuse_alike(group: list[Link], outcome: Outcome, single: Callable) -> None:
+    """Refuse every link of `group` with the refusal the single service gives the first."""
+    try:
+        with transaction.atomic():
+            single(group[0])
+    except DomainError as error:
+        for link in group:
+            outcome.refuse(link, error)
+    else:  # not refused after all: the links go one by one
+        outcome.done.append(group[0].pk)
+        each(group[1:], outcome, single)
+
+
 def _move(target: str) -> Callable:
     def run(user, links: list[Link], params: dict, outcome: Outcome) -> None:
         given = {"reason": _reason(params)}
         opinion = str(params.get("expert_opinion") or "").strip()
+        movable = changeable(user, links, outcome)
+        # Locked in id order (as transition_many locks), the states read now group exactly.
+        states = dict(
+            Link.objects.select_for_update(of=("self",))
+            .filter(pk__in=[link.pk for link in movable])
+            .order_by("pk")
+            .values_list("pk", "state")
+        )
         by_state: dict[str, list[Link]] = defaultdict(list)
-        for link in changeable(user, links, outcome):
-            by_state[link.state].append(link)
-        for group in by_state.values():
+        for link in movable:
+            by_state[states[link.pk]].append(link)
+
+        def single(link):
+            return services.transition(link.pk, target, actor=user, expert_opinion=opinion, **given)
+
+        for state, group in by_state.items():
+            if _table_refuses(state, target, user, {**given, "expert_opinion": opinion}):
+                # The table refuses every link of this state alike: the service says why once.
+                _refuse_alike(group, outcome, single)
+                continue
             at_once_or_each(
                 group,
                 outcome,
                 lambda ids: services.transition_many(ids, target, actor=user, **given),
-                lambda link: services.transition(
-                    link.pk, target, actor=user, expert_opinion=opinion, **given
-                ),
+                single,
             )
 
     return run

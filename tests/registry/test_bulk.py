@@ -263,3 +263,17 @@ def test_five_hundred_links_assign_and_classify_in_a_bounded_number_of_queries(
     # One history record per link and change, as the single services write.
     assert Link.history.filter(history_change_reason="assign").count() == 500
     assert Link.history.filter(history_change_reason="classify").count() == 500
+
+
+def test_a_state_the_table_refuses_is_refused_for_all_its_links_at_once(
+    officer, supervisor, django_assert_max_num_queries
+):
+    ids = [x.pk for x in LinkFactory.create_batch(300, first_reported_by=officer)]
+
+    with django_assert_max_num_queries(20):
+        outcome = bulk.apply(supervisor, "reject", ids=ids, params={"reason": "no"})
+
+    assert outcome.done == [] and len(outcome.refused) == 300
+    [group] = outcome.reasons
+    assert group["code"] == "transition_not_allowed" and "cannot become" in group["reason"]
+    assert not StateChange.objects.filter(link__in=ids).exists()
