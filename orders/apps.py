@@ -11,6 +11,7 @@ class OrdersConfig(AppConfig):
 
         from . import (
             access,  # noqa: F401  (rules and role grants)
+            bulk,  # noqa: F401  (the bulk action "add to a draft order", registry.bulk)
             tasks,  # noqa: F401  (beat sends them by name)
         )
         from .checking import record_checks

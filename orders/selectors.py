@@ -5,11 +5,13 @@ from datetime import datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts import policy
 from orders.choices import (
     CLOCKED_KINDS,
     IN_FORCE_ORDER_STATES,
     OPEN_ORDER_STATES,
     OrderLinkState,
+    OrderState,
 )
 from orders.models import Order, OrderLink, Recipient
 from registry.choices import LinkState
@@ -20,6 +22,12 @@ def orders_for(user) -> QuerySet[Order]:
     return Order.objects.restrict(user, "view").select_related(
         "recipient", "agency", "issued_by", "signatory", "court_decision", "parent"
     )
+
+
+def drafts_for(user) -> QuerySet[Order]:
+    """The draft orders the user may change (to add links to), newest first."""
+    drafts = orders_for(user).filter(state=OrderState.DRAFT)
+    return policy.restrict(drafts, user, "change").order_by("-created_at", "-id")
 
 
 def order_links_for(user, order: Order | None = None) -> QuerySet[OrderLink]:

@@ -176,40 +176,60 @@ def _link_ids(links: Iterable) -> list[int]:
     return sorted({link.pk if isinstance(link, Link) else int(link) for link in links})
 
 
+def _visible_links(user, ids: list[int]) -> dict[int, Link]:
+    return {
+        link.pk: link
+        for link in Link.objects.restrict(user, "view")
+        .filter(pk__in=ids)
+        .only("pk", "url", "state", "platform", "is_demo")
+    }
+
+
+def _link_refusal(link: Link, recipient: Recipient, *, name_link=True) -> OrderRefused | None:
+    """Why an order to `recipient` may not cover this (visible) link; None if it may. Without
+    `name_link` the message leaves the URL out, so that a bulk summary groups by reason."""
+    if link.state not in ORDERABLE_LINK_STATES:
+        state = LinkState(link.state).label
+        message = (
+            _("The link %(url)s is “%(state)s”, not confirmed illegal: it cannot be ordered.")
+            % {"url": link.url, "state": state}
+            if name_link
+            else _("The link is “%(state)s”, not confirmed illegal: it cannot be ordered.")
+            % {"state": state}
+        )
+        return OrderRefused(message, field="links", link=link.pk)
+    if recipient.platforms and link.platform not in recipient.platforms:
+        message = (
+            _("The link %(url)s is not on a platform “%(name)s” answers for.")
+            % {"url": link.url, "name": recipient.name}
+            if name_link
+            else _("The link is not on a platform “%(name)s” answers for.")
+            % {"name": recipient.name}
+        )
+        return OrderRefused(message, field="links", link=link.pk)
+    return None
+
+
+def _missing_link(pk: int) -> OrderRefused:
+    return OrderRefused(
+        _("No such link, or you may not see it: %(id)s.") % {"id": pk}, field="links", link=pk
+    )
+
+
 def _orderable_links(user, links: Iterable, recipient: Recipient) -> list[Link]:
     """The links, if each is visible to the user, confirmed illegal and within the recipient's
     platforms; the first that is not is named in the refusal."""
     ids = _link_ids(links)
     if not ids:
         raise OrderRefused(_("An order covers at least one link."), field="links")
-    found = {
-        link.pk: link
-        for link in Link.objects.restrict(user, "view")
-        .filter(pk__in=ids)
-        .only("pk", "url", "state", "platform", "is_demo")
-    }
+    found = _visible_links(user, ids)
     missing = [pk for pk in ids if pk not in found]
     if missing:
-        raise OrderRefused(
-            _("No such link, or you may not see it: %(id)s.") % {"id": missing[0]},
-            field="links",
-            link=missing[0],
-        )
+        raise _missing_link(missing[0])
     for link in found.values():
-        if link.state not in ORDERABLE_LINK_STATES:
-            raise OrderRefused(
-                _("The link %(url)s is “%(state)s”, not confirmed illegal: it cannot be ordered.")
-                % {"url": link.url, "state": LinkState(link.state).label},
-                field="links",
-                link=link.pk,
-            )
-        if recipient.platforms and link.platform not in recipient.platforms:
-            raise OrderRefused(
-                _("The link %(url)s is not on a platform “%(name)s” answers for.")
-                % {"url": link.url, "name": recipient.name},
-                field="links",
-                link=link.pk,
-            )
+        refusal = _link_refusal(link, recipient)
+        if refusal is not None:
+            raise refusal
     return [found[pk] for pk in ids]
 
 
@@ -324,6 +344,33 @@ def add_links(user, order: Order, links: Iterable) -> Order:
     _require_state(order, OrderState.DRAFT, doing=pgettext("order step", "changed"))
     _add_order_links(order, _orderable_links(user, links, order.recipient), user)
     return order
+
+
+@transaction.atomic
+def add_links_where_allowed(user, order: Order, links: Iterable) -> dict[int, OrderRefused]:
+    """Add to a draft every link it may cover and refuse the others one by one (a bulk action
+    on a selection: portal bulk work, the API's links/bulk/). Returns the refusal of each link
+    left out, by id; links already in the draft count as added. The order itself must be a
+    draft the user may change, or nothing is added (OrderNotAllowed, OrderConflict)."""
+    order = _locked_order(user, order)
+    _require_state(order, OrderState.DRAFT, doing=pgettext("order step", "changed"))
+    ids = _link_ids(links)
+    found = _visible_links(user, ids)
+    refusals: dict[int, OrderRefused] = {}
+    accepted = []
+    for pk in ids:
+        link = found.get(pk)
+        refusal = (
+            _missing_link(pk)
+            if link is None
+            else _link_refusal(link, order.recipient, name_link=False)
+        )
+        if refusal is None:
+            accepted.append(link)
+        else:
+            refusals[pk] = refusal
+    _add_order_links(order, accepted, user)
+    return refusals
 
 
 @transaction.atomic

@@ -7,10 +7,11 @@ only when it is the batch's next one, so a repeated or concurrent request for it
 click, a retry) does nothing and the results already stored stand.
 """
 
+import json
 import uuid
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -31,6 +32,12 @@ CHUNK_LINES = 500
 MAX_LINES = 100_000
 # Results rendered in one page; all of them are in the CSV download.
 RESULTS_ON_PAGE = 2_000
+# Results per page of a finished batch's results (filtered by status, server-side).
+RESULTS_PER_PAGE = 200
+# Invalid lines offered for correction in one go.
+RESUBMIT_LINES = 2_000
+# Filters of a finished batch's results: status -> the batch's counter of it.
+RESULT_FILTERS = ("new", "known", "invalid")
 # Finished or abandoned batches are dropped after this long (when the officer starts another).
 KEEP_DAYS = 7
 
@@ -217,3 +224,71 @@ def summary(batch: BulkSubmission) -> str:
         "%(done)d of %(total)d line processed", "%(done)d of %(total)d lines processed",
         batch.line_count,
     ) % {"done": batch.processed_lines, "total": batch.line_count}  # fmt: skip
+
+
+# --- a finished batch's results, filtered (the results page's tabs) ----------------------------
+# One page of a batch's stored results, unpacked from the chunks' JSON by PostgreSQL; a status
+# of NULL takes every row.
+_ROWS = """
+    SELECT e.row FROM portal_bulkchunk c
+    CROSS JOIN LATERAL jsonb_array_elements(c.results) WITH ORDINALITY AS e(row, n)
+    WHERE c.batch_id = %(batch)s AND c.results IS NOT NULL
+      AND (%(status)s::text IS NULL OR e.row->>'status' = %(status)s::text)
+    ORDER BY c.index, e.n
+    LIMIT %(limit)s OFFSET %(offset)s
+"""
+_LINK_IDS = """
+    SELECT DISTINCT (e.row->>'link')::bigint FROM portal_bulkchunk c
+    CROSS JOIN LATERAL jsonb_array_elements(c.results) AS e(row)
+    WHERE c.batch_id = %(batch)s AND c.results IS NOT NULL AND e.row->>'link' IS NOT NULL
+      AND (%(status)s::text IS NULL OR e.row->>'status' = %(status)s::text)
+"""
+
+
+def result_count(batch: BulkSubmission, status: str | None) -> int:
+    """How many stored results have this status (None: all), from the batch's counters."""
+    if status is None:
+        return batch.processed_lines
+    return getattr(batch, f"{status}_count")
+
+
+def filtered_results(batch: BulkSubmission, status: str | None, offset: int, limit: int):
+    """One page of the batch's stored results with this status (None: all), in line order:
+    a page of a 100,000-line batch reads that page, not every result."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _ROWS, {"batch": batch.pk, "status": status, "limit": limit, "offset": offset}
+        )
+        return displayed([row if isinstance(row, dict) else json.loads(row) for (row,) in cursor])
+
+
+class ResultRows:
+    """The filtered results as a sequence a Paginator can page through."""
+
+    def __init__(self, batch: BulkSubmission, status: str | None):
+        self.batch, self.status = batch, status
+
+    def count(self) -> int:
+        return result_count(self.batch, self.status)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            raise TypeError("ResultRows is paged by slices")
+        start = index.start or 0
+        return filtered_results(self.batch, self.status, start, (index.stop or start) - start)
+
+
+def result_link_ids(batch: BulkSubmission, status: str | None) -> list[int]:
+    """The links the batch's results with this status name (None: new and known), for
+    "select every line of this tab": the bulk action narrows them to what the user may read."""
+    with connection.cursor() as cursor:
+        cursor.execute(_LINK_IDS, {"batch": batch.pk, "status": status})
+        return sorted(pk for (pk,) in cursor)
+
+
+def invalid_lines(batch: BulkSubmission, limit: int = RESUBMIT_LINES) -> list[dict]:
+    """The batch's invalid lines (number, text as typed, reason) to correct and submit again."""
+    return filtered_results(batch, SubmissionStatus.INVALID, 0, limit)

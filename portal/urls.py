@@ -4,6 +4,7 @@ from django.urls import path, re_path
 from portal.views import (
     account,
     attribution,
+    bulk,
     dashboard,
     evidence,
     link_detail,
@@ -36,6 +37,7 @@ urlpatterns = [
     path("links/", link_list.link_list, name="links"),
     path("links/export/<str:fmt>/", link_list.link_export, name="links_export"),
     path("links/attribution-search/", attribution.attribution_search, name="attribution_search"),
+    path("links/bulk/", bulk.links_bulk, name="links_bulk"),
     path("links/<int:pk>/", link_detail.link_detail, name="link"),
     path("links/<int:pk>/transition/", link_detail.link_transition, name="link_transition"),
     path("links/<int:pk>/open/", link_detail.link_open, name="link_open"),

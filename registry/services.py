@@ -585,6 +585,68 @@ def classify(
     return link
 
 
+def _locked_links(link_ids: Iterable[int], actor) -> list[Link]:
+    """The links, locked in id order, if the actor may change every one of them; the refusal a
+    single change gives for the first that is not (all or nothing)."""
+    ids = sorted(set(link_ids))
+    queryset = policy.restrict(Link.objects.select_for_update(of=("self",)), actor, "change")
+    links = list(queryset.filter(pk__in=ids).order_by("pk"))
+    if len(links) != len(ids):
+        missing = sorted(set(ids) - {link.pk for link in links})[0]
+        _locked_link(missing, actor)  # raises the refusal a single change gives
+    return links
+
+
+def _save_many(links: list[Link], values: dict, *, actor, reason: str) -> None:
+    """One UPDATE for every link (the same values) and one history record each."""
+    for link in links:
+        for name, value in values.items():
+            setattr(link, name, value)
+    Link.objects.filter(pk__in=[link.pk for link in links]).update(**values)
+    Link.history.bulk_history_create(
+        links,
+        batch_size=1000,
+        update=True,
+        default_user=actor,
+        default_change_reason=reason,
+        default_date=timezone.now(),
+    )
+
+
+@transaction.atomic
+def assign_many(
+    link_ids: Iterable[int], *, actor, agency, user=None, due_date: date | None = None
+) -> list[Link]:
+    """`assign` for many links at once (bulk work, registry.bulk), in a fixed number of
+    queries and with the same checks; all or nothing."""
+    from accounts.models import Agency
+
+    links = _locked_links(link_ids, actor)
+    if agency is None:
+        if user is not None or due_date is not None:
+            raise DomainError(_("Choose the agency first."), field="agency")
+    elif not Agency.objects.filter(pk=agency.pk).filter(_agency_scope(actor)).exists():
+        raise NotAllowed(_("You may only assign to agencies in your territory."), field="agency")
+    if user is not None and user.agency_id != getattr(agency, "pk", None):
+        raise DomainError(_("The officer must belong to the assigned agency."), field="user")
+    values = {"assigned_agency": agency, "assigned_user": user, "due_date": due_date}
+    _save_many(links, values, actor=actor, reason="assign")
+    return links
+
+
+@transaction.atomic
+def classify_many(link_ids: Iterable[int], *, actor, classification: str) -> list[Link]:
+    """`classify` (the classification) for many links at once, with the same checks; all or
+    nothing."""
+    from registry.choices import LinkClassification
+
+    if classification not in LinkClassification.values:
+        raise DomainError(_("Unknown classification."), field="classification")
+    links = _locked_links(link_ids, actor)
+    _save_many(links, {"classification": classification}, actor=actor, reason="classify")
+    return links
+
+
 # --- attribution to organizations and materials ---------------------------------------------
 @transaction.atomic
 def attribute(

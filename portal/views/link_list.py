@@ -25,6 +25,7 @@ from accounts import policy
 from accounts.models import Agency, Region
 from orders.models import Order
 from organizations.models import Organization
+from portal.bulk_forms import bar_context
 from portal.forms import (
     LinkSearchForm,
     prepare_filter_form,
@@ -222,6 +223,8 @@ def link_list(request):
         "export_max": EXPORT_MAX_ROWS,
         # A prosecutor ticks links here (or takes the whole filter) into a new blocking order.
         "can_order": policy.can(request.user, "add", model=Order),
+        # Bulk work on the ticked links or on every link matching the filter (portal.views.bulk).
+        **bar_context(request, form_id="order-selection"),
     }
     status = 200 if listing.valid else 400
     if getattr(request, "htmx", False) and request.htmx.target == "results":

@@ -673,8 +673,7 @@ def add_to_order(request, link_pk: int):
 # --- for other pages ---------------------------------------------------------------------------
 def drafts_for(user):
     """The draft orders the user may change (to add a link to)."""
-    drafts = order_selectors.orders_for(user).filter(state=OrderState.DRAFT)
-    return policy.restrict(drafts, user, "change").order_by("-created_at", "-id")
+    return order_selectors.drafts_for(user)
 
 
 def link_orders(user, link: Link) -> dict:

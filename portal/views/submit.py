@@ -9,17 +9,20 @@ the officer presses the same form's button.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import policy
 from kibernadzor.errors import DomainError
 from portal import submissions
+from portal.bulk_forms import bar_context
 from portal.models import BulkSubmission
-from portal.submit_forms import FORMS
+from portal.submit_forms import FORMS, PastedListForm
 from portal.templatetags.portal_tags import defang
 from utilities.tabular import file_response, write_table
 
@@ -75,14 +78,56 @@ def _batch_or_404(request, batch_id) -> BulkSubmission:
 
 @login_required
 def batch(request, batch_id):
-    """A batch's results so far, its progress, and the form that asks for the next chunk."""
+    """A batch's results. While it is being worked through: the results so far, its progress,
+    and the form that asks for the next chunk. Once finished: the summary at the top, the
+    results filtered server-side (new / known / invalid) a page at a time, the bulk bar over
+    them, and the invalid lines ready to be corrected and submitted again."""
     batch = _batch_or_404(request, batch_id)
-    rows, hidden = submissions.page_results(batch)
-    return render(
-        request,
-        "portal/submit/batch.html",
-        {"batch": batch, "rows": rows, "hidden": hidden, "progress": submissions.summary(batch)},
+    context = {"batch": batch, "progress": submissions.summary(batch)}
+    if not batch.finished:
+        rows, hidden = submissions.page_results(batch)
+        context.update(rows=rows, hidden=hidden)
+        return render(request, "portal/submit/batch.html", context)
+    status = request.GET.get("status") or None
+    if status not in submissions.RESULT_FILTERS:
+        status = None
+    paginator = Paginator(submissions.ResultRows(batch, status), submissions.RESULTS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    context.update(
+        finished=True,
+        status=status,
+        rows=list(page.object_list),
+        page=page,
+        page_query=f"status={status}" if status else "",
+        tabs=[
+            {
+                "status": value or "",
+                "label": label,
+                "count": submissions.result_count(batch, value),
+                "url": f"{request.path}?status={value}" if value else request.path,
+            }
+            for value, label in RESULT_TABS
+        ],
+        **bar_context(request, form_id="bulk-selection"),
     )
+    if batch.invalid_count:
+        invalid = submissions.invalid_lines(batch)
+        context["invalid"] = invalid
+        context["resubmit_form"] = PastedListForm(
+            initial={
+                "urls": "\n".join(defang(row["input"]) for row in invalid),
+                "confidential": batch.confidential,
+            }
+        )
+    return render(request, "portal/submit/batch.html", context)
+
+
+RESULT_TABS = (
+    (None, gettext_lazy("All")),
+    ("new", gettext_lazy("New")),
+    ("known", gettext_lazy("Known")),
+    ("invalid", gettext_lazy("Invalid")),
+)
 
 
 @login_required
@@ -107,7 +152,7 @@ def next_chunk(request, batch_id):
             messages.error(request, error)
         return redirect("portal:submit_batch", batch_id=batch.pk)
     rows = submissions.displayed(chunk.results) if chunk is not None else []
-    return render(
+    response = render(
         request,
         "portal/submit/_chunk.html",
         {
@@ -117,6 +162,10 @@ def next_chunk(request, batch_id):
             "progress": submissions.summary(batch),
         },
     )
+    if batch.finished and chunk is not None:
+        # The last chunk is in: reload into the finished page (summary, filters, bulk bar).
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @login_required

@@ -134,3 +134,51 @@ class AttributeSerializer(serializers.Serializer):
     organization = serializers.IntegerField(required=False)
     material = serializers.IntegerField(required=False)
     remove = serializers.BooleanField(required=False, default=False)
+
+
+class BulkSerializer(serializers.Serializer):
+    """A bulk action (registry.bulk): the links by `ids` or by `filter` (the list's filters,
+    re-evaluated under the access policy when the action runs), and the action's `params`."""
+
+    action = serializers.CharField(
+        help_text="start_review, confirm, reject, assign, classify or add_to_order."
+    )
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, max_length=5000
+    )
+    filter = serializers.DictField(
+        required=False,
+        help_text="Filters of GET /api/v1/links/ (state, platform, agency, …); a value or a "
+        'list of values: {"state": ["new", "under_review"], "region": "KZ-75"}.',
+    )
+    params = serializers.DictField(
+        required=False,
+        help_text="reason (confirm, reject); expert_opinion (confirm after an examination); "
+        "agency (code), user (username), due_date (assign); classification (classify); "
+        "order (id of a draft order: add_to_order).",
+    )
+
+    def validate(self, data):
+        if ("ids" in data) == ("filter" in data):
+            raise serializers.ValidationError("Give either `ids` or `filter`.")
+        return data
+
+
+class BulkRefusedLinkSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.CharField(allow_null=True)
+
+
+class BulkReasonSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    reason = serializers.CharField()
+    count = serializers.IntegerField()
+    links = BulkRefusedLinkSerializer(many=True)
+
+
+class BulkAnswerSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    done = serializers.IntegerField()
+    refused = serializers.IntegerField()
+    done_ids = serializers.ListField(child=serializers.IntegerField())
+    reasons = BulkReasonSerializer(many=True)

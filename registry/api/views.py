@@ -1,5 +1,6 @@
 """The link registry over HTTP: list and read links, check and submit batches, transitions."""
 
+from django.http import QueryDict
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -8,7 +9,7 @@ from rest_framework.response import Response
 
 from accounts.models import Agency, User
 from kibernadzor.errors import DomainError
-from registry import selectors, services
+from registry import bulk, selectors, services
 from registry.answers import SubmissionAnswer
 from registry.api import serializers as s
 from registry.choices import ReadChannel, ReportSource
@@ -23,6 +24,15 @@ def _batch(request) -> list:
     if not isinstance(urls, list):
         raise ValidationError({"urls": ['A list of URLs is required: {"urls": [...]}.']})
     return urls
+
+
+def _query(filters: dict) -> QueryDict:
+    """A JSON object of filters as the query string the FilterSet reads (lists as repeats)."""
+    query = QueryDict(mutable=True)
+    for name, value in filters.items():
+        values = value if isinstance(value, list) else [value]
+        query.setlist(name, ["" if v is None else str(v) for v in values])
+    return query
 
 
 def _answer(answers: list[SubmissionAnswer]) -> Response:
@@ -76,6 +86,27 @@ class LinkViewSet(PolicyViewSetMixin, viewsets.ReadOnlyModelViewSet):
             urls, user=request.user, source=ReportSource.API, confidential=confidential
         )
         return _answer(results)
+
+    @extend_schema(request=s.BulkSerializer, responses=s.BulkAnswerSerializer)
+    @action(detail=False, methods=["post"])
+    def bulk(self, request):
+        """One action on many links (at most 5,000): `ids`, or `filter` re-evaluated now under
+        the access policy. Each link is done or refused with its reason; a refusal does not
+        undo the others. Ids the caller may not read are answered like ids that do not exist."""
+        data = self._valid(s.BulkSerializer, request)
+        selection = {"ids": data["ids"]} if "ids" in data else {}
+        if "filter" in data:
+            filterset = LinkFilterSet(
+                _query(data["filter"]), queryset=selectors.links_for(request.user), request=request
+            )
+            if not filterset.is_valid():
+                raise ValidationError({"filter": filterset.errors})
+            selection["queryset"] = filterset.qs
+        outcome = bulk.apply(
+            request.user, data["action"], params=data.get("params") or {}, **selection
+        )
+        selectors.read_links(request.user, outcome.shown(), ReadChannel.API)
+        return Response(outcome.as_dict())
 
     def _link_answer(self, link_id):
         link = self.get_queryset().get(pk=link_id)

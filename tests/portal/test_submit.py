@@ -445,18 +445,26 @@ def test_the_same_form_posted_twice_starts_one_batch(officer):
 
 
 def test_a_long_batch_page_shows_the_latest_results_and_the_download_has_all(officer, monkeypatch):
+    """While a batch is worked through, its page shows the latest results; once finished, the
+    results are paged (tests/portal/test_batch_results.py), and the download has them all."""
     monkeypatch.setattr(submissions, "CHUNK_LINES", 2)
     monkeypatch.setattr(submissions, "RESULTS_ON_PAGE", 2)
     client = browser_for(officer)
     batch_id = batch_id_of(
         submit_list(client, "\n".join(f"https://propaganda.example/{n}" for n in range(6)))
     )
-    for chunk in (1, 2):
-        client.post(reverse("portal:submit_next", args=[batch_id]), {"chunk": chunk})
+    client.post(reverse("portal:submit_next", args=[batch_id]), {"chunk": 1})
 
     page = client.get(reverse("portal:submit_batch", args=[batch_id]))
-    assert [r["line"] for r in result_rows(page.content)] == [5, 6]
-    assert "4 earlier results are not shown on this page" in page.content.decode()
+    assert [r["line"] for r in result_rows(page.content)] == [3, 4]
+    assert "2 earlier results are not shown on this page" in page.content.decode()
+
+    client.post(reverse("portal:submit_next", args=[batch_id]), {"chunk": 2})
+    monkeypatch.setattr(submissions, "RESULTS_PER_PAGE", 4)
+    first = client.get(reverse("portal:submit_batch", args=[batch_id]))
+    second = client.get(reverse("portal:submit_batch", args=[batch_id]) + "?page=2")
+    assert [r["line"] for r in result_rows(first.content)] == [1, 2, 3, 4]
+    assert [r["line"] for r in result_rows(second.content)] == [5, 6]
     download = client.get(reverse("portal:submit_results", args=[batch_id]))
     assert len(download.content.decode("utf-8-sig").splitlines()) == 7
 
