@@ -8,8 +8,12 @@ class ChecksConfig(AppConfig):
 
     def ready(self):
         from accounts.signals import access_changed
-        from checks.notifications import notify_assignment, notify_auditors_of_access_change
-        from registry.signals import link_assigned
+        from checks.notifications import (
+            notify_assignment,
+            notify_auditors_of_access_change,
+            notify_bulk_assignment,
+        )
+        from registry.signals import link_assigned, links_assigned
 
         from . import (
             access,  # noqa: F401  (rules and role grants)
@@ -20,3 +24,4 @@ class ChecksConfig(AppConfig):
         access_changed.connect(notify_auditors_of_access_change, dispatch_uid="checks.auditors")
         # Whoever a link is assigned to is told so in the portal (registry.services.assign).
         link_assigned.connect(notify_assignment, dispatch_uid="checks.assignment")
+        links_assigned.connect(notify_bulk_assignment, dispatch_uid="checks.bulk_assignment")

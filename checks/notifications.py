@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts import policy
 from checks.choices import NotificationKind
@@ -56,22 +57,7 @@ def notify_assignment(sender, link, actor, previous_user_id=None, **kwargs) -> l
     officer named, or, when only an agency is, to each of that agency's active supervisors.
     Nobody is told of an assignment they made themselves. The text is in the language the
     actor works in; the kind's label is shown in the reader's."""
-    from django.contrib.auth import get_user_model
-
-    from accounts.choices import Role
-
-    if link.assigned_user_id is not None:
-        recipients = [link.assigned_user_id]
-    else:
-        recipients = list(
-            get_user_model()
-            .objects.filter(
-                agency=link.assigned_agency_id, is_active=True, groups__name=Role.SUPERVISOR
-            )
-            .values_list("pk", flat=True)
-            .distinct()
-        )
-    recipients = [pk for pk in recipients if pk != getattr(actor, "pk", None)]
+    recipients = _assignment_recipients(link.assigned_agency_id, link.assigned_user_id, actor)
     if not recipients:
         return []
     values = {
@@ -100,6 +86,61 @@ def notify_assignment(sender, link, actor, previous_user_id=None, **kwargs) -> l
     return Notification.objects.bulk_create(
         Notification(
             user_id=pk, link_id=link.pk, kind=NotificationKind.ASSIGNED, message=message % values
+        )
+        for pk in recipients
+    )
+
+
+def _assignment_recipients(agency_id, user_id, actor) -> list[int]:
+    """The officer named, else the agency's active supervisors; never the actor."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.choices import Role
+
+    if user_id is not None:
+        recipients = [user_id]
+    else:
+        recipients = list(
+            get_user_model()
+            .objects.filter(agency=agency_id, is_active=True, groups__name=Role.SUPERVISOR)
+            .values_list("pk", flat=True)
+            .distinct()
+        )
+    return [pk for pk in recipients if pk != getattr(actor, "pk", None)]
+
+
+def notify_bulk_assignment(sender, links, actor, **kwargs) -> list[Notification]:
+    """Many links assigned at once (registry.signals.links_assigned): one notification per
+    person for the whole selection, naming how many links and pointing to the first; a
+    single link is told as `notify_assignment` tells it."""
+    if not links:
+        return []
+    if len(links) == 1:
+        return notify_assignment(sender, link=links[0], actor=actor)
+    first = links[0]
+    recipients = _assignment_recipients(first.assigned_agency_id, first.assigned_user_id, actor)
+    if not recipients:
+        return []
+    values = {
+        "count": len(links),
+        "actor": (actor.get_full_name() or actor.username) if actor else _("the system"),
+    }
+    if first.assigned_user_id is not None:
+        message = ngettext(
+            "%(count)s link was assigned to you by %(actor)s.",
+            "%(count)s links were assigned to you by %(actor)s.",
+            len(links),
+        )
+    else:
+        values["agency"] = first.assigned_agency.name
+        message = ngettext(
+            "%(count)s link was assigned to %(agency)s by %(actor)s: choose an officer for it.",
+            "%(count)s links were assigned to %(agency)s by %(actor)s: choose officers for them.",
+            len(links),
+        )
+    return Notification.objects.bulk_create(
+        Notification(
+            user_id=pk, link_id=first.pk, kind=NotificationKind.ASSIGNED, message=message % values
         )
         for pk in recipients
     )

@@ -41,7 +41,7 @@ from registry.choices import (
     ReportSource,
 )
 from registry.models import Link, Report, StateChange
-from registry.signals import link_assigned
+from registry.signals import link_assigned, links_assigned
 from utilities.cursors import array_cursor
 
 MAX_BATCH = 10_000
@@ -618,19 +618,29 @@ def assign_many(
     link_ids: Iterable[int], *, actor, agency, user=None, due_date: date | None = None
 ) -> list[Link]:
     """`assign` for many links at once (bulk work, registry.bulk), in a fixed number of
-    queries and with the same checks; all or nothing."""
-    from accounts.models import Agency
-
+    queries and with the same checks and notices; all or nothing."""
     links = _locked_links(link_ids, actor)
     if agency is None:
         if user is not None or due_date is not None:
             raise DomainError(_("Choose the agency first."), field="agency")
-    elif not Agency.objects.filter(pk=agency.pk).filter(_agency_scope(actor)).exists():
+    elif not selectors.assignable_agencies(actor).filter(pk=agency.pk).exists():
         raise NotAllowed(_("You may only assign to agencies in your territory."), field="agency")
     if user is not None and user.agency_id != getattr(agency, "pk", None):
         raise DomainError(_("The officer must belong to the assigned agency."), field="user")
+    if user is not None and not selectors.assignable_officers(actor).filter(pk=user.pk).exists():
+        raise NotAllowed(_("This person cannot be assigned links."), field="user")
+    previous = {link.pk: (link.assigned_agency_id, link.assigned_user_id) for link in links}
     values = {"assigned_agency": agency, "assigned_user": user, "due_date": due_date}
     _save_many(links, values, actor=actor, reason="assign")
+    concerned = {getattr(actor, "pk", None), getattr(user, "pk", None)}
+    changed = []
+    for link in links:
+        before = previous[link.pk]
+        concerned.add(before[1])
+        if agency is not None and (link.assigned_agency_id, link.assigned_user_id) != before:
+            changed.append(link)
+    links_assigned.send(Link, links=changed, actor=actor)
+    transaction.on_commit(partial(queues.forget_counts, list(concerned)))
     return links
 
 

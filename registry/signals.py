@@ -7,3 +7,8 @@ from django.dispatch import Signal
 # officer changed to someone, with `link` (saved), `actor` and `previous_user_id`. Receivers do
 # database work only: their error rolls the assignment back.
 link_assigned = Signal()
+
+# Sent by registry.services.assign_many (bulk work) once for the whole selection, with `links`
+# (those whose assignee changed, all now with the same `agency` and `user`) and `actor`:
+# receivers tell each person once, not once per link.
+links_assigned = Signal()

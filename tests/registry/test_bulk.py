@@ -265,6 +265,25 @@ def test_five_hundred_links_assign_and_classify_in_a_bounded_number_of_queries(
     assert Link.history.filter(history_change_reason="classify").count() == 500
 
 
+def test_a_bulk_assignment_tells_the_officer_once_with_the_count(officer, supervisor):
+    from checks.choices import NotificationKind
+    from checks.models import Notification
+
+    ids = [x.pk for x in LinkFactory.create_batch(30, first_reported_by=officer)]
+    bulk.apply(
+        supervisor,
+        "assign",
+        ids=ids,
+        params={"agency": officer.agency.code, "user": officer.username},
+    )
+
+    notices = Notification.objects.filter(user=officer, kind=NotificationKind.ASSIGNED)
+    assert notices.count() == 1
+    assert "30 links were assigned to you" in notices.get().message
+    # The supervisor who assigned them is not told of their own work.
+    assert not Notification.objects.filter(user=supervisor, kind=NotificationKind.ASSIGNED)
+
+
 def test_a_state_the_table_refuses_is_refused_for_all_its_links_at_once(
     officer, supervisor, django_assert_max_num_queries
 ):
