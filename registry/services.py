@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from accounts import policy
 from kibernadzor.errors import Conflict, DomainError, NotAllowed
 from registry import attribution, canon, selectors, transitions
-from registry.answers import SubmissionAnswer
+from registry.answers import SubmissionAnswer, invalid_url_message
 from registry.choices import (
     AttributionSource,
     LinkState,
@@ -106,7 +106,9 @@ def parse_batch(
         try:
             c = canonicalize(raw)
         except canon.InvalidURL as error:
-            answers[index] = SubmissionAnswer.invalid(line, raw, error.reason, str(error))
+            answers[index] = SubmissionAnswer.invalid(
+                line, raw, error.reason, invalid_url_message(error)
+            )
             continue
         entries.append(
             Entry(index, line, raw, c.key, c.url, c.platform, c.platform_id, c.host,
