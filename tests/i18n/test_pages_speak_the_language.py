@@ -7,8 +7,9 @@ the language switcher), and every text value stored in the rows the pages show (
 agencies, materials, users; titles that exist only in Russian). What is left must be:
 
 - in English: no Cyrillic word at all;
-- in Kazakh: no Latin word that the Kazakh catalogue itself does not use (it writes "API",
-  "CSV", "URL", "Telegram"… where Kazakh does; anything else is an English word left over).
+- in Kazakh and in Russian: no Latin word that the language's catalogue itself does not use
+  (it writes "API", "CSV", "URL", "Telegram"… where the language does; anything else is an
+  English word left over).
 
 The oracle is the catalogue, not a list kept by hand, so new pages and strings are covered as
 they come; a failure names the page, the role and the words.
@@ -23,12 +24,18 @@ from django.urls import reverse
 from lxml import html
 
 from accounts.choices import Role
+from orders import services as order_services
+from orders.choices import RecipientKind
+from orders.models import Recipient
+from portal import submissions
 from registry import services as registry_services
 from registry.choices import LinkPlatform, LinkState, ReportSource
+from registry.intake import parse_text
 from tests.factories import UserFactory
 from tests.i18n.catalogs import compiled_catalogue
 from tests.i18n.test_catalogs import CYRILLIC_QUOTATIONS_IN_ENGLISH
 from tests.materials.factories import MaterialFactory, OrganizationFactory
+from tests.registry.factories import LinkFactory
 from tests.second_factor import log_in
 
 CYRILLIC_WORD = re.compile(r"\w*[\u0400-\u04ff]\w*")
@@ -68,11 +75,30 @@ def workday(officer, prosecutor):
     registry_services.attribute(
         link_id, actor=prosecutor, organization=organization, material=material
     )
+    recipient = Recipient.objects.create(
+        name_ru="Министерство информации",
+        name_kk="Ақпарат министрлігі",
+        name_en="Ministry of Information",
+        kind=RecipientKind.MINISTRY,
+        deadline_hours=24,
+    )
+    confirmed = LinkFactory(first_reported_by=officer, state=LinkState.CONFIRMED)
+    order = order_services.create_order(
+        prosecutor, recipient=recipient, links=[confirmed], law_article="ст. 41-1 п. 1"
+    )
+    # A batch of the officer's with every kind of answer, invalid lines among them.
+    lines = parse_text(
+        "https://propaganda.example/channel/1\nftp://x.example/a\n\nhttp://x.example:99999/"
+    )
+    batch = submissions.start(officer, lines, source=ReportSource.FORM)
+    submissions.process_next(officer, batch.pk, 0)
     return {
         "users": {"officer": officer, "supervisor": supervisor, "prosecutor": prosecutor},
         "link": link_id,
         "organization": organization,
         "material": material,
+        "order": order,
+        "batch": batch,
     }
 
 
@@ -87,6 +113,8 @@ def pages(workday) -> list[str]:
         reverse("portal:organizations"),
         reverse("portal:organization", args=[workday["organization"].pk]),
         reverse("portal:orders"),
+        reverse("portal:order", args=[workday["order"].pk]),
+        reverse("portal:submit_batch", args=[workday["batch"].pk]),
         reverse("portal:notifications"),
         reverse("portal:profile"),
     ]
@@ -111,7 +139,8 @@ def interface_text(content: bytes, language: str, data: list[str]) -> str:
     text = " ".join(" ".join(doc.body.itertext()).split())
     for value in data:
         text = text.replace(value, " ")
-    return text
+    # What a message quotes from the input ('ftp', 'bad host') is data too.
+    return re.sub(r"'[^']*'", " ", text)
 
 
 def latin_words_of_catalogue(language: str) -> set[str]:
@@ -125,13 +154,13 @@ def latin_words_of_catalogue(language: str) -> set[str]:
     return words
 
 
-@pytest.mark.parametrize("language", ["kk", "en"])
+@pytest.mark.parametrize("language", ["kk", "en", "ru"])
 @pytest.mark.parametrize("role", ["officer", "supervisor", "prosecutor"])
 def test_pages_show_no_interface_word_of_another_language(workday, client, role, language):
     log_in(client, workday["users"][role])
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     data = stored_values()
-    allowed_latin = latin_words_of_catalogue("kk") if language == "kk" else set()
+    allowed_latin = latin_words_of_catalogue(language) if language != "en" else set()
     # Russian words English msgids quote on purpose (the column header «ссылка»).
     allowed_cyrillic = set(CYRILLIC_WORD.findall(" ".join(CYRILLIC_QUOTATIONS_IN_ENGLISH)))
     found = {}
@@ -166,3 +195,20 @@ def test_the_check_would_see_an_untranslated_word():
         "<html lang='en'><body><p>State: Новая</p></body></html>".encode(), "en", []
     )
     assert CYRILLIC_WORD.findall(english) == ["Новая"]
+
+
+def test_a_batchs_refusals_are_said_in_the_language_of_whoever_reads_them(workday, client):
+    """The refusals were stored in the submitter's language; the page says them again in the
+    reader's, with the values the line held."""
+    log_in(client, workday["users"]["officer"])
+    url = reverse("portal:submit_batch", args=[workday["batch"].pk])
+    expected = {
+        "kk": ["Сілтеме бос.", "Тек веб-сілтемелер (http немесе https) тіркеледі, 'ftp'"],
+        "ru": ["Ссылка пуста.", "Регистрируются только веб-ссылки (http или https), а не"],
+        "en": ["The link is empty.", "'99999' is not a valid port number."],
+    }
+    for language, sentences in expected.items():
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        content = html.fromstring(client.get(url).content.decode()).text_content()
+        for sentence in sentences:
+            assert sentence in content, (language, sentence)
