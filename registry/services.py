@@ -168,7 +168,7 @@ def submit_urls(
     if user.agency_id is None:
         raise NotAllowed(_("Only officers of an agency can submit links."))
     if source not in ReportSource.values:
-        raise DomainError(f"Unknown source {source!r}.", field="source")
+        raise DomainError(_("Unknown source %(source)r.") % {"source": source}, field="source")
     answers, entries = parse_batch(urls, line_numbers)
     if not entries:
         return answers
