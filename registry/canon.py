@@ -153,8 +153,8 @@ class InvalidURL(ValueError):
 
     ``reason`` is a short machine code from :data:`INVALID_REASONS` (for API clients and
     import reports); ``str(error)`` is a human sentence in English; ``params`` are the values
-    that sentence names (size, scheme, host, port), so that a caller with Django can say it
-    in the reader's language (registry.answers.invalid_url_message).
+    that sentence names (size, scheme, host, port), so that the web layer can say it in the
+    reader's language (registry.answers.invalid_url_message).
     """
 
     def __init__(self, reason: str, message: str, **params) -> None:
