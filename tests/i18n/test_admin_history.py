@@ -45,3 +45,21 @@ def test_link_history_in_the_admin_reads_in_russian_and_kazakh(officer, prosecut
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "kk"
     text = html.fromstring(client.get(url).content.decode()).text_content()
     assert "start_review" not in text and "pk=None" not in text
+
+
+def test_history_reason_codes_are_named_in_the_readers_language():
+    from django.utils import translation
+
+    from orders.selectors import change_reason_label as order_reason
+    from registry.selectors import change_reason_label as link_reason
+
+    with translation.override("kk"):
+        assert order_reason("refuse: мазмұны жоқ") == "бас тартылды: мазмұны жоқ"
+        assert order_reason("check: gone") == "автоматты тексеру: материал қолжетімсіз"
+        assert link_reason("submit") == "жіберілді"
+    with translation.override("ru"):
+        assert order_reason("sign") == "подписано"
+        assert link_reason("confirm/reject: x") == "Подтвердить противоправность, Отклонить: x"
+        # Words that are not a code stay as written.
+        assert order_reason("Order ПР-2026/1 sent") == "Order ПР-2026/1 sent"
+        assert link_reason("повторная проверка") == "повторная проверка"
