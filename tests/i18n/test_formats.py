@@ -31,3 +31,17 @@ def test_date_fields_take_day_first_and_iso_dates_never_month_first(language):
         with pytest.raises(forms.ValidationError):
             field.clean("12/04/2026")  # ambiguous: refused rather than read as 12 April
         assert field.widget.format_value(date(2026, 12, 4)) == "04.12.2026"
+
+
+def test_agency_and_organization_names_follow_the_active_language_with_russian_fallback(db):
+    from tests.factories import AgencyFactory
+    from tests.materials.factories import OrganizationFactory
+
+    agency = AgencyFactory(name_ru="Прокуратура", name_kk="Прокуратура (kk)", name_en="")
+    organization = OrganizationFactory(name_ru="Организация", name_kk="", name_en="Organization")
+    with translation.override("kk"):
+        assert (agency.display_name, str(organization)) == ("Прокуратура (kk)", "Организация")
+    with translation.override("en"):
+        assert (agency.display_name, str(organization)) == ("Прокуратура", "Organization")
+    with translation.override("ru"):
+        assert (str(agency), organization.display_name) == ("Прокуратура", "Организация")
