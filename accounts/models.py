@@ -32,6 +32,12 @@ class LocalizedNameMixin:
         language = (get_language() or "ru")[:2]
         return getattr(self, f"name_{language}", "") or self.name_ru
 
+    @property
+    def display_name(self) -> str:
+        """The same as `name`: the one spelling every register with three names shares
+        (organizations.Organization.display_name)."""
+        return self.name
+
     def __str__(self):
         return self.name
 

@@ -17,6 +17,7 @@ import hashlib
 import io
 import json
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -60,11 +61,24 @@ STATEMENT_KK = """Сақталған дәлелдемелер туралы ан�
 """
 
 
+def _local(moment) -> str:
+    """A moment as the statement's readers write it: local, day-first, to the second, with
+    the offset (the signed manifest keeps the exact ISO form with microseconds and UTC)."""
+    if not moment:
+        return "—"
+    if isinstance(moment, str):
+        try:
+            moment = datetime.fromisoformat(moment)
+        except ValueError:
+            return moment
+    return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M:%S (UTC%z)")
+
+
 def _statement(captures: list[Capture], stamped: bool) -> str:
     parts = [
         STATEMENT_RU.format(tsa_ru=" и заверен меткой времени RFC 3161" if stamped else ""),
         STATEMENT_KK.format(tsa_kk=", RFC 3161 уақыт белгісімен расталған" if stamped else ""),
-        f"Сформировано / Қалыптастырылды: {timezone.now().isoformat()}",
+        f"Сформировано / Қалыптастырылды: {_local(timezone.now())}",
         "",
     ]
     for capture in captures:
@@ -74,8 +88,8 @@ def _statement(captures: list[Capture], stamped: bool) -> str:
             f"  Адрес / Мекенжай: {manifest['url']}",
             f"  Итоговый адрес / Соңғы мекенжай: {manifest['final_url']}",
             f"  HTTP: {manifest['http_status']}",
-            f"  Начало / Басы: {manifest['started_at']}",
-            f"  Окончание / Соңы: {manifest['finished_at']}",
+            f"  Начало / Басы: {_local(manifest['started_at'])}",
+            f"  Окончание / Соңы: {_local(manifest['finished_at'])}",
             f"  manifest.json SHA-256: {capture.manifest_sha256}",
         ]
         for _kind, entry in sorted(manifest["artifacts"].items()):

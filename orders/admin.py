@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import policy
 from accounts.admin_policy import PolicyModelAdmin
-from orders import documents
+from orders import documents, selectors
 from orders.choices import DocumentKind, DocumentLanguage
 from orders.models import (
     DocumentTemplate,
@@ -86,6 +86,8 @@ class OrderDocumentInline(_ReadOnlyInline):
 @admin.register(Order)
 class OrderAdmin(ReadOnlyAdmin):
     """Orders, read-only: their steps are services (portal, API); their history is here."""
+
+    history_reason_label = staticmethod(selectors.change_reason_label)
 
     list_display = ["number", "date", "kind", "state", "recipient", "agency", "issued_by"]
     list_filter = ["state", "kind", "recipient", "is_demo"]

@@ -19,6 +19,7 @@ from accounts.models import User
 from orders import services
 from orders.choices import DocumentKind, DocumentLanguage, RecipientKind
 from orders.models import DocumentTemplate, FeedSubscriber, Order, Recipient
+from registry import demo as registry_demo
 from registry import services as registry_services
 from registry.choices import LinkPlatform, LinkState
 from registry.models import Link
@@ -178,7 +179,10 @@ def _links(prosecutor, platform: str | None, count: int, taken: set[int]) -> lis
         reviewed = queryset.filter(state=LinkState.UNDER_REVIEW).values_list("pk", flat=True)
         for pk in reviewed[: count - len(ids)]:
             registry_services.transition(
-                pk, LinkState.CONFIRMED, actor=prosecutor, reason="Demo: confirmed"
+                pk,
+                LinkState.CONFIRMED,
+                actor=prosecutor,
+                reason=registry_demo.DEMO_REASONS["confirmed"],
             )
             ids.append(pk)
     taken.update(ids)

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from accounts import policy
 from orders.choices import (
@@ -78,3 +79,39 @@ def overdue_orders_count(user, now: datetime | None = None) -> int:
 def orders_of_link(user, link) -> QuerySet[Order]:
     """The orders that covered a link over time (its trail shows them)."""
     return orders_for(user).filter(order_links__link=link).distinct()
+
+
+# The codes orders.services writes as a history record's change reason: "<code>" or
+# "<code>: <the prosecutor's words>" ("check: gone" is the automatic check's).
+_REASON_CODES = {
+    "create": pgettext_lazy("order history", "created"),
+    "edit": pgettext_lazy("order history", "edited"),
+    "sign": pgettext_lazy("order history", "signed"),
+    "send": pgettext_lazy("order history", "sent"),
+    "acknowledge": pgettext_lazy("order history", "acknowledged by the recipient"),
+    "withdraw": pgettext_lazy("order history", "withdrawn"),
+    "refuse": pgettext_lazy("order history", "refused"),
+    "close": pgettext_lazy("order history", "closed"),
+    "close partly": pgettext_lazy("order history", "closed partly"),
+    "revoke": pgettext_lazy("order history", "revoked"),
+    "overdue": pgettext_lazy("order history", "overdue"),
+    "check": pgettext_lazy("order history", "automatic check"),
+}
+_CHECK_WORDS = {
+    "gone": pgettext_lazy("order history", "the content is gone"),
+    "all links gone": pgettext_lazy("order history", "every link is gone"),
+}
+
+
+def change_reason_label(text: str | None) -> str:
+    """An order's history reason as people read it ("refuse: …" becomes "refused: …" in the
+    reader's language); words that are not a code are kept as written."""
+    if not text:
+        return ""
+    code, sep, words = text.partition(": ")
+    label = _REASON_CODES.get(code)
+    if label is None:
+        return text
+    if code == "check":
+        words = str(_CHECK_WORDS.get(words, words))
+    return f"{label}: {words}" if sep else str(label)

@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -52,13 +53,20 @@ class Organization(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name_ru
+        return self.display_name
 
     def save(self, *args, **kwargs):
         self.search_key = self.compute_search_key()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_key"}
         super().save(*args, **kwargs)
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language, falling back to the Russian one (the register
+        always has it; the Kazakh and English ones are filled in where the list gives them)."""
+        language = (get_language() or "ru")[:2]
+        return getattr(self, f"name_{language}", "") or self.name_ru
 
     def compute_search_key(self, aliases: list[str] | None = None) -> str:
         if aliases is None:

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_filters.fields import IsoDateTimeField
 
 from accounts.choices import TokenScope
@@ -203,7 +204,7 @@ class NewTokenForm(forms.Form):
     """The profile page's "issue an API token": a name and a scope; the service decides."""
 
     name = forms.CharField(
-        label=_("Name"),
+        label=pgettext_lazy("token", "Name"),
         max_length=100,
         help_text=_("What the token is for, e.g. the integration that will use it."),
     )

@@ -19,8 +19,9 @@ from django.utils.translation import ngettext
 from accounts import policy
 from kibernadzor.errors import DomainError, NotAllowed
 from portal.models import BulkChunk, BulkSubmission
+from registry import canon
 from registry import services as registry_services
-from registry.answers import SubmissionAnswer
+from registry.answers import SubmissionAnswer, invalid_reason_label, invalid_url_message
 from registry.choices import LinkState, SubmissionStatus
 from registry.intake import Line
 from registry.models import Report
@@ -191,8 +192,23 @@ def displayed(rows: list[dict]) -> list[dict]:
             row["since"] = datetime.fromisoformat(row["since"])
         if row.get("state"):
             row["state_label"] = LinkState(row["state"]).label
+        if row.get("status") == SubmissionStatus.INVALID:
+            row["reason_label"] = invalid_reason_label(row.get("reason"))
+            row["message"] = _invalid_message(row)
         shown.append(row)
     return shown
+
+
+def _invalid_message(row: dict) -> str:
+    """Why a line is invalid, in the reader's language: the stored sentence is in the
+    submitter's, so a URL refusal is said again from the line (canonicalize is pure and
+    fast); a line stored cut short, or refused for another reason, keeps its sentence."""
+    try:
+        canon.canonicalize(row.get("input") or "")
+    except canon.InvalidURL as error:
+        if error.reason == row.get("reason"):
+            return invalid_url_message(error)
+    return row.get("message") or ""
 
 
 def page_results(batch: BulkSubmission) -> tuple[list[dict], int]:

@@ -93,6 +93,7 @@ class TransitionForm(forms.Form):
 @admin.register(Link)
 class LinkAdmin(ShowsLinksAdmin, PolicyModelAdmin):
     shown_link = ""
+    history_reason_label = staticmethod(selectors.change_reason_label)
     list_display = [
         "short_url",
         "platform",

@@ -18,8 +18,60 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from registry.choices import LinkState, SubmissionStatus
+
+# Every `reason` an invalid answer carries (registry.canon.INVALID_REASONS and the two the
+# submit service adds) with a short label in the reader's language. The codes are stable: API
+# clients and the portal's results CSV ("reason code" column) keep them.
+INVALID_REASON_LABELS = {
+    "empty": gettext_lazy("empty line"),
+    "too_long": gettext_lazy("link too long"),
+    "control_characters": gettext_lazy("control characters"),
+    "scheme_not_allowed": gettext_lazy("not a web link"),
+    "no_host": gettext_lazy("no host name"),
+    "bad_host": gettext_lazy("invalid host name"),
+    "bad_port": gettext_lazy("invalid port"),
+    "over_limit": gettext_lazy("over the batch limit"),
+    "not_text": gettext_lazy("not text"),
+}
+
+
+def invalid_reason_label(reason: str | None) -> str:
+    """The short label of an invalid answer's reason code (the code itself if unknown)."""
+    return str(INVALID_REASON_LABELS.get(reason or "", reason or ""))
+
+
+def invalid_url_message(error) -> str:
+    """The sentence of a registry.canon.InvalidURL in the active language (canon has no
+    Django, so it says it in English and hands over its values in `error.params`)."""
+    p = error.params
+    sentences = {
+        "empty": lambda: _("The link is empty."),
+        "too_long": lambda: (
+            _("The link is %(size)d bytes long; the limit is %(limit)d bytes.")
+            % {"size": p["size"], "limit": p["limit"]}
+        ),
+        "control_characters": lambda: _(
+            "The link contains control or bidirectional-override characters, which are never "
+            "part of a real web address."
+        ),
+        "scheme_not_allowed": lambda: (
+            _("Only web links (http or https) can be registered, not %(scheme)s links.")
+            % {"scheme": repr(p["scheme"])}
+        ),
+        "no_host": lambda: _("The link has no host name."),
+        "bad_host": lambda: (
+            _("%(host)s is not a valid host name or IP address.") % {"host": repr(p["host"])}
+        ),
+        "bad_port": lambda: _("%(port)s is not a valid port number.") % {"port": repr(p["port"])},
+    }
+    sentence = sentences.get(error.reason)
+    try:
+        return sentence() if sentence else str(error)
+    except KeyError:  # an InvalidURL raised without its values: its English sentence
+        return str(error)
 
 
 @dataclass(frozen=True, slots=True)

@@ -152,12 +152,15 @@ class InvalidURL(ValueError):
     """The text is not a web link the registry can hold.
 
     ``reason`` is a short machine code from :data:`INVALID_REASONS` (for API clients and
-    import reports); ``str(error)`` is a human sentence in English.
+    import reports); ``str(error)`` is a human sentence in English; ``params`` are the values
+    that sentence names (size, scheme, host, port), so that the web layer can say it in the
+    reader's language (registry.answers.invalid_url_message).
     """
 
-    def __init__(self, reason: str, message: str) -> None:
+    def __init__(self, reason: str, message: str, **params) -> None:
         super().__init__(message)
         self.reason = reason
+        self.params = params
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +253,10 @@ def _clean_input(url: str) -> str:
         size = len(text.encode("utf-8", "surrogatepass"))
         if size > MAX_URL_BYTES:
             raise InvalidURL(
-                "too_long", f"The link is {size} bytes long; the limit is {MAX_URL_BYTES} bytes."
+                "too_long",
+                f"The link is {size} bytes long; the limit is {MAX_URL_BYTES} bytes.",
+                size=size,
+                limit=MAX_URL_BYTES,
             )
     if _FORBIDDEN.search(text):
         raise InvalidURL(
@@ -332,6 +338,7 @@ def _split_scheme(text: str) -> tuple[str, str]:
             raise InvalidURL(
                 "scheme_not_allowed",
                 f"Only web links (http or https) can be registered, not {scheme[:20]!r} links.",
+                scheme=scheme[:20],
             )
     return "https", text.lstrip("/\\")
 
@@ -376,7 +383,7 @@ def _port_suffix(port: str, scheme: str) -> str:
     if not port:
         return ""
     if not (port.isascii() and port.isdigit()) or not 0 < int(port) <= 65535:
-        raise InvalidURL("bad_port", f"{port[:20]!r} is not a valid port number.")
+        raise InvalidURL("bad_port", f"{port[:20]!r} is not a valid port number.", port=port[:20])
     number = int(port)
     if number in (_WEB_SCHEMES[scheme], 443):
         return ""
@@ -410,7 +417,9 @@ _DEC = re.compile(r"[0-9]+")
 
 
 def _bad_host(host: str) -> InvalidURL:
-    return InvalidURL("bad_host", f"{host[:100]!r} is not a valid host name or IP address.")
+    return InvalidURL(
+        "bad_host", f"{host[:100]!r} is not a valid host name or IP address.", host=host[:100]
+    )
 
 
 @lru_cache(maxsize=65536)

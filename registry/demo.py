@@ -23,6 +23,16 @@ _FORMS = [
 ]
 
 
+# The reasons the demo records, stored once for readers of every language: the words of a
+# prosecutor in Russian, Kazakh and English, each marked as demo data.
+DEMO_REASONS = {
+    "confirmed": "Демо: противоправность подтверждена / Демо: заңсыздығы расталды / "
+    "Demo: confirmed as illegal",
+    "blocked": "Демо: заблокировано / Демо: бұғатталды / Demo: blocked",
+    "legal": "Демо: материал не противоправен / Демо: материал заңсыз емес / Demo: legal content",
+}
+
+
 def demo_urls(count: int = 320) -> list[str]:
     return [_FORMS[n % len(_FORMS)].format(n=n, m=n % 7) for n in range(count)]
 
@@ -104,7 +114,9 @@ def seed(stdout=None) -> str:
         for pk in ids[:80]:
             services.transition(pk, LinkState.UNDER_REVIEW, actor=supervisor)
         for pk in ids[:40]:
-            services.transition(pk, LinkState.CONFIRMED, actor=prosecutor, reason="Demo: confirmed")
+            services.transition(
+                pk, LinkState.CONFIRMED, actor=prosecutor, reason=DEMO_REASONS["confirmed"]
+            )
         for pk in ids[:20]:
             services.transition(
                 pk,
@@ -114,8 +126,12 @@ def seed(stdout=None) -> str:
                 document_date=dt.date(2026, 1, 15),
             )
         for pk in ids[:10]:
-            services.transition(pk, LinkState.BLOCKED, actor=prosecutor, reason="Demo: blocked")
+            services.transition(
+                pk, LinkState.BLOCKED, actor=prosecutor, reason=DEMO_REASONS["blocked"]
+            )
         for pk in ids[40:50]:
-            services.transition(pk, LinkState.REJECTED, actor=supervisor, reason="Demo: legal")
+            services.transition(
+                pk, LinkState.REJECTED, actor=supervisor, reason=DEMO_REASONS["legal"]
+            )
         _spread_over_recent_weeks(ids)
     return f"Links: {len(ids)} demo links ({len(urls) // 10 + 8} repeat reports, 80 reviewed)"

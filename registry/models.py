@@ -278,7 +278,7 @@ class StateChange(models.Model):
         indexes = [models.Index(fields=["link", "at"], name="statechange_link_at_idx")]
 
     def __str__(self):
-        return f"{self.from_state} → {self.to_state}"
+        return f"{self.get_from_state_display()} → {self.get_to_state_display()}"
 
 
 class ConfidentialReadQuerySet(RestrictedQuerySet):

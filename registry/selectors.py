@@ -6,11 +6,12 @@ from datetime import datetime
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import policy
 from accounts.choices import Role
 from accounts.models import Agency
-from registry import canon
+from registry import canon, transitions
 from registry.choices import ReadChannel
 from registry.models import ConfidentialRead, Link
 
@@ -265,6 +266,32 @@ class HistoryEntry:
     at: datetime
     record: object  # a registry.HistoricalLink
     changes: list[FieldChange]
+
+
+# The codes services write as a history record's change reason (registry.services), besides
+# the transitions' names: "<code>: <the officer's words>", several codes joined by "/".
+_REASON_CODES = {
+    "submit": gettext_lazy("submitted"),
+    "assign": gettext_lazy("assigned"),
+    "classify": gettext_lazy("classified"),
+    "detach": gettext_lazy("attribution removed"),
+}
+
+
+def change_reason_label(text: str | None) -> str:
+    """A history record's change reason as people read it: "start_review: duplicate" becomes
+    "Start review: duplicate" in the reader's language; words that are not a code are kept."""
+    if not text:
+        return ""
+    code, sep, words = text.partition(": ")
+    labels = []
+    for name in code.split("/"):
+        move = transitions.BY_NAME.get(name)
+        label = move.label if move else _REASON_CODES.get(name)
+        if label is None:
+            return text  # not a code: the officer's own words
+        labels.append(str(label))
+    return ", ".join(labels) + (f": {words}" if sep else "")
 
 
 # History fields naming an agency or a user, shown by name rather than by id.

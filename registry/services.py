@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from accounts import policy
 from kibernadzor.errors import Conflict, DomainError, NotAllowed
 from registry import attribution, canon, queues, selectors, transitions
-from registry.answers import SubmissionAnswer
+from registry.answers import SubmissionAnswer, invalid_url_message
 from registry.choices import (
     AttributionSource,
     LinkState,
@@ -108,7 +108,9 @@ def parse_batch(
         try:
             c = canonicalize(raw)
         except canon.InvalidURL as error:
-            answers[index] = SubmissionAnswer.invalid(line, raw, error.reason, str(error))
+            answers[index] = SubmissionAnswer.invalid(
+                line, raw, error.reason, invalid_url_message(error)
+            )
             continue
         entries.append(
             Entry(index, line, raw, c.key, c.url, c.platform, c.platform_id, c.host,
@@ -168,7 +170,7 @@ def submit_urls(
     if user.agency_id is None:
         raise NotAllowed(_("Only officers of an agency can submit links."))
     if source not in ReportSource.values:
-        raise DomainError(f"Unknown source {source!r}.", field="source")
+        raise DomainError(_("Unknown source %(source)r.") % {"source": source}, field="source")
     answers, entries = parse_batch(urls, line_numbers)
     if not entries:
         return answers

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from orders.choices import OrderKind, OrderLinkState, OrderState, RecipientKind
@@ -43,7 +44,9 @@ class RecipientSerializer(serializers.ModelSerializer):
     def validate_platforms(self, value):
         unknown = sorted(set(value) - set(LinkPlatform.values))
         if unknown:
-            raise serializers.ValidationError(f"Unknown platforms: {', '.join(unknown)}.")
+            raise serializers.ValidationError(
+                _("Unknown platforms: %(platforms)s.") % {"platforms": ", ".join(unknown)}
+            )
         return list(dict.fromkeys(value))
 
 

@@ -11,6 +11,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from checks.choices import fetch_error_label
+from registry.selectors import change_reason_label
 from utilities.defang import defang, defang_text
 
 register = template.Library()
@@ -18,6 +19,7 @@ register = template.Library()
 register.filter("defang", defang, is_safe=False)
 register.filter("defang_text", defang_text, is_safe=False)
 register.filter("fetch_error", fetch_error_label, is_safe=False)
+register.filter("change_reason", change_reason_label, is_safe=False)
 
 
 @register.filter

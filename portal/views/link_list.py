@@ -138,8 +138,10 @@ def _prepare_filters(filterset: LinkFilterSet, user) -> None:
     ]
     regions = [(r.iso_code, r.name) for r in Region.objects.restrict(user).order_by("iso_code")]
     organizations = [
-        (o.pk, o.name_ru)
-        for o in Organization.objects.restrict(user).only("name_ru").order_by("name_ru")
+        (o.pk, o.display_name)
+        for o in Organization.objects.restrict(user)
+        .only("name_ru", "name_kk", "name_en")
+        .order_by("name_ru")
     ]
     for name, choices in (
         ("agency", agencies),

@@ -24,6 +24,7 @@ from portal.bulk_forms import bar_context
 from portal.models import BulkSubmission
 from portal.submit_forms import FORMS, PastedListForm
 from portal.templatetags.portal_tags import defang
+from registry.choices import SubmissionStatus
 from utilities.tabular import file_response, write_table
 
 RECENT_BATCHES = 10
@@ -170,13 +171,26 @@ def next_chunk(request, batch_id):
 
 @login_required
 def batch_results(request, batch_id):
-    """Every result of the batch as CSV, URLs defanged like on the page."""
+    """Every result of the batch as CSV, URLs defanged like on the page. The headers, the
+    result and the details are in the reader's language; "result code" (new, known, invalid)
+    and "reason code" (registry.answers.INVALID_REASON_LABELS) are stable codes for programs,
+    in the same columns whatever the language (README, "Translations")."""
     batch = _batch_or_404(request, batch_id)
-    header = [_("line"), _("result"), _("as submitted"), _("canonical URL"), _("details")]
+    header = [
+        _("line"),
+        _("result"),
+        _("result code"),
+        _("reason code"),
+        _("as submitted"),
+        _("canonical URL"),
+        _("details"),
+    ]
     rows = (
         [
             row["line"],
+            SubmissionStatus(row["status"]).label,
             row["status"],
+            row.get("reason") or "",
             defang(row["input"]),
             defang(row.get("url")),
             _details_text(row),

@@ -1,6 +1,7 @@
 """The link registry over HTTP: list and read links, check and submit batches, transitions."""
 
 from django.http import QueryDict
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -130,11 +131,11 @@ class LinkViewSet(PolicyViewSetMixin, viewsets.ReadOnlyModelViewSet):
         if data["agency"]:
             agency = Agency.objects.filter(code=data["agency"]).first()
             if agency is None:
-                raise DomainError("No such agency.", field="agency")
+                raise DomainError(_("No such agency."), field="agency")
         if data["user"]:
             user = User.objects.filter(username=data["user"]).first()
             if user is None:
-                raise DomainError("No such user.", field="user")
+                raise DomainError(_("No such user."), field="user")
         services.assign(
             self._pk(pk), actor=request.user, agency=agency, user=user, due_date=data["due_date"]
         )
@@ -157,11 +158,12 @@ class LinkViewSet(PolicyViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
         data = self._valid(s.AttributeSerializer, request)
         targets = {}
+        missing = {"organization": _("No such organization."), "material": _("No such material.")}
         for field, model in (("organization", Organization), ("material", Material)):
             if data.get(field) is not None:
                 targets[field] = model.objects.filter(pk=data[field]).first()
                 if targets[field] is None:
-                    raise DomainError(f"No such {field}.", field=field)
+                    raise DomainError(missing[field], field=field)
         services.attribute(self._pk(pk), actor=request.user, remove=data["remove"], **targets)
         return self._link_answer(pk)
 

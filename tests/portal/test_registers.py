@@ -59,8 +59,26 @@ def test_organizations_search_finds_a_misspelled_name_and_its_aliases(officer):
     AliasFactory(organization=hizb, name="Хизбут-Тахрир")
     OrganizationFactory(name_ru="Таблиги Джамагат")
     response = browser_for(officer).get(reverse("portal:organizations"), {"q": "хизбут тахрир"})
-    assert organization_names(response) == ["Хизб ут-Тахрир аль-Ислами"]
+    # The English reader sees the English name first, the official Russian one beneath it.
+    assert organization_names(response) == ["Hizb ut-Tahrir"]
+    assert "Хизб ут-Тахрир аль-Ислами" in response.content.decode()
     assert "Хизбут-Тахрир" in response.content.decode()
+
+
+def test_organization_names_follow_the_readers_language_with_russian_fallback(officer):
+    OrganizationFactory(name_ru="Организация А", name_kk="А ұйымы", name_en="")
+    client = browser_for(officer)
+    assert organization_names(client.get(reverse("portal:organizations"))) == ["Организация А"]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "kk"
+    response = client.get(reverse("portal:organizations"))
+    assert organization_names(response) == ["А ұйымы"]
+    header = html.fromstring(response.content).xpath("//thead//th[1]")[0].text_content()
+    assert header == "Атауы"  # an organization's name, not a person's (Аты-жөні)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    response = client.get(reverse("portal:organizations"))
+    assert html.fromstring(response.content).xpath("//thead//th[1]")[0].text_content() == (
+        "Наименование"
+    )
 
 
 def test_materials_filters_are_the_apis(officer):
@@ -153,7 +171,7 @@ def test_attributed_links_are_listed_defanged_only_if_the_user_may_see_them(
 
 
 def test_materials_of_an_organization_are_listed_from_its_page(officer):
-    organization = OrganizationFactory(name_ru="Организация «Много»")
+    organization = OrganizationFactory(name_ru="Организация «Много»", name_en="")
     for n in range(22):
         MaterialFactory(title=f"Материал {n}", organization=organization)
     MaterialFactory(title="Чужой")

@@ -1,6 +1,7 @@
 """The portal's submit page: one URL, a pasted list, a file processed chunk by chunk, with
 per-URL results (new / known / invalid) and never a live link to what was submitted."""
 
+import csv
 import io
 import re
 
@@ -357,9 +358,24 @@ def test_results_download_has_every_result_defanged(officer):
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode("utf-8-sig").splitlines()
     assert len(lines) == 4
-    assert lines[1].startswith("1,new,hxxps://propaganda[.]example/1,")
-    assert lines[2].startswith("2,invalid,")
-    assert lines[3].startswith("3,invalid,hxxp://x")
+    # line, result (the reader's language), result code, reason code (stable), as submitted, …
+    assert lines[0].startswith("line,result,result code,reason code,as submitted,")
+    assert lines[1].startswith("1,new,new,,hxxps://propaganda[.]example/1,")
+    assert lines[2].startswith("2,invalid,invalid,empty,")
+    assert lines[3].startswith("3,invalid,invalid,bad_host,hxxp://x")
+
+
+def test_results_download_speaks_the_readers_language_and_keeps_the_codes(officer):
+    client = browser_for(officer)
+    batch_id = batch_id_of(submit_list(client, "https://propaganda.example/1\n\nhttp://x"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "kk"
+    response = client.get(reverse("portal:submit_results", args=[batch_id]))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["жол", "нәтиже", "нәтиже коды", "себеп коды"]
+    assert rows[1][1:4] == ["жаңа", "new", ""]
+    assert rows[2][1:4] == ["жарамсыз", "invalid", "empty"]
+    assert rows[2][-1] == "Сілтеме бос."  # said again in Kazakh, though submitted in English
+    assert rows[3][3] == "bad_host" and "жарамсыз хост атауы" in rows[3][-1]
 
 
 def test_too_many_lines_are_refused_before_anything_is_submitted(officer, monkeypatch):
