@@ -178,7 +178,11 @@ def _links(prosecutor, platform: str | None, count: int, taken: set[int]) -> lis
         reviewed = queryset.filter(state=LinkState.UNDER_REVIEW).values_list("pk", flat=True)
         for pk in reviewed[: count - len(ids)]:
             registry_services.transition(
-                pk, LinkState.CONFIRMED, actor=prosecutor, reason="Demo: confirmed"
+                pk,
+                LinkState.CONFIRMED,
+                actor=prosecutor,
+                reason="Demo: confirmed",
+                classification="extremist",
             )
             ids.append(pk)
     taken.update(ids)

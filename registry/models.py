@@ -332,6 +332,13 @@ class StateChange(models.Model):
     def __str__(self):
         return f"{self.from_state} → {self.to_state}"
 
+    @property
+    def is_correction(self) -> bool:
+        """Does this step correct a mistaken earlier one (registry.transitions)?"""
+        from registry import transitions
+
+        return transitions.is_correction(self.from_state, self.to_state)
+
 
 class LinkNote(models.Model):
     """A note an officer adds to a link's case (registry.notes.add_note). Append-only: never

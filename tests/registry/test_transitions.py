@@ -21,7 +21,12 @@ def test_a_link_goes_from_new_to_blocked_with_every_step_on_record(link, prosecu
     services.transition(link.pk, S.UNDER_REVIEW, actor=prosecutor)
     services.transition(link.pk, S.EXPERT_EXAMINATION, actor=prosecutor, reason="needs expert")
     services.transition(
-        link.pk, S.CONFIRMED, actor=prosecutor, reason="ok", expert_opinion="Opinion №5: extremist"
+        link.pk,
+        S.CONFIRMED,
+        actor=prosecutor,
+        reason="ok",
+        expert_opinion="Opinion №5: extremist",
+        classification="extremist",
     )
     services.transition(
         link.pk,
