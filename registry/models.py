@@ -106,6 +106,8 @@ class Link(models.Model):
         _("case number"),
         max_length=CASE_NUMBER_MAX,
         blank=True,
+        # The submission's INSERT lists its columns (registry.services): the rest default here.
+        db_default="",
         validators=[RegexValidator(CASE_NUMBER_PATTERN)],
         help_text=_("The criminal, administrative or court case the link belongs to."),
     )
@@ -248,7 +250,7 @@ class Report(models.Model):
         blank=True,
         related_name="+",
     )
-    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True, db_default="")
 
     objects = RestrictedQuerySet.as_manager()
 

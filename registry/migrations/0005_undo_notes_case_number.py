@@ -46,17 +46,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicallink',
             name='case_number',
-            field=models.CharField(blank=True, help_text='The criminal, administrative or court case the link belongs to.', max_length=50, validators=[django.core.validators.RegexValidator('^(?=.*[0-9])[0-9A-ZА-ЯЁӘҒҚҢӨҰҮҺІ№]([0-9A-ZА-ЯЁӘҒҚҢӨҰҮҺІ№ ./-]{0,48}[0-9A-ZА-ЯЁӘҒҚҢӨҰҮҺІ])?$')], verbose_name='case number'),
+            field=models.CharField(blank=True, db_default='', help_text='The criminal, administrative or court case the link belongs to.', max_length=50, validators=[django.core.validators.RegexValidator('^(?=.*[0-9])[0-9A-ZА-ЯЁӘҒҚҢӨҰҮҺІ№]([0-9A-ZА-ЯЁӘҒҚҢӨҰҮҺІ№ ./-]{0,48}[0-9A-ZА-ЯЁӘҒҚҢӨҰҮҺІ])?$')], verbose_name='case number'),
         ),
         migrations.AddField(
             model_name='link',
             name='case_number',
-            field=models.CharField(blank=True, help_text='The criminal, administrative or court case the link belongs to.', max_length=50, validators=[django.core.validators.RegexValidator('^(?=.*[0-9])[0-9A-ZА-ЯЁӘҒҚҢӨҰҮҺІ№]([0-9A-ZА-ЯЁӘҒҚҢӨҰҮҺІ№ ./-]{0,48}[0-9A-ZА-ЯЁӘҒҚҢӨҰҮҺІ])?$')], verbose_name='case number'),
+            field=models.CharField(blank=True, db_default='', help_text='The criminal, administrative or court case the link belongs to.', max_length=50, validators=[django.core.validators.RegexValidator('^(?=.*[0-9])[0-9A-ZА-ЯЁӘҒҚҢӨҰҮҺІ№]([0-9A-ZА-ЯЁӘҒҚҢӨҰҮҺІ№ ./-]{0,48}[0-9A-ZА-ЯЁӘҒҚҢӨҰҮҺІ])?$')], verbose_name='case number'),
         ),
         migrations.AddField(
             model_name='report',
             name='withdrawal_reason',
-            field=models.TextField(blank=True, verbose_name='reason for withdrawal'),
+            field=models.TextField(blank=True, db_default='', verbose_name='reason for withdrawal'),
         ),
         migrations.AddField(
             model_name='report',
