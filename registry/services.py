@@ -186,7 +186,7 @@ def submit_urls(
             # The first check is sent when this transaction commits (docs/design.md §4.4).
             schedule_first_check(new_ids.values(), demo=demo)
         known = _report_known({key: counts[key] for key in first_entry if key not in new_ids})
-        _resubmit_withdrawn(known.values(), user, now)
+        _resubmit_withdrawn(known.values(), user)
         seen: set[str] = set()
         rows = []
         for entry in entries:
@@ -354,13 +354,17 @@ def _report_known(increments: dict[str, int]) -> dict:
     return {row[1]: KnownLink(*row[:-1], agencies[row[-1]]) for row in rows}
 
 
-def _resubmit_withdrawn(known: Iterable[KnownLink], user, now) -> None:
+def _resubmit_withdrawn(known: Iterable[KnownLink], user) -> None:
     """A withdrawn link submitted again is back in the registry's work: withdrawn → new
     (registry.transitions' internal move "resubmit"), a StateChange and a history record each,
-    due for a check again. The links are locked (_report_known); nothing to do, no query."""
+    due for a check again. The links are locked (_report_known); nothing to do, no query.
+
+    Stamped with the time now, after the lock: a withdrawal this submission waited for was
+    recorded later than the batch's start, and the trail must end in the state it leaves."""
     links = [k for k in known if k.state == LinkState.WITHDRAWN]
     if not links:
         return
+    now = timezone.now()
     from checks.models import LinkStats
 
     move = transitions.BY_NAME["resubmit"]

@@ -118,4 +118,6 @@ def test_regional_supervisor_may_not_move_another_regions_link(other_officer, su
 def test_every_state_is_reachable_and_every_move_names_its_roles():
     reachable = {S.NEW} | {t.target for t in transitions.TRANSITIONS}
     assert reachable == set(S.values)
-    assert all(t.roles for t in transitions.TRANSITIONS)
+    # Internal moves (withdrawal, resubmission) are made by their own services only.
+    assert all(t.roles or t.internal for t in transitions.TRANSITIONS)
+    assert not any(t.internal and t.allows(None) for t in transitions.TRANSITIONS)
