@@ -69,7 +69,7 @@ def test_past_the_window_the_withdrawal_is_refused_clearly(officer, settings):
     Report.objects.filter(link=link).update(submitted_at=timezone.now() - dt.timedelta(minutes=61))
     with pytest.raises(withdrawal.WithdrawalRefused) as refused:
         withdrawal.withdraw_report(actor=officer, link_id=link.pk, reason="late")
-    assert "within 60 minutes" in refused.value.message
+    assert "в течение 60 минут" in refused.value.message  # the user's language (ru by default)
     assert refused.value.http_status == 409
     link.refresh_from_db()
     assert (link.state, link.report_count) == (LinkState.NEW, 1)
@@ -100,7 +100,7 @@ def test_the_only_report_of_a_link_under_review_is_not_withdrawn(officer, superv
     services.transition(link.pk, LinkState.UNDER_REVIEW, actor=supervisor)
     with pytest.raises(withdrawal.WithdrawalRefused) as refused:
         withdrawal.withdraw_report(actor=officer, link_id=link.pk, reason="oops")
-    assert "ask the reviewer to reject it" in refused.value.message
+    assert "попросите проверяющего отклонить" in refused.value.message
     link.refresh_from_db()
     assert (link.state, link.report_count) == (LinkState.UNDER_REVIEW, 1)
 
@@ -114,7 +114,7 @@ def test_a_reason_is_required_and_a_report_is_withdrawn_once(officer):
     withdrawal.withdraw_report(actor=officer, link_id=link.pk, reason="x", report_id=report.pk)
     with pytest.raises(withdrawal.WithdrawalRefused) as again:
         withdrawal.withdraw_report(actor=officer, link_id=link.pk, reason="x", report_id=report.pk)
-    assert again.value.message == "This report is already withdrawn."
+    assert again.value.message == "Это сообщение уже отозвано."
 
 
 def test_an_analyst_or_auditor_withdraws_nothing(officer, make_user, auditor):
