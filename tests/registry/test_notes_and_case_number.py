@@ -18,7 +18,9 @@ def link(officer):
 def note_texts(api_client, user, link):
     api_client.force_authenticate(user)
     response = api_client.get(f"/api/v1/links/{link.pk}/notes/")
-    return response.status_code, [n["text"] for n in response.json()] if response.status_code == 200 else None
+    if response.status_code != 200:
+        return response.status_code, None
+    return 200, [n["text"] for n in response.json()]
 
 
 def test_an_officer_adds_a_note_and_readers_of_other_agencies_read_it(
