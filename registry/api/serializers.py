@@ -110,6 +110,9 @@ class StateChangeSerializer(serializers.ModelSerializer):
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
     from_state = serializers.CharField(read_only=True, help_text=_STATES)
     to_state = serializers.CharField(read_only=True, help_text=_STATES)
+    correction = serializers.BooleanField(
+        source="is_correction", read_only=True, help_text="This step corrects a mistaken one."
+    )
 
     class Meta:
         model = StateChange
@@ -118,6 +121,7 @@ class StateChangeSerializer(serializers.ModelSerializer):
             "link",
             "from_state",
             "to_state",
+            "correction",
             "actor",
             "at",
             "reason",

@@ -127,3 +127,24 @@ def test_another_agency_gets_404_for_the_notes_and_posts(officer, other_officer)
     ):
         assert client.post(reverse(name, args=[link.pk]), data).status_code == 404
     assert LinkNote.objects.count() == 1
+
+
+def test_a_corrected_blocked_shows_as_a_correction_in_the_timeline_and_the_api(
+    officer, prosecutor, api_client
+):
+    link = submit(officer)
+    Link.objects.filter(pk=link.pk).update(state=LinkState.BLOCKED, classification="extremist")
+    services.transition(
+        link.pk, LinkState.BLOCKING_REQUESTED, actor=prosecutor, reason="Still reachable"
+    )
+    doc = detail(prosecutor, link)
+    [event] = doc.xpath("//ol[@class='timeline']/li[contains(@class, 'event-state')]")
+    assert texts(event, ".//span[@class='event-kind']") == ["Correction"]
+    assert "Still reachable" in event.text_content()
+    api_client.force_authenticate(prosecutor)
+    [step] = api_client.get(f"/api/v1/links/{link.pk}/trail/").json()
+    assert (step["from_state"], step["to_state"], step["correction"]) == (
+        "blocked",
+        "blocking_requested",
+        True,
+    )
