@@ -148,3 +148,27 @@ def test_a_corrected_blocked_shows_as_a_correction_in_the_timeline_and_the_api(
         "blocking_requested",
         True,
     )
+
+
+def test_a_withdrawn_link_leaves_the_dashboard_figures_and_lists(officer, supervisor):
+    from registry import withdrawal
+    from reporting import services as reporting
+    from reporting.filters import ReportFilters
+
+    kept = submit(officer, "https://kept.example/1")
+    services.submit_urls([kept.url], user=supervisor)  # a repeat, listed on the dashboard
+    gone = submit(officer, "https://gone.example/2")
+    services.assign(gone.pk, actor=supervisor, agency=officer.agency, user=officer)
+    before = reporting.summary(supervisor, ReportFilters())
+    assert (before["registered"], before["pending"], before["repeats"]) == (2, 2, 1)
+    home = page(browser_for(officer).get(reverse("portal:home")))
+    assert home.xpath(f"//a[@href='/links/{gone.pk}/']")
+    assert "kept[.]example" in home.text_content()
+
+    withdrawal.withdraw_report(actor=officer, link_id=gone.pk, reason="wrong")
+    withdrawal.withdraw_report(actor=supervisor, link_id=kept.pk, reason="duplicate")
+    after = reporting.summary(supervisor, ReportFilters())
+    assert (after["registered"], after["pending"], after["repeats"]) == (1, 1, 0)
+    home = page(browser_for(officer).get(reverse("portal:home")))
+    assert not home.xpath(f"//a[@href='/links/{gone.pk}/']")  # not in "assigned to me"
+    assert "kept[.]example" not in home.text_content()  # the withdrawn repeat is not listed
