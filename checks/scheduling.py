@@ -46,7 +46,7 @@ FIRST_CHECK_GRACE = timedelta(minutes=2)
 
 AWAITING_STATES = {LinkState.CONFIRMED, LinkState.BLOCKING_REQUESTED, LinkState.REAPPEARED}
 CLOSED_STATES = {LinkState.BLOCKED, LinkState.REMOVED}
-NOT_RECHECKED_STATES = {LinkState.REJECTED}
+NOT_RECHECKED_STATES = {LinkState.REJECTED, LinkState.WITHDRAWN}
 
 
 def recheck_interval(state: str) -> timedelta | None:

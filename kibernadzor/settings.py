@@ -267,6 +267,8 @@ STORAGES = {
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "/media/"
 KBZ_MATCH_MAX_BYTES = env.int("KBZ_MATCH_MAX_BYTES", default=50 * 1024 * 1024)
+# How long after submitting a link an officer may withdraw their report (registry.withdrawal).
+KBZ_WITHDRAW_WINDOW_MINUTES = env.int("KBZ_WITHDRAW_WINDOW_MINUTES", default=60)
 # The office's Ed25519 signing key (orders.signing: the blocklist feed's signatures). Kept out
 # of the repository; generated on first use only where KBZ_SIGNING_KEY_AUTOGENERATE is on (it
 # follows DEBUG): in production make it once with `manage.py signing_key --generate`.

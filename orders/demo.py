@@ -183,6 +183,7 @@ def _links(prosecutor, platform: str | None, count: int, taken: set[int]) -> lis
                 LinkState.CONFIRMED,
                 actor=prosecutor,
                 reason=registry_demo.DEMO_REASONS["confirmed"],
+                classification="extremist",
             )
             ids.append(pk)
     taken.update(ids)

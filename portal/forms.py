@@ -7,7 +7,7 @@ from django_filters.fields import IsoDateTimeField
 
 from accounts.choices import TokenScope
 from registry import transitions
-from registry.choices import LinkState
+from registry.choices import LinkClassification, LinkState
 
 # Requirement (registry.transitions.REQUIREMENTS) -> the form field that collects it.
 _REQUIREMENT_FIELDS = {
@@ -21,6 +21,15 @@ _REQUIREMENT_FIELDS = {
     "expert_opinion": lambda label: forms.CharField(
         label=label, widget=forms.Textarea(attrs={"rows": 4}), max_length=20000
     ),
+    "classification": lambda label: forms.ChoiceField(
+        label=label,
+        choices=[("", "—")]
+        + [
+            (c, lbl)
+            for c, lbl in LinkClassification.choices
+            if c != LinkClassification.UNCLASSIFIED
+        ],
+    ),
 }
 
 
@@ -32,8 +41,10 @@ class TransitionForm(forms.Form):
 
     to_state = forms.CharField(widget=forms.HiddenInput)
 
-    def __init__(self, move: transitions.Transition, *args, **kwargs):
+    def __init__(self, move: transitions.Transition, *args, link=None, **kwargs):
         kwargs.setdefault("prefix", move.name)
+        if link is not None and link.classification != LinkClassification.UNCLASSIFIED:
+            kwargs.setdefault("initial", {"classification": link.classification})
         super().__init__(*args, **kwargs)
         self.move = move
         self.fields["to_state"].initial = move.target
@@ -65,7 +76,50 @@ class TransitionForm(forms.Form):
             "document_number": data.get("document_number", ""),
             "document_date": data.get("document_date"),
             "expert_opinion": data.get("expert_opinion", ""),
+            "classification": data.get("classification", ""),
         }
+
+
+class NoteForm(forms.Form):
+    """A note on the link's case (registry.notes.add_note): append-only."""
+
+    text = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "note")
+        super().__init__(*args, **kwargs)
+
+
+class CaseNumberForm(forms.Form):
+    """The link's case number (registry.notes.set_case_number checks its format)."""
+
+    case_number = forms.CharField(
+        label=_("Case number"),
+        required=False,
+        max_length=50,
+        help_text=_("E.g. 241500031000123 or 2-1234/2024; empty clears it."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "case")
+        super().__init__(*args, **kwargs)
+
+
+class WithdrawForm(forms.Form):
+    """Withdraw one's own report of the link (registry.withdrawal)."""
+
+    report = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Why do you withdraw it?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "withdraw")
+        super().__init__(*args, **kwargs)
 
 
 class LinkSearchForm(forms.Form):

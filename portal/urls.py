@@ -9,6 +9,7 @@ from portal.views import (
     evidence,
     link_detail,
     link_list,
+    link_undo,
     notifications,
     orders,
     registers,
@@ -41,6 +42,9 @@ urlpatterns = [
     path("links/<int:pk>/", link_detail.link_detail, name="link"),
     path("links/<int:pk>/transition/", link_detail.link_transition, name="link_transition"),
     path("links/<int:pk>/open/", link_detail.link_open, name="link_open"),
+    path("links/<int:pk>/notes/", link_undo.link_note, name="link_note"),
+    path("links/<int:pk>/case-number/", link_undo.link_case_number, name="link_case_number"),
+    path("links/<int:pk>/withdraw/", link_undo.link_withdraw, name="link_withdraw"),
     re_path(
         r"^links/(?P<pk>[0-9]+)/(?P<action>assign|classify|attribute)/$",
         link_detail.link_work,

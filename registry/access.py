@@ -19,6 +19,7 @@ from registry.models import (
     ConfidentialRead,
     Link,
     LinkMaterial,
+    LinkNote,
     LinkOrganization,
     Report,
     StateChange,
@@ -72,8 +73,11 @@ def link_rule(user, action, scope):
 def report_rule(user, action, scope):
     if action == "add":
         return True  # held through add_report by those who may submit; rows come from services
+    if action == "change":
+        # Withdrawing one's own report (registry.withdrawal) is the only change of a report.
+        return Q(user=user.pk)
     if action != "view":
-        return False  # reports are append-only
+        return False  # reports are never deleted
     in_scope = scope.q(agency_field="agency")
     if in_scope is False or sees_confidential_in_scope(user):
         return in_scope
@@ -96,6 +100,20 @@ def trail_rule(user, action, scope):
     return Q(link__in=Link.objects.filter(links).values("pk"))
 
 
+@policy.rule(LinkNote)
+def note_rule(user, action, scope):
+    """Notes belong to the link's case: whoever may read the link's full record reads its notes,
+    whatever their agency (the registry exists for agencies to work together), and a
+    confidential link's notes only those who may read it. Writing one needs the same
+    (registry.notes.add_note checks the link); nobody edits or deletes a note."""
+    if action not in ("view", "add"):
+        return False
+    links = visible_links(user, scope)
+    if isinstance(links, bool):
+        return links
+    return Q(link__in=Link.objects.filter(links).values("pk"))
+
+
 @policy.rule(ConfidentialRead)
 def confidential_read_rule(user, action, scope):
     # Who read what is for internal security: read-only, and only those holding the permission.
@@ -111,8 +129,10 @@ _READ = [
     "registry.view_statechange",
     "registry.view_linkorganization",
     "registry.view_linkmaterial",
+    "registry.view_linknote",
 ]
-_SUBMIT = ["registry.add_report"]
+# Submitting, withdrawing one's own report within the window, and writing notes.
+_SUBMIT = ["registry.add_report", "registry.change_report", "registry.add_linknote"]
 _REVIEW = ["registry.change_link"]
 _HISTORY = [
     "registry.view_historicallink",

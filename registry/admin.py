@@ -12,7 +12,7 @@ from accounts import policy
 from accounts.admin_policy import PolicyModelAdmin
 from kibernadzor.errors import DomainError
 from registry import selectors, services, transitions
-from registry.choices import LinkState, ReadChannel
+from registry.choices import LinkClassification, LinkState, ReadChannel
 from registry.models import ConfidentialRead, Link, Report, StateChange
 from utilities.admin import ReadOnlyAdmin
 from utilities.pagination import CappedPaginator
@@ -81,6 +81,13 @@ class TransitionForm(forms.Form):
     document_date = forms.DateField(label=_("blocking request date"), required=False)
     expert_opinion = forms.CharField(
         label=_("expert opinion"), widget=forms.Textarea, required=False
+    )
+    # Confirming needs one, unless the link has it (registry.transitions).
+    classification = forms.ChoiceField(
+        label=_("classification"),
+        required=False,
+        choices=[("", "—")]
+        + [(c, label) for c, label in LinkClassification.choices if c != "unclassified"],
     )
 
     def __init__(self, *args, moves, **kwargs):

@@ -18,11 +18,15 @@ class LinkState(models.TextChoices):
     BLOCKED = "blocked", _("blocked")
     REMOVED = "removed", _("removed")
     REAPPEARED = "reappeared", _("reappeared")
+    # Its only report was withdrawn by its submitter while it was still new (registry.withdrawal):
+    # it has left the registry's work, its reports and checks, but its rows and trail stay.
+    WITHDRAWN = "withdrawn", _("withdrawn by the submitter")
 
 
-# Where a link's work is over (rejected, or off the internet) and where it is still open: the
-# dashboard, the registry's "overdue" list and the reports' "pending" count all mean these.
-CLOSED_STATES = (LinkState.REJECTED, LinkState.BLOCKED, LinkState.REMOVED)
+# Where a link's work is over (rejected, withdrawn, or off the internet) and where it is still
+# open: the dashboard, the registry's "overdue" list and the reports' "pending" count all mean
+# these.
+CLOSED_STATES = (LinkState.REJECTED, LinkState.BLOCKED, LinkState.REMOVED, LinkState.WITHDRAWN)
 OPEN_STATES = tuple(state for state in LinkState if state not in CLOSED_STATES)
 
 

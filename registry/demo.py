@@ -8,8 +8,16 @@ from django.utils import timezone
 
 from accounts.models import User
 from registry import services
-from registry.choices import LinkState, ReportSource
+from registry.choices import LinkClassification, LinkState, ReportSource
 from registry.models import Link, Report, StateChange
+
+# Confirming needs a classification (registry.transitions): the demo spreads its confirmed links.
+DEMO_CLASSIFICATIONS = (
+    LinkClassification.EXTREMIST,
+    LinkClassification.TERRORIST,
+    LinkClassification.EXTREMIST,
+    LinkClassification.SEPARATIST,
+)
 
 _FORMS = [
     "https://youtu.be/demo{n:07d}?si=demo",
@@ -115,7 +123,11 @@ def seed(stdout=None) -> str:
             services.transition(pk, LinkState.UNDER_REVIEW, actor=supervisor)
         for pk in ids[:40]:
             services.transition(
-                pk, LinkState.CONFIRMED, actor=prosecutor, reason=DEMO_REASONS["confirmed"]
+                pk,
+                LinkState.CONFIRMED,
+                actor=prosecutor,
+                reason=DEMO_REASONS["confirmed"],
+                classification=DEMO_CLASSIFICATIONS[pk % len(DEMO_CLASSIFICATIONS)],
             )
         for pk in ids[:20]:
             services.transition(

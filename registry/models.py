@@ -7,6 +7,7 @@ INSERT … ON CONFLICT (registry.services), never with a check in Python.
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.core.validators import RegexValidator
 from django.db import connections, models
 from django.db.models import Q
 from django.db.models.functions import Upper
@@ -23,6 +24,14 @@ from registry.choices import (
     ReadChannel,
     ReportSource,
 )
+
+# A case number as agencies write them: the pre-trial register's 15 digits (ЕРДР), a court's
+# "2-1234/2024", "№ 123-45/67": letters (Latin, Cyrillic, Kazakh), digits, and . / - № between
+# them; at least one digit; stored in capitals (registry.notes.normalize_case_number).
+CASE_NUMBER_PATTERN = (
+    r"^(?=.*[0-9])[0-9A-ZА-ЯЁӘҒҚҢӨҰҮҺІ№]([0-9A-ZА-ЯЁӘҒҚҢӨҰҮҺІ№ ./-]{0,48}[0-9A-ZА-ЯЁӘҒҚҢӨҰҮҺІ])?$"
+)
+CASE_NUMBER_MAX = 50
 
 
 class Link(models.Model):
@@ -93,6 +102,15 @@ class Link(models.Model):
         related_name="+",
     )
     due_date = models.DateField(_("due date"), null=True, blank=True)
+    case_number = models.CharField(
+        _("case number"),
+        max_length=CASE_NUMBER_MAX,
+        blank=True,
+        # The submission's INSERT lists its columns (registry.services): the rest default here.
+        db_default="",
+        validators=[RegexValidator(CASE_NUMBER_PATTERN)],
+        help_text=_("The criminal, administrative or court case the link belongs to."),
+    )
 
     organizations = models.ManyToManyField(
         "organizations.Organization",
@@ -131,7 +149,15 @@ class Link(models.Model):
                 condition=Q(classification__in=LinkClassification.values),
                 name="link_classification_valid",
             ),
-            models.CheckConstraint(condition=Q(report_count__gte=1), name="link_reported_once"),
+            # Withdrawn: its only report was withdrawn (registry.withdrawal), none counts.
+            models.CheckConstraint(
+                condition=Q(report_count__gte=1) | Q(state=LinkState.WITHDRAWN),
+                name="link_reported_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(case_number="") | Q(case_number__regex=CASE_NUMBER_PATTERN),
+                name="link_case_number_format",
+            ),
             models.CheckConstraint(
                 condition=Q(assigned_user__isnull=True) | Q(assigned_agency__isnull=False),
                 name="link_assigned_user_has_agency",
@@ -169,6 +195,13 @@ class Link(models.Model):
             models.Index(fields=["registrable_domain"], name="link_domain_idx"),
             models.Index(fields=["platform", "platform_id"], name="link_platform_id_idx"),
             models.Index(fields=["first_reported_agency"], name="link_first_agency_idx"),
+            # Search by case number (registry.search): a prefix of the stored capitals.
+            models.Index(
+                fields=["case_number"],
+                name="link_case_number_idx",
+                opclasses=["text_pattern_ops"],
+                condition=~Q(case_number=""),
+            ),
             models.Index(
                 fields=["assigned_agency", "due_date"],
                 name="link_assignment_idx",
@@ -206,6 +239,18 @@ class Report(models.Model):
     raw_url = models.TextField(_("URL as entered"))
     source = models.CharField(_("source"), max_length=8, choices=ReportSource.choices)
     is_repeat = models.BooleanField(_("repeat"), help_text=_("The link was already known."))
+    # A report is never deleted: its submitter may withdraw it within a window
+    # (registry.withdrawal), and it then no longer counts in the link's report_count.
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawn by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True, db_default="")
 
     objects = RestrictedQuerySet.as_manager()
 
@@ -222,6 +267,15 @@ class Report(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(source__in=ReportSource.values), name="report_source_valid"
+            ),
+            # Only its own submitter withdraws a report, and always with when and why.
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True, withdrawn_by__isnull=True)
+                | (
+                    Q(withdrawn_at__isnull=False, withdrawn_by=models.F("user"))
+                    & ~Q(withdrawal_reason="")
+                ),
+                name="report_withdrawn_by_submitter",
             ),
         ]
         indexes = [
@@ -279,6 +333,51 @@ class StateChange(models.Model):
 
     def __str__(self):
         return f"{self.get_from_state_display()} → {self.get_to_state_display()}"
+
+    @property
+    def is_correction(self) -> bool:
+        """Does this step correct a mistaken earlier one (registry.transitions)?"""
+        from registry import transitions
+
+        return transitions.is_correction(self.from_state, self.to_state)
+
+
+class LinkNote(models.Model):
+    """A note an officer adds to a link's case (registry.notes.add_note). Append-only: never
+    edited or deleted; a correction is a new note. Visible to whoever may read the link's full
+    record, across agencies (registry.access), so a confidential link's notes are confidential."""
+
+    link = models.ForeignKey(
+        Link, verbose_name=_("link"), on_delete=models.PROTECT, related_name="notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    agency = models.ForeignKey(
+        "accounts.Agency",
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="linknote_has_text"),
+        ]
+        indexes = [models.Index(fields=["link", "-created_at"], name="linknote_link_idx")]
+
+    def __str__(self):
+        return f"{self.link_id}: {self.text[:60]}"
 
 
 class ConfidentialReadQuerySet(RestrictedQuerySet):

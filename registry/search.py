@@ -2,10 +2,11 @@
 
 The portal's registry search box takes any of: a URL in any form, a host or domain name, a
 channel or account name (`t.me/secret_op_channel`, `secret_op_channel`, `@secret_op_channel`),
-a video id, a link number, a material's number (`№ 20`) or words of its title, or a court case
-number. `search_links` narrows a queryset the caller has already restricted by the access
-policy, so a fragment never finds a link the user may not read; the materials and decisions it
-looks through are the user's too.
+a video id, a link number, a material's number (`№ 20`) or words of its title, a court case
+number, or the beginning of the link's own case number (Link.case_number, by its partial
+index `link_case_number_idx`). `search_links` narrows a queryset the caller has already
+restricted by the access policy, so a fragment never finds a link the user may not read; the
+materials and decisions it looks through are the user's too.
 
 Indexed: the candidates are one UNION of indexed queries of link ids (the canonical key, host
 and domain by their b-tree indexes; the canonical URL by the trigram index `link_url_trgm_idx`
@@ -21,6 +22,7 @@ from decisions.models import CourtDecision
 from materials.selectors import materials_for, search_materials
 from registry import selectors
 from registry.models import Link, LinkMaterial, LinkOrganization
+from registry.notes import normalize_case_number
 
 # pg_trgm indexes nothing shorter than a trigram: shorter fragments only match exactly.
 MIN_FRAGMENT = 3
@@ -66,10 +68,24 @@ def search_links(queryset: QuerySet, term: str, user) -> QuerySet:
         found.append(_attributed_to(search_materials(materials_for(user), term)))
         found.extend(_decided_in(user, term))
 
+    case_number = normalize_case_number(term)
+    if len(case_number) >= MIN_FRAGMENT:
+        found.append(_of_case(case_number))
+
     if not found:
         return queryset.none()
     candidates = found[0].union(*found[1:]) if len(found) > 1 else found[0]
     return queryset.filter(pk__in=candidates)
+
+
+def _of_case(case_number: str) -> QuerySet:
+    """Ids of the links whose own case number starts with this one (capitals, as stored), by
+    the partial index link_case_number_idx."""
+    return (
+        Link.objects.filter(case_number__startswith=case_number)
+        .exclude(case_number="")
+        .values("pk")
+    )
 
 
 def _attributed_to(materials: QuerySet) -> QuerySet:

@@ -190,6 +190,7 @@ def submit_urls(
             # The first check is sent when this transaction commits (docs/design.md §4.4).
             schedule_first_check(new_ids.values(), demo=demo)
         known = _report_known({key: counts[key] for key in first_entry if key not in new_ids})
+        _resubmit_withdrawn(known.values(), user)
         seen: set[str] = set()
         rows = []
         for entry in entries:
@@ -357,6 +358,39 @@ def _report_known(increments: dict[str, int]) -> dict:
     return {row[1]: KnownLink(*row[:-1], agencies[row[-1]]) for row in rows}
 
 
+def _resubmit_withdrawn(known: Iterable[KnownLink], user) -> None:
+    """A withdrawn link submitted again is back in the registry's work: withdrawn → new
+    (registry.transitions' internal move "resubmit"), a StateChange and a history record each,
+    due for a check again. The links are locked (_report_known); nothing to do, no query.
+
+    Stamped with the time now, after the lock: a withdrawal this submission waited for was
+    recorded later than the batch's start, and the trail must end in the state it leaves."""
+    links = [k for k in known if k.state == LinkState.WITHDRAWN]
+    if not links:
+        return
+    now = timezone.now()
+    from checks.models import LinkStats
+
+    move = transitions.BY_NAME["resubmit"]
+    ids = [k.pk for k in links]
+    StateChange.objects.bulk_create(
+        StateChange(link_id=pk, from_state=LinkState.WITHDRAWN,
+                    to_state=move.target, actor=user, at=now)
+        for pk in ids
+    )  # fmt: skip
+    Link.objects.filter(pk__in=ids).update(state=move.target, state_changed_at=now)
+    Link.history.bulk_history_create(
+        list(Link.objects.filter(pk__in=ids)),
+        update=True,
+        default_user=user,
+        default_change_reason=move.name,
+        default_date=now,
+    )
+    LinkStats.objects.filter(link_id__in=ids, link__is_demo=False).update(next_check_at=now)
+    for k in links:
+        k.state = move.target
+
+
 def _insert_reports(rows: list[tuple[int, str, bool]], user, now, source) -> None:
     link_ids, raws, repeats = zip(*rows, strict=True)
     with array_cursor() as cursor:
@@ -394,16 +428,19 @@ def transition(
     document_number: str = "",
     document_date: date | None = None,
     expert_opinion: str = "",
+    classification: str | None = None,
 ) -> StateChange:
     """Move a link to `to_state` if the table (registry.transitions) allows it to this actor.
 
     `actor` None is the system (an automatic check), allowed only on automatic moves.
-    Records a StateChange and a history entry with the reason."""
+    Records a StateChange and a history entry with the reason. `classification`, when given,
+    is set with the move (confirming needs one: the link's own or this)."""
     if to_state not in LinkState.values:
         raise DomainError(_("Unknown state %(state)r.") % {"state": to_state}, field="to_state")
+    classification = _valid_classification(classification)
     link = _locked_link(link_id, actor)
     move = transitions.find(link.state, to_state)
-    if move is None:
+    if move is None or move.internal:
         allowed = [str(LinkState(t.target).label) for t in transitions.available(link.state)]
         raise TransitionNotAllowed(
             _("A link in state “%(state)s” cannot become “%(target)s”. Possible: %(allowed)s.")
@@ -427,28 +464,76 @@ def transition(
         "expert_opinion": expert_opinion.strip(),
     }
     for requirement in move.requires:
-        if not given[requirement]:
+        present = (
+            _classified(link, classification)
+            if requirement == "classification"
+            else given[requirement]
+        )
+        if not present:
             raise RequirementMissing(
                 _("“%(move)s” needs the %(what)s.")
                 % {"move": move.label, "what": transitions.REQUIREMENTS[requirement]},
                 field=requirement,
             )
+    fields = ["state", "state_changed_at"]
+    if classification and classification != link.classification:
+        link.classification = classification
+        fields.append("classification")
+    return record_move(link, move, actor, given, fields=fields)
+
+
+def record_move(link: Link, move, actor, given: dict, *, fields=("state", "state_changed_at")):
+    """Write one move of the table on a locked link: its StateChange, the new state and a
+    history record naming the move (and any other `fields` the caller changed). Checks nothing:
+    transition() and the services of internal moves (registry.withdrawal) check first."""
     now = timezone.now()
     change = StateChange.objects.create(
         link=link,
         from_state=link.state,
-        to_state=to_state,
+        to_state=move.target,
         actor=actor,
         at=now,
-        **given,
+        reason=given.get("reason", ""),
+        document_number=given.get("document_number", ""),
+        document_date=given.get("document_date"),
+        expert_opinion=given.get("expert_opinion", ""),
     )
-    link.state = to_state
+    link.state = move.target
     link.state_changed_at = now
-    link._change_reason = f"{move.name}: {given['reason']}".strip(": ")
-    link.save(update_fields=["state", "state_changed_at"])
+    link._change_reason = f"{move.name}: {given.get('reason', '')}".strip(": ")
+    link.save(update_fields=list(fields))
     # The actor's queues changed at once (the others' counts follow within queues.COUNTS_TTL).
     transaction.on_commit(partial(queues.forget_counts, [getattr(actor, "pk", None)]))
     return change
+
+
+def _valid_classification(classification: str | None) -> str:
+    """A classification given with a move: "" for none, or a known one other than
+    "unclassified"; a refusal naming the field otherwise."""
+    from registry.choices import LinkClassification
+
+    value = (classification or "").strip()
+    if value and (
+        value not in LinkClassification.values or value == LinkClassification.UNCLASSIFIED
+    ):
+        raise DomainError(
+            _("Choose a classification: %(choices)s.")
+            % {
+                "choices": ", ".join(
+                    str(label)
+                    for code, label in LinkClassification.choices
+                    if code != LinkClassification.UNCLASSIFIED
+                )
+            },
+            field="classification",
+        )
+    return value
+
+
+def _classified(link: Link, classification: str) -> bool:
+    from registry.choices import LinkClassification
+
+    return bool(classification) or link.classification != LinkClassification.UNCLASSIFIED
 
 
 @transaction.atomic
@@ -460,6 +545,7 @@ def transition_many(
     reason: str = "",
     document_number: str = "",
     document_date: date | None = None,
+    classification: str | None = None,
 ) -> list[StateChange]:
     """`transition` for many links at once (a blocking order of a thousand links), in a
     fixed number of queries: the links are locked in id order, each move is checked against
@@ -470,6 +556,7 @@ def transition_many(
         return []
     if to_state not in LinkState.values:
         raise DomainError(_("Unknown state %(state)r.") % {"state": to_state}, field="to_state")
+    classification = _valid_classification(classification)
     queryset = Link.objects.select_for_update(of=("self",))
     if actor is not None:
         queryset = policy.restrict(queryset, actor, "change")
@@ -505,7 +592,15 @@ def transition_many(
                 % {"move": move.label, "roles": ", ".join(sorted(move.roles))}
             )
         for requirement in move.requires:
-            if not given[requirement]:
+            if requirement == "classification":
+                if not _classified(link, classification):
+                    raise RequirementMissing(
+                        _("“%(move)s” needs the classification: %(url)s has none.")
+                        % {"move": move.label, "url": link.url},
+                        field="classification",
+                        link=link.pk,
+                    )
+            elif not given[requirement]:
                 raise RequirementMissing(
                     _("“%(move)s” needs the %(what)s.")
                     % {"move": move.label, "what": transitions.REQUIREMENTS[requirement]},
@@ -519,9 +614,14 @@ def transition_many(
         )
         link.state = to_state
         link.state_changed_at = now
+        if classification:
+            link.classification = classification
     StateChange.objects.bulk_create(changes, batch_size=1000)
     # One UPDATE (every link gets the same values) and one history record each.
-    Link.objects.filter(pk__in=ids).update(state=to_state, state_changed_at=now)
+    values = {"state": to_state, "state_changed_at": now}
+    if classification:
+        values["classification"] = classification
+    Link.objects.filter(pk__in=ids).update(**values)
     Link.history.bulk_history_create(
         links,
         batch_size=1000,

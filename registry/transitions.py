@@ -7,6 +7,11 @@ the admin, the API and the checks app all call that service.
     new → under review → (expert examination) → confirmed | rejected
     confirmed → blocking requested → blocked | removed
     blocked | removed → reappeared (a check found it again) → under review
+    blocked → blocking requested (a correction: it was marked blocked by mistake)
+    new → withdrawn (its only report withdrawn by the submitter, registry.withdrawal)
+    withdrawn → new (submitted again, registry.services.submit_urls)
+
+Confirming needs a classification (the link's own, or one given with the move).
 """
 
 from dataclasses import dataclass
@@ -22,6 +27,7 @@ REQUIREMENTS = {
     "document_number": _("blocking request number"),
     "document_date": _("blocking request date"),
     "expert_opinion": _("expert opinion"),
+    "classification": _("classification"),
 }
 
 _REVIEWERS = frozenset({Role.SUPERVISOR, Role.PROSECUTOR})
@@ -38,8 +44,14 @@ class Transition:
     requires: tuple[str, ...] = ()
     # The system (an automatic check, no actor) may make this move too.
     automatic: bool = False
+    # It corrects a mistaken earlier move: the trail shows it as a correction.
+    correction: bool = False
+    # Made only by its own service (withdrawal, resubmission), never offered as a move.
+    internal: bool = False
 
     def allows(self, user) -> bool:
+        if self.internal:
+            return False
         if user is None:
             return self.automatic
         return user.is_superuser or bool(set(user.roles) & self.roles)
@@ -61,7 +73,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         frozenset({S.UNDER_REVIEW}),
         S.CONFIRMED,
         _PROSECUTORS,
-        requires=("reason",),
+        requires=("reason", "classification"),
     ),
     Transition(
         "confirm_by_expert",
@@ -69,7 +81,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         frozenset({S.EXPERT_EXAMINATION}),
         S.CONFIRMED,
         _PROSECUTORS,
-        requires=("reason", "expert_opinion"),
+        requires=("reason", "expert_opinion", "classification"),
     ),
     Transition(
         "reject",
@@ -129,6 +141,32 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.UNDER_REVIEW,
         _REVIEWERS,
     ),
+    Transition(
+        "correct_blocked",
+        _("Correct: not blocked yet"),
+        frozenset({S.BLOCKED}),
+        S.BLOCKING_REQUESTED,
+        _PROSECUTORS,
+        requires=("reason",),
+        correction=True,
+    ),
+    Transition(
+        "withdraw",
+        _("Withdrawn by the submitter"),
+        frozenset({S.NEW}),
+        S.WITHDRAWN,
+        frozenset(),
+        requires=("reason",),
+        internal=True,
+    ),
+    Transition(
+        "resubmit",
+        _("Submitted again"),
+        frozenset({S.WITHDRAWN}),
+        S.NEW,
+        frozenset(),
+        internal=True,
+    ),
 )
 
 _BY_MOVE = {(source, t.target): t for t in TRANSITIONS for source in t.sources}
@@ -142,9 +180,16 @@ def find(source: str, target: str) -> Transition | None:
 
 
 def available(source: str, user=None) -> list[Transition]:
-    """Moves out of `source` (that `user` may make, when given)."""
+    """Moves out of `source` (that `user` may make, when given); internal moves are made only
+    by their own services and are never offered."""
     return [
         t
         for (from_state, _target), t in _BY_MOVE.items()
-        if from_state == source and (user is None or t.allows(user))
+        if from_state == source and not t.internal and (user is None or t.allows(user))
     ]
+
+
+def is_correction(from_state: str, to_state: str) -> bool:
+    """Is a step of the trail from `from_state` to `to_state` a correction?"""
+    move = find(from_state, to_state)
+    return move is not None and move.correction

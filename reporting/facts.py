@@ -51,9 +51,10 @@ REPEAT_COLUMNS = (
     "classification", "confidential", "organizations", "materials",
 )  # fmt: skip
 
-# The links selected by {links} (a condition on registry_link l) and their attributions.
+# The links selected by {links} (a condition on registry_link l) and their attributions. A
+# withdrawn link (registry.withdrawal) has left the registry's work: it has no facts.
 _CHOSEN = """
-WITH chosen AS (SELECT l.* FROM registry_link l WHERE {links}),
+WITH chosen AS (SELECT l.* FROM registry_link l WHERE ({links}) AND l.state <> 'withdrawn'),
 orgs AS (
     SELECT o.link_id, array_agg(o.organization_id ORDER BY o.organization_id) AS ids
     FROM registry_linkorganization o JOIN chosen c ON c.id = o.link_id GROUP BY o.link_id
@@ -126,7 +127,7 @@ FROM registry_report r JOIN chosen c ON c.id = r.link_id
 JOIN accounts_agency a ON a.id = r.agency_id
 LEFT JOIN orgs ON orgs.link_id = c.id
 LEFT JOIN mats ON mats.link_id = c.id
-WHERE r.is_repeat
+WHERE r.is_repeat AND r.withdrawn_at IS NULL
 """
 )
 
@@ -134,6 +135,11 @@ _UPSERT = (
     f"INSERT INTO reporting_linkfact ({', '.join(FACT_COLUMNS)}) {{select}} "
     f"ON CONFLICT (link_id) DO UPDATE SET "
     + ", ".join(f"{c} = EXCLUDED.{c}" for c in FACT_COLUMNS[1:])
+)
+# The facts of links withdrawn since they were computed (their contributions already taken away).
+_DELETE_WITHDRAWN = (
+    "DELETE FROM reporting_linkfact f USING registry_link l "
+    "WHERE f.link_id = ANY(%s) AND l.id = f.link_id AND l.state = 'withdrawn'"
 )
 _INSERT_REPEATS = f"INSERT INTO reporting_repeatfact ({', '.join(REPEAT_COLUMNS)}) {{select}}"
 
@@ -144,7 +150,8 @@ _COMPUTE_NEW_REPEATS = (
     + """
 SELECT r.id, r.link_id, r.submitted_at, r.agency_id, a.region_id, c.platform, c.state,
        c.classification, c.confidential, orgs.ids, mats.ids
-FROM (SELECT * FROM registry_report WHERE id = ANY(%s) AND is_repeat OFFSET 0) r
+FROM (SELECT * FROM registry_report
+      WHERE id = ANY(%s) AND is_repeat AND withdrawn_at IS NULL OFFSET 0) r
 JOIN chosen c ON c.id = r.link_id
 JOIN accounts_agency a ON a.id = r.agency_id
 LEFT JOIN orgs ON orgs.link_id = c.id
@@ -369,6 +376,7 @@ def refresh_links(limit: int | None = None, *, wait: bool = True) -> int:
         if ids:
             chosen = "l.id = ANY(%s)"
             _count_contributions(cursor, "link_id = ANY(%s)", [ids], -1)
+            cursor.execute(_DELETE_WITHDRAWN, [ids])
             cursor.execute(_UPSERT.format(select=_COMPUTE_LINKS.format(links=chosen)), [ids])
             cursor.execute("DELETE FROM reporting_repeatfact WHERE link_id = ANY(%s)", [ids])
             cursor.execute(

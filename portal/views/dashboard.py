@@ -96,7 +96,7 @@ def home(request):
     reappeared = links.filter(state=LinkState.REAPPEARED)
     repeats = (
         Report.objects.restrict(user, "view")
-        .filter(is_repeat=True)
+        .filter(is_repeat=True, withdrawn_at__isnull=True)
         .select_related("agency", "link")
         .order_by("-submitted_at", "-id")
     )

@@ -31,7 +31,7 @@ from portal.forms import (
     ClassifyForm,
     TransitionForm,
 )
-from portal.views import attribution, evidence
+from portal.views import attribution, evidence, link_undo
 from portal.views.orders import link_orders, new_order_url
 from registry import selectors, services, transitions
 from registry.choices import (
@@ -135,7 +135,9 @@ def _transition_forms(user, link: Link, bound: TransitionForm | None = None) -> 
         return []
     moves = transitions.available(link.state, user)  # in the order of the table
     return [
-        bound if bound is not None and bound.move.name == move.name else TransitionForm(move)
+        bound
+        if bound is not None and bound.move.name == move.name
+        else TransitionForm(move, link=link)
         for move in moves
     ]
 
@@ -194,6 +196,7 @@ def _detail_context(request, link: Link, bound: TransitionForm | None = None) ->
         "timeline_limit": TIMELINE_LIMIT,
         "views_chart": _views_chart(user, link),
         "evidence": evidence.link_evidence(request, link),
+        "undo": link_undo.link_undo_part(user, link),
         "overdue": bool(
             link.due_date
             and link.due_date < timezone.localdate()

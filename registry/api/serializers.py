@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from registry import transitions
 from registry.choices import LinkClassification, LinkState
-from registry.models import Link, Report, StateChange
+from registry.models import Link, LinkNote, Report, StateChange
 
 _STATES = "A link state: " + ", ".join(LinkState.values) + "."
 _CLASSIFICATIONS = "One of: " + ", ".join(LinkClassification.values) + "."
@@ -40,6 +40,7 @@ class LinkSerializer(serializers.ModelSerializer):
             "assigned_agency",
             "assigned_user",
             "due_date",
+            "case_number",
             "organizations",
             "materials",
             "is_demo",
@@ -58,17 +59,60 @@ class LinkSerializer(serializers.ModelSerializer):
 class ReportSerializer(serializers.ModelSerializer):
     agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
     user = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    withdrawn_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
         model = Report
-        fields = ["id", "link", "user", "agency", "submitted_at", "raw_url", "source", "is_repeat"]
+        fields = [
+            "id",
+            "link",
+            "user",
+            "agency",
+            "submitted_at",
+            "raw_url",
+            "source",
+            "is_repeat",
+            "withdrawn_at",
+            "withdrawn_by",
+            "withdrawal_reason",
+        ]
         read_only_fields = fields
+
+
+class LinkNoteSerializer(serializers.ModelSerializer):
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = LinkNote
+        fields = ["id", "link", "author", "agency", "text", "created_at"]
+        read_only_fields = fields
+
+
+class NoteSerializer(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True, help_text="The note (append-only).")
+
+
+class CaseNumberSerializer(serializers.Serializer):
+    case_number = serializers.CharField(
+        allow_blank=True, help_text='The case number, e.g. "241500031000123"; "" clears it.'
+    )
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, help_text="Why the report is withdrawn.")
+    report = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="Default: your latest report."
+    )
 
 
 class StateChangeSerializer(serializers.ModelSerializer):
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
     from_state = serializers.CharField(read_only=True, help_text=_STATES)
     to_state = serializers.CharField(read_only=True, help_text=_STATES)
+    correction = serializers.BooleanField(
+        source="is_correction", read_only=True, help_text="This step corrects a mistaken one."
+    )
 
     class Meta:
         model = StateChange
@@ -77,6 +121,7 @@ class StateChangeSerializer(serializers.ModelSerializer):
             "link",
             "from_state",
             "to_state",
+            "correction",
             "actor",
             "at",
             "reason",
@@ -117,6 +162,13 @@ class TransitionSerializer(serializers.Serializer):
     )
     document_date = serializers.DateField(required=False, allow_null=True, default=None)
     expert_opinion = serializers.CharField(required=False, allow_blank=True, default="")
+    classification = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Set with the move; confirming needs one unless the link has it. "
+        + _CLASSIFICATIONS,
+    )
 
 
 class AssignSerializer(serializers.Serializer):

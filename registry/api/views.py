@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from accounts.models import Agency, User
 from kibernadzor.errors import DomainError
-from registry import bulk, selectors, services
+from registry import bulk, notes, selectors, services, withdrawal
 from registry.answers import SubmissionAnswer
 from registry.api import serializers as s
 from registry.choices import ReadChannel, ReportSource
@@ -165,6 +165,40 @@ class LinkViewSet(PolicyViewSetMixin, viewsets.ReadOnlyModelViewSet):
                 if targets[field] is None:
                     raise DomainError(missing[field], field=field)
         services.attribute(self._pk(pk), actor=request.user, remove=data["remove"], **targets)
+        return self._link_answer(pk)
+
+    @extend_schema(request=s.WithdrawSerializer, responses=s.ReportSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """Withdraw your own report of the link within the window (KBZ_WITHDRAW_WINDOW_MINUTES):
+        the report is kept, marked withdrawn; the link leaves the registry if it was its only
+        report and it is still new."""
+        data = self._valid(s.WithdrawSerializer, request)
+        report = withdrawal.withdraw_report(
+            actor=request.user,
+            link_id=self._pk(pk),
+            reason=data["reason"],
+            report_id=data["report"],
+        )
+        return Response(s.ReportSerializer(report).data)
+
+    @extend_schema(request=s.NoteSerializer, responses=s.LinkNoteSerializer(many=True))
+    @action(detail=True, methods=["get", "post"])
+    def notes(self, request, pk=None):
+        """The link's notes, newest first; POST appends one (notes are never edited)."""
+        if request.method == "POST":
+            data = self._valid(s.NoteSerializer, request)
+            notes.add_note(self._pk(pk), author=request.user, text=data["text"])
+        link = self.get_object()
+        selectors.read_links(request.user, [link], ReadChannel.API)
+        return Response(s.LinkNoteSerializer(notes.notes_for(request.user, link), many=True).data)
+
+    @extend_schema(request=s.CaseNumberSerializer, responses=s.LinkSerializer)
+    @action(detail=True, methods=["post"], url_path="case-number")
+    def case_number(self, request, pk=None):
+        """Set or clear the link's case number (recorded in its history)."""
+        data = self._valid(s.CaseNumberSerializer, request)
+        notes.set_case_number(self._pk(pk), actor=request.user, case_number=data["case_number"])
         return self._link_answer(pk)
 
     @extend_schema(responses=s.StateChangeSerializer(many=True))

@@ -75,6 +75,7 @@ def test_prosecutor_confirms_a_link_under_review_through_its_form(open_page, mak
     assert link.state == "under_review"
 
     reason.fill("Призывы к насилию, заключение №12")
+    move(page, "confirm").locator("select").select_option("extremist")
     move(page, "confirm").locator("button[type=submit]").click()
     page.wait_for_load_state()
     link.refresh_from_db()

@@ -49,7 +49,11 @@ def test_confirming_a_link_asks_for_a_capture(officer, prosecutor):
     link = register(officer, "https://example.test/post/7")[0]
     registry_services.transition(link.pk, LinkState.UNDER_REVIEW, actor=prosecutor)
     registry_services.transition(
-        link.pk, LinkState.CONFIRMED, actor=prosecutor, reason="Призывы к насилию"
+        link.pk,
+        LinkState.CONFIRMED,
+        actor=prosecutor,
+        reason="Призывы к насилию",
+        classification="extremist",
     )
 
     capture = Capture.objects.get(link=link)

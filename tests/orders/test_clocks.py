@@ -31,7 +31,11 @@ def confirmed_on_site(site, officer, prosecutor):
         [link] = register(officer, site.url(path))
         registry_services.transition(link.pk, LinkState.UNDER_REVIEW, actor=prosecutor)
         registry_services.transition(
-            link.pk, LinkState.CONFIRMED, actor=prosecutor, reason="expert opinion 12"
+            link.pk,
+            LinkState.CONFIRMED,
+            actor=prosecutor,
+            reason="expert opinion 12",
+            classification="extremist",
         )
         return link
 

@@ -25,7 +25,9 @@ def test_an_order_of_a_thousand_links(officer, prosecutor, ministry, monkeypatch
     registry_services.submit_urls(urls, user=officer)
     ids = list(Link.objects.values_list("pk", flat=True))
     registry_services.transition_many(ids, LinkState.UNDER_REVIEW, actor=prosecutor)
-    registry_services.transition_many(ids, LinkState.CONFIRMED, actor=prosecutor, reason="ok")
+    registry_services.transition_many(
+        ids, LinkState.CONFIRMED, actor=prosecutor, reason="ok", classification="extremist"
+    )
 
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as queries:

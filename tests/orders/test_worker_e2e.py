@@ -61,7 +61,9 @@ def test_the_worker_finds_the_page_gone_and_the_order_is_executed(
     [link] = register(officer, site.url("/post"))
     wait_for(lambda: Check.objects.filter(link=link).exists(), "first check", worker)
     registry_services.transition(link.pk, LinkState.UNDER_REVIEW, actor=prosecutor)
-    registry_services.transition(link.pk, LinkState.CONFIRMED, actor=prosecutor, reason="ok")
+    registry_services.transition(
+        link.pk, LinkState.CONFIRMED, actor=prosecutor, reason="ok", classification="terrorist"
+    )
     order = services.create_order(prosecutor, recipient=ministry, links=[link], law_article=ARTICLE)
     services.sign_order(prosecutor, order)
     services.send_order(prosecutor, order)
@@ -106,7 +108,9 @@ def test_an_overdue_link_escalates_to_the_prosecutor(
     [link] = register(officer, site.url("/still"))
     wait_for(lambda: Check.objects.filter(link=link).exists(), "first check", worker)
     registry_services.transition(link.pk, LinkState.UNDER_REVIEW, actor=prosecutor)
-    registry_services.transition(link.pk, LinkState.CONFIRMED, actor=prosecutor, reason="ok")
+    registry_services.transition(
+        link.pk, LinkState.CONFIRMED, actor=prosecutor, reason="ok", classification="terrorist"
+    )
     order = services.create_order(prosecutor, recipient=ministry, links=[link], law_article=ARTICLE)
     services.sign_order(prosecutor, order)
     services.send_order(prosecutor, order, now=timezone.now() - timedelta(hours=25))

@@ -128,7 +128,13 @@ def test_the_timeline_merges_reports_checks_changes_and_history(officer, prosecu
         title="Watch https://mirror.example/v now",
     )
     services.transition(link.pk, LinkState.UNDER_REVIEW, actor=prosecutor)
-    services.transition(link.pk, LinkState.CONFIRMED, actor=prosecutor, reason="expert says so")
+    services.transition(
+        link.pk,
+        LinkState.CONFIRMED,
+        actor=prosecutor,
+        reason="expert says so",
+        classification="other",
+    )
     services.assign(link.pk, actor=prosecutor, agency=officer.agency)
 
     doc = page(detail(prosecutor, link))

@@ -37,7 +37,9 @@ def offered_moves(user, link) -> list[str]:
 def test_an_officer_is_offered_no_move_and_cannot_confirm(officer, prosecutor, link):
     under_review(link, prosecutor)
     assert offered_moves(officer, link) == []
-    response = move(officer, link, "confirm", to_state="confirmed", reason="sure")
+    response = move(
+        officer, link, "confirm", to_state="confirmed", reason="sure", classification="extremist"
+    )
     assert response.status_code == 403
     assert "You may not change this link." in response.content.decode()
     link.refresh_from_db()
@@ -48,7 +50,9 @@ def test_a_supervisor_is_offered_review_moves_but_not_the_prosecutors(supervisor
     assert offered_moves(supervisor, link) == ["start_review"]
     under_review(link, supervisor)
     assert offered_moves(supervisor, link) == ["send_to_expert", "reject"]
-    response = move(supervisor, link, "confirm", to_state="confirmed", reason="sure")
+    response = move(
+        supervisor, link, "confirm", to_state="confirmed", reason="sure", classification="terrorist"
+    )
     assert response.status_code == 403
     assert "is for: prosecutor" in response.content.decode()
     link.refresh_from_db()
@@ -61,12 +65,18 @@ def test_a_prosecutor_confirms_with_a_reason(prosecutor, link):
     client = browser_for(prosecutor)
     response = client.post(
         reverse("portal:link_transition", args=[link.pk]),
-        {"move": "confirm", "confirm-to_state": "confirmed", "confirm-reason": "Expert opinion 12"},
+        {
+            "move": "confirm",
+            "confirm-to_state": "confirmed",
+            "confirm-reason": "Expert opinion 12",
+            "confirm-classification": "extremist",
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("portal:link", args=[link.pk])
     link.refresh_from_db()
     assert link.state == LinkState.CONFIRMED
+    assert link.classification == "extremist"
     change = StateChange.objects.get(to_state=LinkState.CONFIRMED)
     assert (change.actor, change.reason) == (prosecutor, "Expert opinion 12")
     followed = page(client.get(response["Location"]))
@@ -89,7 +99,9 @@ def test_a_missing_reason_is_an_error_on_the_reason_field(prosecutor, link):
 
 def test_a_blocking_request_needs_its_number_and_date(prosecutor, link):
     under_review(link, prosecutor)
-    services.transition(link.pk, LinkState.CONFIRMED, actor=prosecutor, reason="r")
+    services.transition(
+        link.pk, LinkState.CONFIRMED, actor=prosecutor, reason="r", classification="extremist"
+    )
     doc = page(browser_for(prosecutor).get(reverse("portal:link", args=[link.pk])))
     form = doc.xpath("//form[input[@name='move'][@value='request_blocking']]")[0]
     assert form.xpath(".//input[@name='request_blocking-document_number'][@required]")
@@ -119,7 +131,9 @@ def test_a_move_the_state_no_longer_allows_is_a_form_error(prosecutor, link):
     # The page was loaded while the link was under review; someone rejected it meanwhile.
     under_review(link, prosecutor)
     services.transition(link.pk, LinkState.REJECTED, actor=prosecutor, reason="no")
-    response = move(prosecutor, link, "confirm", to_state="confirmed", reason="yes")
+    response = move(
+        prosecutor, link, "confirm", to_state="confirmed", reason="yes", classification="other"
+    )
     assert response.status_code == 400
     errors = texts(page(response), "//div[@id='messages']/p[@role='alert']")
     assert len(errors) == 1 and "cannot become" in errors[0]
@@ -151,3 +165,28 @@ def test_transitions_need_csrf(prosecutor, link):
     assert response.status_code == 403
     link.refresh_from_db()
     assert link.state == LinkState.NEW
+
+
+def test_the_confirm_form_asks_for_the_classification_and_refuses_without_it(prosecutor, link):
+    under_review(link, prosecutor)
+    doc = page(browser_for(prosecutor).get(reverse("portal:link", args=[link.pk])))
+    form = doc.xpath("//form[input[@name='move'][@value='confirm']]")[0]
+    options = form.xpath(".//select[@name='confirm-classification'][@required]/option/@value")
+    assert options == ["", "extremist", "terrorist", "separatist", "other"]
+
+    response = move(prosecutor, link, "confirm", to_state="confirmed", reason="Expert opinion 3")
+    assert response.status_code == 400
+    form = page(response).xpath("//form[input[@name='move'][@value='confirm']]")[0]
+    assert texts(form, ".//div[contains(@class, 'field-classification')]//p[@class='error']") == [
+        "This field is required."
+    ]
+    link.refresh_from_db()
+    assert (link.state, link.classification) == (LinkState.UNDER_REVIEW, "unclassified")
+
+
+def test_a_classified_link_comes_with_its_classification_chosen(prosecutor, link):
+    under_review(link, prosecutor)
+    services.classify(link.pk, actor=prosecutor, classification="separatist")
+    doc = page(browser_for(prosecutor).get(reverse("portal:link", args=[link.pk])))
+    chosen = doc.xpath("//select[@name='confirm-classification']/option[@selected]/@value")
+    assert chosen == ["separatist"]

@@ -68,3 +68,19 @@ def test_reports_and_trail_are_read_only_in_the_admin(client_for, auditor, offic
     assert client.get("/admin/registry/report/").status_code == 200
     assert client.get("/admin/registry/report/add/").status_code == 403
     assert client.get(f"/admin/registry/link/{link.pk}/delete/").status_code == 403
+
+
+def test_confirming_in_the_admin_needs_a_classification(client_for, prosecutor, officer):
+    link = LinkFactory(first_reported_by=officer, state=LinkState.UNDER_REVIEW)
+    client = client_for(prosecutor)
+    url = f"/admin/registry/link/{link.pk}/transition/"
+    response = client.post(url, {"to_state": "confirmed", "reason": "expert opinion"})
+    assert response.status_code == 200
+    assert "classification" in response.context["form"].errors
+    assert not StateChange.objects.filter(link=link).exists()
+    response = client.post(
+        url, {"to_state": "confirmed", "reason": "expert opinion", "classification": "terrorist"}
+    )
+    assert response.status_code == 302
+    link.refresh_from_db()
+    assert (link.state, link.classification) == (LinkState.CONFIRMED, "terrorist")

@@ -21,7 +21,12 @@ def test_a_link_goes_from_new_to_blocked_with_every_step_on_record(link, prosecu
     services.transition(link.pk, S.UNDER_REVIEW, actor=prosecutor)
     services.transition(link.pk, S.EXPERT_EXAMINATION, actor=prosecutor, reason="needs expert")
     services.transition(
-        link.pk, S.CONFIRMED, actor=prosecutor, reason="ok", expert_opinion="Opinion №5: extremist"
+        link.pk,
+        S.CONFIRMED,
+        actor=prosecutor,
+        reason="ok",
+        expert_opinion="Opinion №5: extremist",
+        classification="extremist",
     )
     services.transition(
         link.pk,
@@ -113,4 +118,6 @@ def test_regional_supervisor_may_not_move_another_regions_link(other_officer, su
 def test_every_state_is_reachable_and_every_move_names_its_roles():
     reachable = {S.NEW} | {t.target for t in transitions.TRANSITIONS}
     assert reachable == set(S.values)
-    assert all(t.roles for t in transitions.TRANSITIONS)
+    # Internal moves (withdrawal, resubmission) are made by their own services only.
+    assert all(t.roles or t.internal for t in transitions.TRANSITIONS)
+    assert not any(t.internal and t.allows(None) for t in transitions.TRANSITIONS)
