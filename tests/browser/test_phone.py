@@ -21,9 +21,8 @@ OVERFLOW = """() => ({
   scroll: document.scrollingElement.scrollWidth,
   inner: window.innerWidth,
   wide: [...document.querySelectorAll('body *')]
-    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
-                 && e.offsetParent !== null && !e.closest('.table-wrap, table'))
-    .slice(0, 5).map(e => e.outerHTML.slice(0, 100)),
+    .filter(e => e.getBoundingClientRect().right > 391)
+    .slice(0, 8).map(e => `${e.tagName}.${e.className} ${e.getBoundingClientRect().right}`),
 })"""
 
 # The size at which each visible chart label is drawn: its font size in SVG units times the
@@ -82,7 +81,10 @@ def visit(page, path: str, name: str, timings: dict) -> None:
     assert response.status == 200, path
     timings[path] = round(page.evaluate(SERVER_MS))
     sizes = page.evaluate(OVERFLOW)
-    assert sizes["scroll"] <= sizes["inner"] + 1, (path, sizes)
+    # Against the phone's width, not innerWidth: a mobile browser widens its layout viewport
+    # to content that overflows, and innerWidth would follow it.
+    assert sizes["inner"] == PHONE["width"], (path, sizes)
+    assert sizes["scroll"] <= PHONE["width"] + 1, (path, sizes)
     fonts = page.evaluate(CHART_FONT_SIZES)
     assert all(size >= 11 for size in fonts), (path, sorted(fonts)[:3])
     screenshot(page, f"phone-{name}")
@@ -132,7 +134,8 @@ def test_the_navigation_folds_and_the_registry_cards_keep_their_labels(phone):
     log_in(page, "demo_officer")
     nav = page.locator("nav.main-nav")
     expect(nav).to_be_hidden()
-    menu = page.get_by_role("button", name="Меню")
+    menu = page.locator("header .nav-toggle")
+    expect(menu).to_have_text("Меню")
     expect(menu).to_have_attribute("aria-expanded", "false")
     menu.click()
     expect(nav).to_be_visible()
