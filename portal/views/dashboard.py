@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.contrib.auth.decorators import login_required
 from django.db.models import F
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,7 @@ from reporting.common import UNDISCLOSED
 from reporting.filters import ReportFilters
 
 LIST_LENGTH = 8
+FORMATS = ("docx", "pdf", "xlsx")  # the yearly UN summary's downloads
 TREND_WEEKS = 12
 
 
@@ -62,6 +64,16 @@ def _trend_chart(user, today):
         x_label=lambda day: day.strftime("%d.%m"),
         partial=_("week so far"),  # the last week is the current one
     )
+
+
+def _un_summary_downloads(today) -> list[dict]:
+    """The yearly UN summary of this year and the last, as the API serves it (the same report
+    and policy; the session authenticates the download)."""
+    url = reverse("api:reports-yearly-summary")
+    return [
+        {"year": year, "files": {fmt: f"{url}?year={year}&format={fmt}" for fmt in FORMATS}}
+        for year in (today.year - 1, today.year)
+    ]
 
 
 def _figure_urls(week_ago) -> dict:
@@ -155,6 +167,7 @@ def home(request):
             "overdue_orders": overdue_summary(user),
             "today": today,
             "figures": _figure_urls(week_ago),
+            "un_summary": _un_summary_downloads(today),
             "open_states": registry_query(state=OPEN_STATES).split("?", 1)[1],
             "urls": {
                 "reappeared": registry_query(state=LinkState.REAPPEARED, sort="-changed"),
