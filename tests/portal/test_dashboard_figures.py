@@ -134,3 +134,23 @@ def test_a_supervisor_of_another_region_sees_none_of_these(registry_in_motion, o
     elsewhere = UserFactory(agency=agency, roles=[Role.SUPERVISOR])
     client = browser_for(elsewhere)
     assert listed(client, reverse("portal:links") + "?entered=confirmed") == 0
+
+
+def test_the_trend_marks_the_running_week_in_both_layouts(registry_in_motion, officer):
+    doc = page(browser_for(officer).get(HOME))
+    svgs = doc.xpath("//section[@aria-labelledby='trend-h']//svg")
+    assert [svg.get("class") for svg in svgs] == ["layout-wide", "layout-narrow"]
+    for svg in svgs:
+        label = svg.xpath(".//g[@class='partial-period']/text")[0].text_content()
+        assert label == "week so far"
+        assert svg.xpath(".//circle[contains(@class, 'partial')]")  # the last week's points
+    notes = doc.xpath("//section[@aria-labelledby='trend-h']//p[@class='chart-notes']")
+    assert "still running (week so far)" in notes[0].text_content()
+
+
+def test_a_wrong_entered_filter_is_refused_not_ignored(officer):
+    client = browser_for(officer)
+    LinkFactory(raw_url="https://t.me/figures/wrong", first_reported_by=officer)
+    response = client.get(reverse("portal:links") + "?entered=new")
+    assert response.status_code == 400
+    assert page(response).xpath("//table[contains(@class,'links')]//tbody/tr") == []
