@@ -87,10 +87,16 @@ ERRORS = {
 MARCH = {"date_from": "2025-03-01", "date_to": "2025-03-31"}
 
 
-def report_schema(serializer, example: dict, *, extra=(), description="", **kwargs):
+DOCUMENT_RESPONSES = {
+    (200, DOCXRenderer.media_type): OpenApiResponse(OpenApiTypes.BINARY, description="DOCX"),
+    (200, PDFRenderer.media_type): OpenApiResponse(OpenApiTypes.BINARY, description="PDF"),
+}
+
+
+def report_schema(serializer, example: dict, *, extra=(), description="", files=None, **kwargs):
     return extend_schema(
         parameters=[*FILTER_PARAMETERS, *extra],
-        responses={(200, "application/json"): serializer, **FILE_RESPONSES, **ERRORS},
+        responses={(200, "application/json"): serializer, **(files or FILE_RESPONSES), **ERRORS},
         examples=[OpenApiExample("March 2025", value=example, response_only=True)],
         description=description,
         **kwargs,
@@ -508,6 +514,7 @@ class ReportingViewSet(viewsets.ViewSet):
         "handled, confirmed, blocked and removed — in the year and cumulatively to its end. "
         "Dates in the filters are ignored (the year sets the period). `format=docx|pdf` gives "
         "the report's text with these figures (reporting.un_summary).",
+        files={**FILE_RESPONSES, **DOCUMENT_RESPONSES},
     )
     @action(
         detail=False,
