@@ -154,3 +154,18 @@ def test_a_wrong_entered_filter_is_refused_not_ignored(officer):
     response = client.get(reverse("portal:links") + "?entered=new")
     assert response.status_code == 400
     assert page(response).xpath("//table[contains(@class,'links')]//tbody/tr") == []
+
+
+def test_the_dashboard_offers_the_un_summary_documents(officer, prosecutor, administrator):
+    client = browser_for(prosecutor)
+    doc = page(client.get(HOME))
+    hrefs = doc.xpath("//section[@aria-labelledby='un-h']//a/@href")
+    year = timezone.localdate().year
+    assert len(hrefs) == 6 and any(f"year={year}&format=pdf" in href for href in hrefs)
+    docx = next(href for href in hrefs if href.endswith(f"year={year}&format=docx"))
+    response = client.get(docx)  # the portal's session opens the API's report
+    assert response.status_code == 200
+    assert response["Content-Type"].endswith("wordprocessingml.document")
+    admin_page = page(browser_for(administrator).get(HOME))
+    assert admin_page.xpath("//section[@aria-labelledby='un-h']") == []
+    assert browser_for(administrator).get(docx).status_code == 403
