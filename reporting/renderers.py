@@ -38,3 +38,29 @@ class XLSXRenderer(_TableRenderer):
 
     def write(self, report_tables, section_title):
         return t.to_xlsx(report_tables)
+
+
+class _DocumentRenderer(BaseRenderer):
+    """A report as a document (the yearly UN summary): the view writes it
+    (`view.document(data, format)`), the renderer names the download."""
+
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        context = renderer_context or {}
+        view, response = context.get("view"), context.get("response")
+        if response is not None:
+            response["Content-Disposition"] = (
+                f'attachment; filename="{view.download_name()}.{self.format}"'
+            )
+        return view.document(data, self.format)
+
+
+class DOCXRenderer(_DocumentRenderer):
+    media_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    format = "docx"
+
+
+class PDFRenderer(_DocumentRenderer):
+    media_type = "application/pdf"
+    format = "pdf"

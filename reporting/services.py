@@ -81,6 +81,7 @@ __all__ = [
     "time_to_block",
     "views",
     "yearly_summary",
+    "materials_by_year",
 ]
 
 
@@ -279,7 +280,8 @@ def yearly_summary(user, year: int, filters: ReportFilters | None = None) -> dic
     - materials: recognised materials per classification and kind: `in_year` included in the
       official list that year (included_on), `cumulative` in force at the end of the year;
     - links (in the user's scope, dimensions of `filters` applied): `handled` registered,
-      `blocked` and `removed` entered that state (distinct links), in the year and cumulatively.
+      `confirmed`, `blocked` and `removed` entered that state (distinct links), in the year
+      and cumulatively.
     The registers are shared by every user; the link figures follow the access policy."""
     from decisions.choices import CourtClassification
     from materials.choices import MaterialKind, MaterialStatus
@@ -323,6 +325,7 @@ def yearly_summary(user, year: int, filters: ReportFilters | None = None) -> dic
     cumulative = source.summary(user, base.with_period(None, last))
     link_measures = (
         ("handled", "registered", _("links handled (registered)")),
+        ("confirmed", "confirmed", _("links confirmed illegal")),
         ("blocked", "blocked", _("links blocked")),
         ("removed", "removed", _("links removed")),
     )
@@ -359,3 +362,43 @@ def yearly_summary(user, year: int, filters: ReportFilters | None = None) -> dic
             for measure, key, label in link_measures
         ],
     }
+
+
+def materials_by_year(user, last_year: int, years: int = 10) -> dict:
+    """Materials included in the official list (included_on) in each of the `years` years
+    ending with `last_year`, per kind: the table of the UN summary document
+    (reporting.un_summary). Each year's figures are what `yearly_summary(user, year)` counts
+    as `in_year`, summed over the classifications; one query for all the years.
+
+    {"years": [first … last], "kinds": [{kind, label}], "rows": [{kind, label, counts (per
+    year), total}], "totals": [per year], "total": n}"""
+    from django.db.models.functions import ExtractYear
+
+    from materials.choices import MaterialKind
+    from materials.models import Material
+
+    first = last_year - years + 1
+    if first < 1900 or last_year > 9999:
+        raise InvalidReportParameter(_("year must be between 1900 and 9999."), field="year")
+    counted = {
+        (row["year"], row["kind"]): row["n"]
+        for row in Material.objects.restrict(user, "view")
+        .filter(included_on__range=(date(first, 1, 1), date(last_year, 12, 31)))
+        .annotate(year=ExtractYear("included_on"))
+        .values("year", "kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    span = list(range(first, last_year + 1))
+    rows = [
+        {
+            "kind": kind.value,
+            "label": str(kind.label),
+            "counts": [counted.get((year, kind.value), 0) for year in span],
+        }
+        for kind in MaterialKind
+    ]
+    for row in rows:
+        row["total"] = sum(row["counts"])
+    totals = [sum(row["counts"][i] for row in rows) for i in range(len(span))]
+    return {"years": span, "rows": rows, "totals": totals, "total": sum(totals)}

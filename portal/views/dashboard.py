@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.contrib.auth.decorators import login_required
 from django.db.models import F
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +17,7 @@ from accounts import policy
 from accounts.policy import Reach
 from checks import selectors as check_selectors
 from checks.choices import NotificationKind
-from portal.charts import line_chart
+from portal.charts import responsive_line_chart
 from portal.views.link_list import registry_query
 from portal.views.orders import overdue_summary
 from registry import selectors
@@ -27,6 +28,7 @@ from reporting.common import UNDISCLOSED
 from reporting.filters import ReportFilters
 
 LIST_LENGTH = 8
+FORMATS = ("docx", "pdf", "xlsx")  # the yearly UN summary's downloads
 TREND_WEEKS = 12
 
 
@@ -51,7 +53,7 @@ def _trend_chart(user, today):
         ReportFilters(date_from=today - timedelta(weeks=TREND_WEEKS - 1), date_to=today),
         bucket="week",
     )
-    return line_chart(
+    return responsive_line_chart(
         [row["period"] for row in series],
         [
             (_("registered"), [row["registered"] for row in series]),
@@ -60,7 +62,40 @@ def _trend_chart(user, today):
             (_("removed"), [row["removed"] for row in series]),
         ],
         x_label=lambda day: day.strftime("%d.%m"),
+        partial=_("week so far"),  # the last week is the current one
     )
+
+
+def _un_summary_downloads(today) -> list[dict]:
+    """The yearly UN summary of this year and the last, as the API serves it (the same report
+    and policy; the session authenticates the download)."""
+    url = reverse("api:reports-yearly-summary")
+    return [
+        {"year": year, "files": {fmt: f"{url}?year={year}&format={fmt}" for fmt in FORMATS}}
+        for year in (today.year - 1, today.year)
+    ]
+
+
+def _figure_urls(week_ago) -> dict:
+    """The registry list each figure of the dashboard counts, with the exact filters: the
+    list shows as many links as the figure says (tests/portal/test_dashboard_figures.py)."""
+    since = week_ago.isoformat()
+    entered = {
+        state: registry_query(entered=state) for state in ("confirmed", "blocked", "removed",
+                                                           "reappeared")
+    }  # fmt: skip
+    return {
+        "registered": registry_query(),
+        "pending": registry_query(state=OPEN_STATES),
+        "ever": entered,
+        "week": {
+            "registered": registry_query(reported_after=since),
+            **{
+                state: registry_query(entered=state, entered_after=since)
+                for state in ("confirmed", "blocked", "removed")
+            },
+        },
+    }
 
 
 def _links_only(rows: list[dict]) -> list[dict]:
@@ -131,6 +166,9 @@ def home(request):
             "overdue_count": _capped(overdue),
             "overdue_orders": overdue_summary(user),
             "today": today,
+            "figures": _figure_urls(week_ago),
+            "un_summary": _un_summary_downloads(today),
+            "open_states": registry_query(state=OPEN_STATES).split("?", 1)[1],
             "urls": {
                 "reappeared": registry_query(state=LinkState.REAPPEARED, sort="-changed"),
                 "overdue": registry_query(state=OPEN_STATES, due_before=yesterday, sort="due"),

@@ -24,7 +24,7 @@ from accounts import policy
 from checks import selectors as check_selectors
 from kibernadzor.errors import DomainError, NotAllowed
 from organizations.models import Organization
-from portal.charts import line_chart
+from portal.charts import responsive_line_chart
 from portal.forms import (
     AssignForm,
     AttributeForm,
@@ -123,7 +123,7 @@ def _views_chart(user, link: Link):
     series = check_selectors.view_series(user, link.pk)
     if not series:
         return None
-    return line_chart(
+    return responsive_line_chart(
         [timezone.localtime(at) for at, _views in series],
         [(_("views"), [views for _at, views in series])],
         x_label=lambda at: at.strftime("%d.%m.%Y"),

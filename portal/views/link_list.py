@@ -37,7 +37,7 @@ from registry.choices import (
     LinkState,
     ReadChannel,
 )
-from registry.filtersets import LinkFilterSet
+from registry.filtersets import ENTERED_STATES, LinkFilterSet
 from registry.search import search_links
 from utilities.pagination import COUNT_CAP, CappedPaginator
 from utilities.tabular import EXPORT_FORMATS, file_response, write_table
@@ -77,6 +77,8 @@ _FILTER_LABELS = {
     "due_before": gettext_lazy("Due on or before"),
     "organization": gettext_lazy("Organization"),
     "material": gettext_lazy("Material (id)"),
+    "entered": gettext_lazy("Entered the state (at any time)"),
+    "entered_after": gettext_lazy("Entered it on or after"),
     "confidential": gettext_lazy("Confidential"),
     "host": gettext_lazy("Host"),
     "registrable_domain": gettext_lazy("Registrable domain"),
@@ -151,6 +153,8 @@ def _prepare_filters(filterset: LinkFilterSet, user) -> None:
         form.fields[name].widget = forms.Select(choices=_choices_from(choices, anyone))
     form.fields["organization"].widget = forms.Select(choices=_choices_from(organizations, anyone))
     form.fields["classification"].widget.choices = _choices_from(LinkClassification.choices, anyone)
+    entered = [(s.value, s.label) for s in ENTERED_STATES]
+    form.fields["entered"].widget.choices = _choices_from(entered, anyone)
 
 
 def _listing(request, query=None) -> Listing:

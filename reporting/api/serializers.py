@@ -186,7 +186,7 @@ class YearlyMaterialsSerializer(serializers.Serializer):
 
 
 class YearlyLinksSerializer(serializers.Serializer):
-    measure = serializers.ChoiceField(choices=["handled", "blocked", "removed"])
+    measure = serializers.ChoiceField(choices=["handled", "confirmed", "blocked", "removed"])
     label = serializers.CharField()
     in_year = serializers.IntegerField()
     cumulative = serializers.IntegerField()

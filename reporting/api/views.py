@@ -27,7 +27,7 @@ from reporting import orders as order_reports
 from reporting import services
 from reporting.api import serializers as s
 from reporting.filters import PARAMETERS, InvalidReportParameter, ReportFilters, local_today
-from reporting.renderers import CSVRenderer, XLSXRenderer
+from reporting.renderers import CSVRenderer, DOCXRenderer, PDFRenderer, XLSXRenderer
 from reporting.tables import Column, Table
 from utilities.pagination import CreatedCursorPagination
 
@@ -87,10 +87,16 @@ ERRORS = {
 MARCH = {"date_from": "2025-03-01", "date_to": "2025-03-31"}
 
 
-def report_schema(serializer, example: dict, *, extra=(), description="", **kwargs):
+DOCUMENT_RESPONSES = {
+    (200, DOCXRenderer.media_type): OpenApiResponse(OpenApiTypes.BINARY, description="DOCX"),
+    (200, PDFRenderer.media_type): OpenApiResponse(OpenApiTypes.BINARY, description="PDF"),
+}
+
+
+def report_schema(serializer, example: dict, *, extra=(), description="", files=None, **kwargs):
     return extend_schema(
         parameters=[*FILTER_PARAMETERS, *extra],
-        responses={(200, "application/json"): serializer, **FILE_RESPONSES, **ERRORS},
+        responses={(200, "application/json"): serializer, **(files or FILE_RESPONSES), **ERRORS},
         examples=[OpenApiExample("March 2025", value=example, response_only=True)],
         description=description,
         **kwargs,
@@ -494,14 +500,30 @@ class ReportingViewSet(viewsets.ViewSet):
         extra=[
             OpenApiParameter(
                 "year", OpenApiTypes.INT, description="The year (default: the current one)."
-            )
+            ),
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                enum=["json", "csv", "xlsx", "docx", "pdf"],
+                description="JSON (default), CSV, XLSX, or the office's report as a document "
+                "in Russian (DOCX, PDF) with the ten-year table of materials by kind.",
+            ),
         ],
         description="The summary the prosecutor's office reports to the UN: organizations "
         "banned and materials recognised (extremist/terrorist, materials by kind), links "
-        "handled, blocked and removed — in the year and cumulatively to its end. Dates in the "
-        "filters are ignored (the year sets the period).",
+        "handled, confirmed, blocked and removed — in the year and cumulatively to its end. "
+        "Dates in the filters are ignored (the year sets the period). `format=docx|pdf` gives "
+        "the report's text with these figures (reporting.un_summary).",
+        files={**FILE_RESPONSES, **DOCUMENT_RESPONSES},
     )
-    @action(detail=False, url_path="yearly-summary")
+    @action(
+        detail=False,
+        url_path="yearly-summary",
+        renderer_classes=[
+            JSONRenderer, BrowsableAPIRenderer, CSVRenderer, XLSXRenderer, DOCXRenderer,
+            PDFRenderer,
+        ],
+    )  # fmt: skip
     def yearly_summary(self, request, format=None):
         raw = request.query_params.get("year") or str(local_today().year)
         try:
@@ -514,6 +536,12 @@ class ReportingViewSet(viewsets.ViewSet):
         f = self.filters().with_period(None, None)
         data = services.yearly_summary(request.user, year, f)
         return Response({"year": data.pop("year"), "filters": f.as_params(), **data})
+
+    def document(self, data: dict, fmt: str) -> bytes:
+        """The yearly summary `data` (this endpoint's answer) as the UN summary document."""
+        from reporting import un_summary
+
+        return un_summary.render(self.request.user, data["year"], fmt, summary=data)
 
     def _tables_yearly_summary(self, data):
         year, cumulative = str(data["year"]), _("cumulative to %(year)s") % {"year": data["year"]}

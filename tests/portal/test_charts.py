@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from portal.charts import line_chart, nice_ceiling
+from portal.charts import axis_top, line_chart, nice_ceiling, responsive_line_chart
 
 
 @pytest.mark.parametrize(
@@ -45,3 +45,51 @@ def test_a_single_point_sits_in_the_middle_and_an_empty_chart_says_so():
 def test_mismatched_series_are_refused():
     with pytest.raises(ValueError, match="series 'a' has 1 values for 2 x values"):
         line_chart([1, 2], [("a", [1])])
+
+
+def test_a_spike_is_clipped_so_that_it_does_not_flatten_the_rest():
+    weeks = list(range(12))
+    registered = [10, 12, 9, 11, 10, 300, 12, 8, 11, 10, 9, 12]
+    chart = line_chart(weeks, [("registered", registered)])
+    assert chart.clipped and chart.y_top == 20  # 1.5 × the 90th percentile, rounded up
+    spike = chart.lines[0].dots[5]
+    assert spike.clipped and spike.value == "300" and spike.y == chart.top
+    others = [dot for i, dot in enumerate(chart.lines[0].dots) if i != 5]
+    assert not any(dot.clipped for dot in others)
+    # The other weeks use half the height or more, not the bottom 4 % of it.
+    assert min(chart.bottom - dot.y for dot in others) >= (chart.bottom - chart.top) * 0.4
+    assert chart.y_ticks[-1].label == "20"
+
+
+def test_values_without_a_spike_keep_the_full_axis():
+    assert axis_top([10, 12, 9, 11, 10, 35, 12, 8]) == (50, False)  # 35 is not far above the rest
+    assert axis_top([0, 0, 0, 50]) == (50, False)  # too few values to call one a spike
+    assert axis_top([]) == (1, False)
+    chart = line_chart([1, 2, 3], [("a", [1, 2, 3])])
+    assert not chart.clipped and chart.y_top == 5
+
+
+def test_quiet_series_do_not_drag_the_robust_top_down():
+    # Three series of zeros beside one of steady values: the zeros are not "the rest".
+    values = [5] * 12 + [0] * 36
+    assert axis_top(values) == (5, False)
+
+
+def test_the_running_period_is_marked_partial():
+    days = [dt.date(2026, 11, 2) + dt.timedelta(weeks=n) for n in range(4)]
+    chart = line_chart(days, [("registered", [4, 5, 6, 1])], partial="week so far")
+    band = chart.partial
+    assert band.label == "week so far"
+    last = chart.lines[0].dots[-1]
+    assert last.partial and not chart.lines[0].dots[-2].partial
+    assert band.x < last.x <= band.x + band.width  # the band covers the last point
+    assert band.y == chart.top and band.height == chart.bottom - chart.top
+    assert line_chart(days, [("registered", [4, 5, 6, 1])]).partial is None
+
+
+def test_a_responsive_chart_lays_out_the_same_numbers_twice():
+    chart = responsive_line_chart([1, 2, 3, 4, 5, 6, 7], [("a", [1, 2, 3, 4, 5, 6, 7])])
+    assert chart.wide.width > chart.narrow.width
+    assert chart.wide.rows == chart.narrow.rows
+    assert len(chart.narrow.x_ticks) <= 4 < len(chart.wide.x_ticks)
+    assert not chart.empty

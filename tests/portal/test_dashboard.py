@@ -21,7 +21,7 @@ HOME = reverse("portal:home")
 def stat(doc, section: str, label: str) -> str:
     values = doc.xpath(
         f"//section[@aria-labelledby='totals-h']//dl[{section}]"
-        f"//div[@class[contains(., 'stat')]][dt[normalize-space()='{label}']]/dd"
+        f"//div[@class[contains(., 'stat')]][dt[normalize-space()='{label}']]/dd[1]"
     )
     assert len(values) == 1, label
     return values[0].text_content().strip()
