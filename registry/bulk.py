@@ -271,6 +271,9 @@ def _refuse_alike(group: list[Link], outcome: Outcome, single: Callable) -> None
 def _move(target: str) -> Callable:
     def run(user, links: list[Link], params: dict, outcome: Outcome) -> None:
         given = {"reason": _reason(params)}
+        if target == LinkState.CONFIRMED and params.get("classification"):
+            # Confirming needs a classification: the link's own, or this one for all of them.
+            given["classification"] = str(params["classification"])
         opinion = str(params.get("expert_opinion") or "").strip()
         movable = changeable(user, links, outcome)
         # Locked in id order (as transition_many locks), the states read now group exactly.
