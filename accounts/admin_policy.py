@@ -7,17 +7,32 @@ button (SIMPLE_HISTORY_REVERT_DISABLED) does not stop a hand-made POST, and view
 reaches the page. So both history pages answer 405 to anything but GET/HEAD before the library
 sees the request, show a form whose every field is read-only, and show only objects the policy
 lets the user view (404 otherwise, as the change page does).
+
+URLs are defanged on every admin page (docs/design.md §5.3): objects' __str__ (titles,
+breadcrumbs, deletion pages, the admin log), the changelist's cells and read-only values (the
+project's templates/admin/ pass them through accounts.templatetags.admin_defang), the history's
+versions and changes (ADMIN_HISTORY_LIST_TEMPLATE). An editable URL field is a plain input: the
+admin's URL widget would print the stored address as a live link above it.
 """
 
+import datetime as dt
+
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import flatten, flatten_fieldsets, unquote
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import Http404, HttpResponseNotAllowed
+from django.utils import formats, timezone
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from accounts import policy
 
 READ_METHODS = ("GET", "HEAD")
+ADMIN_HISTORY_LIST_TEMPLATE = "admin/history/object_history_list.html"
+# An editable URL as a plain input (no "Currently: <a href=…>" above it).
+PLAIN_URL_INPUT = {models.URLField: {"widget": forms.URLInput(attrs={"class": "vURLField"})}}
 
 
 def has_history(model) -> bool:
@@ -25,8 +40,32 @@ def has_history(model) -> bool:
     return hasattr(model._meta, "simple_history_manager_attribute")
 
 
+class LocalisedChanges(HistoricalRecordContextHelper):
+    """A version's changes as the user reads them: choices by their label, dates and times
+    local and in the user's format (not str() of a UTC datetime). URLs are defanged by the
+    template (ADMIN_HISTORY_LIST_TEMPLATE)."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        field = self.model._meta.get_field(change.field)
+        choices = dict(getattr(field, "flatchoices", None) or ())
+        if choices and not isinstance(value, list) and value in choices:
+            return choices[value]
+        if isinstance(value, dt.datetime):
+            return formats.localize(timezone.template_localtime(value))
+        if isinstance(value, dt.date):
+            return formats.localize(value)
+        return value
+
+
 class PolicyModelAdmin(SimpleHistoryAdmin):
     """Rows and actions in the admin come from accounts.policy, as everywhere else."""
+
+    object_history_list_template = ADMIN_HISTORY_LIST_TEMPLATE
+    formfield_overrides = PLAIN_URL_INPUT
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return LocalisedChanges(self.model, historical_record)
 
     def get_queryset(self, request):
         return policy.restrict(super().get_queryset(request), request.user, "view")

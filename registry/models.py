@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.querysets import RestrictedQuerySet
+from utilities.defang import defang
 from registry.choices import (
     AttributionSource,
     LinkClassification,
@@ -177,7 +178,9 @@ class Link(models.Model):
         ]
 
     def __str__(self):
-        return self.url if len(self.url) <= 120 else self.url[:119] + "…"
+        # Defanged: the admin's titles, breadcrumbs, deletion pages and log show this.
+        url = defang(self.url)
+        return url if len(url) <= 120 else url[:119] + "…"
 
 
 class Report(models.Model):
@@ -231,7 +234,7 @@ class Report(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.agency_id}: {self.raw_url[:80]}"
+        return f"{self.agency_id}: {defang(self.raw_url)[:80]}"
 
 
 class StateChange(models.Model):
@@ -278,7 +281,7 @@ class StateChange(models.Model):
         indexes = [models.Index(fields=["link", "at"], name="statechange_link_at_idx")]
 
     def __str__(self):
-        return f"{self.from_state} → {self.to_state}"
+        return f"{self.get_from_state_display()} → {self.get_to_state_display()}"
 
 
 class ConfidentialReadQuerySet(RestrictedQuerySet):
@@ -333,7 +336,11 @@ class ConfidentialRead(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user_id} read {self.link_id} ({self.channel})"
+        return _("%(user)s read link %(link)s (%(channel)s)") % {
+            "user": self.user_id,
+            "link": self.link_id,
+            "channel": self.get_channel_display(),
+        }
 
 
 class _Attribution(models.Model):
