@@ -81,7 +81,8 @@ class Check(models.Model):
 
     def __str__(self):
         outcome = self.status_code or self.error or "—"
-        return f"{self.link_id} @ {formats.localize(timezone.localtime(self.checked_at))}: {outcome}"
+        at = formats.localize(timezone.localtime(self.checked_at))
+        return f"{self.link_id} @ {at}: {outcome}"
 
 
 class RepublicationGroup(models.Model):

@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.querysets import RestrictedQuerySet
-from utilities.defang import defang
 from registry.choices import (
     AttributionSource,
     LinkClassification,
@@ -24,6 +23,7 @@ from registry.choices import (
     ReadChannel,
     ReportSource,
 )
+from utilities.defang import defang
 
 
 class Link(models.Model):
