@@ -21,6 +21,7 @@ from portal import submissions
 from portal.models import BulkSubmission
 from portal.submit_forms import FORMS
 from portal.templatetags.portal_tags import defang
+from registry.choices import SubmissionStatus
 from utilities.tabular import file_response, write_table
 
 RECENT_BATCHES = 10
@@ -121,12 +122,21 @@ def next_chunk(request, batch_id):
 
 @login_required
 def batch_results(request, batch_id):
-    """Every result of the batch as CSV, URLs defanged like on the page."""
+    """Every result of the batch as CSV, URLs defanged like on the page; the result in the
+    reader's language beside its stable code (new, known, invalid)."""
     batch = _batch_or_404(request, batch_id)
-    header = [_("line"), _("result"), _("as submitted"), _("canonical URL"), _("details")]
+    header = [
+        _("line"),
+        _("result"),
+        _("result code"),
+        _("as submitted"),
+        _("canonical URL"),
+        _("details"),
+    ]
     rows = (
         [
             row["line"],
+            _result_label(row["status"]),
             row["status"],
             defang(row["input"]),
             defang(row.get("url")),
@@ -135,6 +145,13 @@ def batch_results(request, batch_id):
         for row in submissions.displayed(list(submissions.all_results(batch)))
     )
     return file_response(write_table(header, rows, "csv"), "csv", f"submission-{batch.pk}")
+
+
+def _result_label(status: str) -> str:
+    try:
+        return str(SubmissionStatus(status).label)
+    except ValueError:
+        return status
 
 
 def _details_text(row: dict) -> str:

@@ -357,9 +357,9 @@ def test_results_download_has_every_result_defanged(officer):
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode("utf-8-sig").splitlines()
     assert len(lines) == 4
-    assert lines[1].startswith("1,new,hxxps://propaganda[.]example/1,")
-    assert lines[2].startswith("2,invalid,")
-    assert lines[3].startswith("3,invalid,hxxp://x")
+    assert lines[1].startswith("1,new,new,hxxps://propaganda[.]example/1,")
+    assert lines[2].startswith("2,invalid,invalid,")
+    assert lines[3].startswith("3,invalid,invalid,hxxp://x")
 
 
 def test_too_many_lines_are_refused_before_anything_is_submitted(officer, monkeypatch):
