@@ -86,6 +86,22 @@ class MaterialForm(forms.ModelForm):
             field.choices = [*field.choices, *((code, code) for code in stored)]
 
 
+# The columns of the official list (materials.listparse.COLUMN_TITLES) as the reader names them.
+IMPORT_FIELDS = {
+    "number": _("number"),
+    "title": _("title"),
+    "decision": _("court decision"),
+    "category": _("category"),
+    "court": _("court"),
+    "decision_date": _("decision date"),
+    "entry_into_force": _("date of entry into force"),
+    "included_on": _("date of inclusion"),
+    "file": _("file"),
+    "header": _("header row"),
+    "": "—",
+}
+
+
 @admin.register(Material)
 class MaterialAdmin(PolicyModelAdmin):
     list_display = ["number", "title", "classification", "kind", "status", "decision", "is_demo"]
@@ -177,13 +193,17 @@ class MaterialAdmin(PolicyModelAdmin):
                 messages.error(request, refused.message)
             else:
                 level = messages.SUCCESS if report.ok else messages.ERROR
-                messages.add_message(request, level, report.summary())
+                messages.add_message(request, level, report.describe())
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("Import the official list of materials"),
             "form": form,
             "report": report,
+            "rejected": [
+                (error.sheet, error.row, IMPORT_FIELDS.get(error.field, error.field), error.message)
+                for error in (report.rejected if report else [])
+            ],
             "changelist_url": reverse("admin:materials_material_changelist"),
         }
         return TemplateResponse(request, "admin/materials/material/import.html", context)

@@ -85,3 +85,43 @@ def test_the_decision_is_chosen_by_court_date_and_number(prosecutor, client_for,
     assert form.is_valid(), form.errors
     assert form.save().decision == wanted
     assert not material_form(prosecutor, material, decision=10**9).is_valid()
+
+
+def import_in(client, language, text, **fields):
+    from django.conf import settings
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client.post(
+        reverse("admin:materials_material_import"),
+        {"file": SimpleUploadedFile("list.csv", text.encode()), **fields},
+    )
+
+
+def test_a_rejected_import_lists_only_what_was_wrong_in_the_readers_language(
+    prosecutor, client_for
+):
+    from tests.materials.test_import import MESSY
+
+    for language, summary, field in [
+        ("en", "list.csv: rejected, nothing was written: 2 rows have errors.", "number"),
+        ("kk", "list.csv: қабылданбады, ештеңе жазылмады: 2 жолда қате бар.", "нөмір"),
+        ("ru", "list.csv: отклонён, ничего не записано: в 2 строках ошибки.", "номер"),
+    ]:
+        page = import_in(client_for(prosecutor), language, MESSY)
+        html = page.content.decode()
+        assert summary in html
+        assert "Путь" not in html  # a good row: it would have been created, not news now
+        assert "New materials" not in html and "Новые материалы" not in html
+        rows = html.split('id="rejected-rows"')[1].split("</table>")[0]
+        assert f"<td>{field}</td>" in rows
+        assert "<td>9</td>" in rows and "<td>7</td>" in rows
+    assert not Material.objects.exists()
+
+
+def test_an_applied_import_is_summarised_in_the_readers_language(prosecutor, client_for):
+    from tests.materials.test_import import CLEAN
+
+    html = import_in(client_for(prosecutor), "ru", CLEAN).content.decode()
+    assert "list.csv: создано материалов: 3, изменено: 0, исключено: 0" in html
+    assert Material.objects.count() == 3
