@@ -6,9 +6,11 @@ import csv
 import io
 
 import openpyxl
+import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from accounts.choices import Role
 from registry.choices import ReadChannel
 from registry.models import ConfidentialRead
 from tests.portal.conftest import browser_for, page, texts
@@ -87,3 +89,26 @@ def test_submission_results_give_the_result_in_the_readers_language_and_its_code
     assert row["результат"] == "новая"
     assert row["код результата"] == "new"
     assert row["канонический URL"] == "hxxps://propaganda-channel[.]org/post/7"
+
+
+@pytest.mark.parametrize("role", [Role.ANALYST, Role.AUDITOR, Role.OFFICER])
+def test_roles_without_the_right_get_no_live_file(role, make_user, officer):
+    LinkFactory(raw_url=URL, first_reported_by=officer)
+    reader = make_user(role, agency=officer.agency)
+    _client, response = export(reader, "csv", live_urls="1")
+    assert response.status_code == 302
+    assert not ConfidentialRead.objects.filter(channel=ReadChannel.EXPORT_LIVE).exists()
+
+
+def test_a_live_file_holds_only_what_the_reader_may_see(
+    regional_prosecutor, supervisor, officer, make_user
+):
+    """A regional prosecutor's and a supervisor's live files stop at their region, as the list."""
+    ours = LinkFactory(raw_url=URL, first_reported_by=officer)
+    elsewhere = make_user(Role.OFFICER, region="KZ-71")
+    LinkFactory(raw_url=URL + "/far", first_reported_by=elsewhere)
+    for reader in (regional_prosecutor, supervisor):
+        _client, response = export(reader, "csv", live_urls="1")
+        assert [r["URL"] for r in csv_rows(response)] == [ours.url]
+    logged = ConfidentialRead.objects.filter(channel=ReadChannel.EXPORT_LIVE)
+    assert set(logged.values_list("link_id", flat=True)) == {ours.pk}
