@@ -12,6 +12,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from accounts.admin_policy import has_history
 from accounts.choices import Role
@@ -19,6 +20,9 @@ from checks.choices import CheckTrigger, NotificationKind
 from checks.models import Check, LinkStats, Notification
 from decisions.choices import DecisionOutcome
 from decisions.models import CourtDecision
+from evidence import custody
+from evidence.choices import CaptureReason, CaptureState, CustodyAction
+from evidence.models import Capture
 from materials.choices import MaterialKind
 from materials.models import Material
 from organizations.choices import PresencePlatform
@@ -103,6 +107,18 @@ def live_looking_records(superuser, officer):
         title=f"Post at {LIVE}",
     )
     LinkStats.objects.create(link=link, last_title=f"Post at {LIVE}")
+    capture = Capture.objects.create(
+        link=link,
+        reason=CaptureReason.ON_DEMAND,
+        state=CaptureState.DONE,
+        finished_at=timezone.now(),
+        url=LIVE,
+        final_url=f"https://www.{HOST}/post/1",
+        manifest={"url": LIVE, "resources": [f"https://cdn.{HOST}/a.js"]},
+        manifest_sha256="a" * 64,
+        signature="c2ln",
+    )
+    custody.record(capture, CustodyAction.TAKEN)
     Notification.objects.create(
         user=officer, link=link, kind=NotificationKind.REAPPEARED, message=f"{LIVE} reappeared"
     )
@@ -181,6 +197,8 @@ def test_no_admin_page_shows_a_live_url(client_for, superuser, live_looking_reco
     for name in ("change", "history"):
         assert reverse(f"admin:registry_link_{name}", args=[link_pk]) in walked
     assert any("/simple_history/" in url or "/history/" in url for url in walked)
+    for shown in ("evidence/capture", "checks/check", "registry/report", "registry/statechange"):
+        assert any(f"/admin/{shown}/" in url and url.endswith("/change/") for url in walked)
     assert len(walked) > 60
 
 
