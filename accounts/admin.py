@@ -1,6 +1,7 @@
 from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
@@ -55,6 +56,26 @@ class UserAddForm(AdminUserCreationForm):
     )
 
 
+def role_label(code: str) -> str:
+    """A role's name in the reader's language (its code if it is not a role of accounts.roles)."""
+    return str(Role(code).label) if code in Role.values else code
+
+
+class RoleFilter(admin.SimpleListFilter):
+    """Users by role, named in the reader's language (the groups' names are role codes)."""
+
+    title = _("role")
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return Role.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Role.values:
+            return queryset.filter(groups__name=self.value())
+        return queryset
+
+
 # Second-factor devices hold secrets: no admin page shows or edits them, for anyone. An
 # administrator resets a user's second factor with the user list's action, which is recorded.
 admin.site.unregister(TOTPDevice)
@@ -106,7 +127,7 @@ def reset_second_factor(modeladmin, request, queryset):
 class UserAdmin(PolicyModelAdmin, DjangoUserAdmin):
     actions = [reset_second_factor]
     list_display = ["username", "last_name", "first_name", "agency", "role_list", "is_active"]
-    list_filter = ["groups", "agency__kind", "agency__region", "is_active", "is_demo"]
+    list_filter = [RoleFilter, "agency__kind", "agency__region", "is_active", "is_demo"]
     search_fields = ["username", "first_name", "last_name", "email", "agency__name_ru"]
     list_select_related = ["agency"]
     autocomplete_fields = ["agency"]
@@ -215,9 +236,7 @@ class UserAdmin(PolicyModelAdmin, DjangoUserAdmin):
 
     @admin.display(description=_("roles"))
     def role_list(self, obj):
-        return ", ".join(
-            sorted(str(Role(g.name).label) for g in obj.groups.all() if g.name in Role)
-        )
+        return ", ".join(sorted(role_label(g.name) for g in obj.groups.all() if g.name in Role))
 
     @admin.display(description=_("second factor"))
     def second_factor_status(self, obj):
@@ -305,10 +324,24 @@ if apps.is_installed("rest_framework.authtoken"):
 
 @admin.register(Group)
 class RoleAdmin(PolicyModelAdmin):
-    """Roles are code (accounts.roles): shown here, changed only by a release."""
+    """Roles are code (accounts.roles): shown here by their name in the reader's language
+    beside the code, changed only by a release."""
 
-    list_display = ["name"]
+    list_display = ["role_name", "name"]
+    list_display_links = ["role_name"]
     filter_horizontal = ["permissions"]
+    fields = ["role_name", "name", "permissions"]
+    readonly_fields = ["role_name"]
+
+    @admin.display(description=_("role"), ordering="name")
+    def role_name(self, obj):
+        return role_label(obj.name)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        group = self.get_object(request, unquote(object_id))
+        if group is not None:
+            extra_context = {**(extra_context or {}), "subtitle": role_label(group.name)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_add_permission(self, request):
         return False

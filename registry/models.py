@@ -24,6 +24,7 @@ from registry.choices import (
     ReadChannel,
     ReportSource,
 )
+from utilities.defang import defang
 
 # A case number as agencies write them: the pre-trial register's 15 digits (ЕРДР), a court's
 # "2-1234/2024", "№ 123-45/67": letters (Latin, Cyrillic, Kazakh), digits, and . / - № between
@@ -210,7 +211,9 @@ class Link(models.Model):
         ]
 
     def __str__(self):
-        return self.url if len(self.url) <= 120 else self.url[:119] + "…"
+        # Defanged: the admin's titles, breadcrumbs, deletion pages and log show this.
+        url = defang(self.url)
+        return url if len(url) <= 120 else url[:119] + "…"
 
 
 class Report(models.Model):
@@ -285,7 +288,7 @@ class Report(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.agency_id}: {self.raw_url[:80]}"
+        return f"{self.agency_id}: {defang(self.raw_url)[:80]}"
 
 
 class StateChange(models.Model):
@@ -432,7 +435,11 @@ class ConfidentialRead(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user_id} read {self.link_id} ({self.channel})"
+        return _("%(user)s read link %(link)s (%(channel)s)") % {
+            "user": self.user_id,
+            "link": self.link_id,
+            "channel": self.get_channel_display(),
+        }
 
 
 class _Attribution(models.Model):
