@@ -58,7 +58,7 @@ def test_names_with_a_time_are_local_and_day_first(officer):
         link=link, checked_at=AT, trigger=CheckTrigger.FIRST, url=link.url, available=True
     )
     with translation.override("ru"):
-        assert str(check) == f"{link.pk} @ 6 марта 2026 г. 1:30: —"
+        assert str(check) == f"{link.pk} @ 06.03.2026 01:30: —"
 
 
 def test_a_versions_changes_show_labels_and_local_dates(officer, client_for, prosecutor):
