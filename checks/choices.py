@@ -17,6 +17,7 @@ class NotificationKind(models.TextChoices):
     MATERIAL_MATCH = "material_match", _("matches a court-recognised material")
     ACCESS_CHANGE = "access_change", _("access change")
     ORDER_OVERDUE = "order_overdue", _("order overdue")
+    SOURCE_MATCH = "source_match", _("new posts of a watched source match known content")
 
 
 class FetchError(models.TextChoices):

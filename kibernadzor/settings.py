@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "reporting",
     "orders",
     "evidence",
+    "sources",
     "portal",
 ]
 
