@@ -14,6 +14,8 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -372,3 +374,26 @@ def monitor_account(agency):
     except IntegrityError:  # created meanwhile by a concurrent watch
         return User.objects.get(username=username)
     return user
+
+
+def monitor_accounts(agency_ids) -> dict[int, int]:
+    """{agency id: its monitor account's user id} for these agencies, creating the missing
+    accounts (a fixed number of queries: a watch batch asks for all its agencies at once)."""
+    from accounts.models import Agency
+
+    User = get_user_model()
+    agency_ids = sorted(set(agency_ids))
+    if not agency_ids:
+        return {}
+    expected = Concat(Value(MONITOR_USERNAME.format(code="")), F("agency__code"))
+    found = dict(
+        User.objects.filter(agency_id__in=agency_ids)
+        .annotate(expected=expected)
+        .filter(username=F("expected"))
+        .values_list("agency_id", "pk")
+    )
+    missing = [pk for pk in agency_ids if pk not in found]
+    if missing:
+        for agency in Agency.objects.filter(pk__in=missing):
+            found[agency.pk] = monitor_account(agency).pk
+    return found

@@ -22,11 +22,15 @@ WATCH_TASK = "sources.tasks.watch_sources"
     retry_jitter=True,
     max_retries=5,
 )
-def watch_sources(source_ids):
-    """Watch these (leased) sources now; the number of watches recorded."""
+def watch_sources(source_ids, leased_until=None):
+    """Watch these sources now (those still under the lease dispatch_due gave them); the
+    number of watches recorded."""
+    from django.utils.dateparse import parse_datetime
+
     from sources import watching
 
-    return len(watching.watch_sources(source_ids))
+    until = parse_datetime(leased_until) if leased_until else None
+    return len(watching.watch_sources(source_ids, leased_until=until))
 
 
 @shared_task(
