@@ -9,7 +9,6 @@ attempt, even a concurrent one, meets the constraint and gets a clear error nami
 that already watches it.
 """
 
-import re
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -27,7 +26,6 @@ from sources.choices import SourceKind, SourceState
 from sources.models import MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES, Source
 
 MAX_URL_LENGTH = 2000
-MAX_PATTERN_LENGTH = 500
 # The username of an agency's monitor account: `monitor.<agency code>` (see monitor_account).
 MONITOR_USERNAME = "monitor.{code}"
 
@@ -69,10 +67,7 @@ def resolve(url: str, kind: str | None = None, pattern: str = "") -> tuple[str, 
     elif pattern:
         raise DomainError(_("A link pattern applies only to a page source."), field="pattern")
     try:
-        if not kind:
-            kind = detect_kind(url)
-        if not kind:
-            raise NotWatchable(_("This address is not a channel, wall, playlist or feed."))
+        kind = detect_kind(url, kind or None)
         watched = watch_url(kind, url)
     except NotWatchable as error:
         raise DomainError(str(error), field="url") from None
@@ -80,23 +75,14 @@ def resolve(url: str, kind: str | None = None, pattern: str = "") -> tuple[str, 
 
 
 def _check_pattern(pattern: str) -> None:
-    if not pattern:
-        raise DomainError(
-            _("A page source needs a link pattern (a regular expression)."), field="pattern"
-        )
-    if len(pattern) > MAX_PATTERN_LENGTH:
-        raise DomainError(
-            _("The link pattern is longer than %(limit)d characters.")
-            % {"limit": MAX_PATTERN_LENGTH},
-            field="pattern",
-        )
+    """The pattern is checked when the source is saved (sources.parsers.compile_pattern: valid,
+    bounded, no catastrophic backtracking), so the user learns at once, not at a watch."""
+    from sources.parsers import ParseFailed, compile_pattern
+
     try:
-        re.compile(pattern)
-    except re.error as error:
-        raise DomainError(
-            _("The link pattern is not a valid regular expression: %(error)s.") % {"error": error},
-            field="pattern",
-        ) from None
+        compile_pattern(pattern)
+    except ParseFailed as error:
+        raise DomainError(error.message, field="pattern") from None
 
 
 def _check_interval(minutes) -> int:

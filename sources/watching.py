@@ -57,22 +57,13 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from checks.fetch import FetchConfig, Fetcher
-from checks.fetch.fetcher import DEFAULT_CONTENT_TYPES
 from registry import canon
-from sources import matching
+from sources import matching, parsers
 from sources.choices import SourceState
 from sources.models import Source, SourceItem, SourceWatch
 
 logger = logging.getLogger(__name__)
 
-# Feeds and site maps come as XML; pages, previews and walls as HTML.
-FEED_CONTENT_TYPES = (
-    *DEFAULT_CONTENT_TYPES,
-    "application/rss+xml",
-    "application/atom+xml",
-    "application/xml",
-    "text/xml",
-)
 # Why a watch read fewer pages or items than the source offered (SourceWatch.truncated).
 PAGE_LIMIT = "page_limit"
 ITEM_LIMIT = "item_limit"
@@ -223,7 +214,7 @@ def fetch_config(**overrides) -> FetchConfig:
     from checks.recording import fetch_config as checker_config
 
     values = {
-        "allowed_content_types": FEED_CONTENT_TYPES,
+        "allowed_content_types": parsers.FETCH_CONTENT_TYPES,
         "extract": False,
         "keep_body": True,
         "telegram_web_preview": False,
@@ -242,8 +233,6 @@ def _host(url: str) -> str:
 
 
 async def _watch_one(fetcher: Fetcher, source: Source) -> Outcome:
-    from sources import parsers
-
     outcome = Outcome(source, timezone.now())
     max_pages = max(1, settings.SOURCES_MAX_PAGES)
     max_items = settings.SOURCES_MAX_ITEMS
