@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.querysets import RestrictedQuerySet
 from sources.choices import MatchKind, SourceKind, SourceState
+from utilities.defang import defang
 
 MIN_INTERVAL_MINUTES = 5
 MAX_INTERVAL_MINUTES = 7 * 24 * 60
@@ -142,7 +143,8 @@ class Source(models.Model):
         ]
 
     def __str__(self):
-        return self.title or self.url
+        # Shown in the admin and in messages: the address as inert text (utilities.defang).
+        return self.title or defang(self.url)
 
 
 class SourceWatch(models.Model):

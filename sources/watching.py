@@ -61,6 +61,7 @@ from registry import canon
 from sources import matching, parsers
 from sources.choices import SourceState
 from sources.models import Source, SourceItem, SourceWatch
+from utilities.defang import defang
 
 logger = logging.getLogger(__name__)
 
@@ -640,7 +641,7 @@ def _notify(kept, matches) -> None:
         (outcome, _item), first = kept[indexes[0]]
         source = outcome.source
         count = len(indexes)
-        name = source.title or outcome.title or source.url
+        name = source.title or outcome.title or defang(source.url)
         match = matches[indexes[0]]
         if what == "material":
             message = ngettext(
