@@ -6,6 +6,7 @@ import io
 import random
 
 import pytest
+from django.urls import reverse
 from PIL import Image
 
 from checks.choices import NotificationKind
@@ -17,6 +18,7 @@ from registry.models import Link, LinkMaterial, LinkOrganization
 from sources import matching, watching
 from sources.choices import MatchKind
 from sources.models import SourceItem
+from tests.portal.test_registry_list import listed_ids
 from tests.sources.site import posts
 from utilities import fingerprints
 
@@ -188,3 +190,19 @@ def test_items_of_an_organizations_source_are_attributed_to_it(feed_site, add):
     watching.watch_sources([source.pk])
 
     assert LinkOrganization.objects.filter(organization=organization).count() == 2
+
+
+def test_the_registry_list_and_api_put_raised_priority_first(client_for, police, feed_site, add):
+    banned_material()
+    entries = posts("/post", 3)
+    entries[1]["text"] = BANNED
+    feed_site.serve_feed("/feed.xml", entries)
+    watching.watch_sources([add(feed_site.url("/feed.xml")).pk])
+    copy = Link.objects.get(url=feed_site.url("/post/1"))
+
+    client = client_for(police)
+    page = client.get(reverse("portal:links"), {"sort": "-priority"})
+    assert page.status_code == 200
+    assert listed_ids(page)[0] == copy.pk
+    body = client.get(f"/api/v1/links/{copy.pk}/").json()
+    assert body["priority"] == matching.PRIORITY_MATERIAL
