@@ -47,6 +47,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -76,6 +77,8 @@ OFF_SITE = "next_off_site"
 # Parser failures that mean the channel itself is not there.
 GONE_PARSE_CODES = frozenset({"not_found"})
 GONE_STATUS = frozenset({404, 410})
+# Pages larger than this are parsed in a worker thread.
+THREAD_PARSE_BYTES = 256 * 1024
 
 
 # --- leasing ---------------------------------------------------------------------------------
@@ -253,13 +256,20 @@ async def _watch_one(fetcher: Fetcher, source: Source) -> Outcome:
                 body = result.body or b""
                 outcome.bytes += len(body)
                 result.body = result.text = None  # bounded memory across the batch
+                parse = partial(
+                    parsers.parse,
+                    source.kind,
+                    body,
+                    result.final_url or url,
+                    content_type=result.content_type,
+                    pattern=source.pattern or None,
+                )
                 try:
-                    page = parsers.parse(
-                        source.kind,
-                        body,
-                        result.final_url or url,
-                        content_type=result.content_type,
-                        pattern=source.pattern or None,
+                    # A big page is parsed in a thread, not in the loop the other fetches share.
+                    page = (
+                        await asyncio.to_thread(parse)
+                        if len(body) > THREAD_PARSE_BYTES
+                        else parse()
                     )
                 except parsers.ParseFailed as error:
                     code = getattr(error.code, "value", error.code)
@@ -348,7 +358,15 @@ async def _fetch_images(wanted: list[tuple[Outcome, str, str]], config: FetchCon
             if prints is not None:
                 outcome.images.setdefault(key, []).append(prints)
 
-        await asyncio.gather(*(one(o, k, u) for o, k, u in wanted))
+        # Images only help matching: those not fetched within the watch's time cap (a slow
+        # CDN, a per-host rate) are left out, the text matching stands.
+        try:
+            async with asyncio.timeout(settings.SOURCES_WATCH_SECONDS):
+                await asyncio.gather(*(one(o, k, u) for o, k, u in wanted))
+        except TimeoutError:
+            logger.info(
+                "Images of new items: the rest left out after %s s", settings.SOURCES_WATCH_SECONDS
+            )
 
 
 # --- the watch -------------------------------------------------------------------------------
