@@ -253,24 +253,18 @@ async def _watch_one(fetcher: Fetcher, source: Source) -> Outcome:
                     outcome.fail(result.error, result.error_detail or "")
                     outcome.gone = result.status_code in GONE_STATUS
                     break
-                body = result.body or b""
-                outcome.bytes += len(body)
-                result.body = result.text = None  # bounded memory across the batch
+                if result.body is None:
+                    result.body = b""
+                size = len(result.body)
+                outcome.bytes += size
+                # The body as fetched (un-gzipped), the final URL, and the charset the fetcher
+                # settled on (sources.parsers.parse_fetched).
                 parse = partial(
-                    parsers.parse,
-                    source.kind,
-                    body,
-                    result.final_url or url,
-                    content_type=result.content_type,
-                    pattern=source.pattern or None,
+                    parsers.parse_fetched, source.kind, result, pattern=source.pattern or None
                 )
                 try:
                     # A big page is parsed in a thread, not in the loop the other fetches share.
-                    page = (
-                        await asyncio.to_thread(parse)
-                        if len(body) > THREAD_PARSE_BYTES
-                        else parse()
-                    )
+                    page = await asyncio.to_thread(parse) if size > THREAD_PARSE_BYTES else parse()
                 except parsers.ParseFailed as error:
                     code = getattr(error.code, "value", error.code)
                     detail = error.message
@@ -279,7 +273,8 @@ async def _watch_one(fetcher: Fetcher, source: Source) -> Outcome:
                     outcome.fail(code, detail)
                     outcome.gone = code in GONE_PARSE_CODES
                     break
-                del body
+                finally:
+                    result.body = result.text = None  # bounded memory across the batch
                 outcome.pages_read += 1
                 outcome.title = outcome.title or page.title
                 for item in page.items:
