@@ -58,6 +58,7 @@ class ReportSource(models.TextChoices):
     FILE = "file", _("bulk file")
     API = "api", _("API")
     DEMO = "demo", _("demo data")
+    MONITOR = "monitor", _("watched source")
 
 
 class SubmissionStatus(models.TextChoices):

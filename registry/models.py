@@ -60,6 +60,15 @@ class Link(models.Model):
         choices=LinkClassification.choices,
         default=LinkClassification.UNCLASSIFIED,
     )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"),
+        default=0,
+        db_default=0,
+        help_text=_(
+            "Raised when the content re-uses a banned material or content already confirmed "
+            "illegal (sources.matching); higher comes first in the work queue."
+        ),
+    )
     confidential = models.BooleanField(
         _("confidential"),
         default=False,
@@ -132,7 +141,8 @@ class Link(models.Model):
 
     objects = RestrictedQuerySet.as_manager()
     # report_count changes with every repeat submission; the Reports are its history.
-    history = HistoricalRecords(excluded_fields=["report_count"])
+    # The priority follows the attributions (LinkMaterial), whose history says why.
+    history = HistoricalRecords(excluded_fields=["report_count", "priority"])
 
     class Meta:
         ordering = ["-first_reported_at", "-id"]
@@ -190,6 +200,12 @@ class Link(models.Model):
                 condition=Q(confidential=True),
             ),
             models.Index(fields=["host"], name="link_host_idx"),
+            # The work queue: links whose priority was raised, highest and newest first.
+            models.Index(
+                fields=["-priority", "-first_reported_at"],
+                name="link_priority_idx",
+                condition=Q(priority__gt=0),
+            ),
             # Search by fragment (registry.search): a channel name or video id inside the URL.
             # Django's icontains is UPPER(url) LIKE UPPER(%s), so the index is on UPPER(url).
             GinIndex(OpClass(Upper("url"), name="gin_trgm_ops"), name="link_url_trgm_idx"),

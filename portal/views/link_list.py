@@ -51,6 +51,8 @@ SORTS = {
     "reported": (gettext_lazy("Oldest first"), ("first_reported_at", "id")),
     "-changed": (gettext_lazy("State changed, latest first"), ("-state_changed_at", "-id")),
     "-reports": (gettext_lazy("Most reported first"), ("-report_count", "-id")),
+    # Raised by matching on arrival (sources.matching): copies of banned content first.
+    "-priority": (gettext_lazy("Priority first"), ("-priority", "-first_reported_at", "-id")),
     "due": (gettext_lazy("Due date, soonest first"), (F("due_date").asc(nulls_last=True), "id")),
     # A queue's order (registry.queues): the most pressing first, then what waited longest.
     "queue": (
