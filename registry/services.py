@@ -930,6 +930,12 @@ def register_found(
 
             schedule_first_check(new_ids.values(), demo=demo)
         known = _report_known({key: counts[key] for key in first_entry if key not in new_ids})
+        if any(k.state == LinkState.WITHDRAWN for k in known.values()):
+            # Found again after its only reporter withdrew it: back in the work, as when a
+            # person submits it again, in the name of the watch's account.
+            from accounts.models import User
+
+            _resubmit_withdrawn(known.values(), User(pk=found[entries[0].index].user_id))
         seen: set[str] = set()
         rows = []
         for entry in entries:
