@@ -8,6 +8,8 @@ limits and the failures, docs/design.md ("Watched sources: parsers") for the cho
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from . import feeds, sitemap, telegram, vk, youtube
 from . import pattern as pattern_parser
 from .base import (
@@ -69,7 +71,34 @@ def parse(
         parser = _PARSERS[kind]
     except KeyError:
         raise ValueError(f"unknown source kind {kind!r}; expected one of {KINDS}") from None
-    return parser(body, url, content_type)
+    try:
+        return parser(body, url, content_type)
+    except RecursionError:
+        raise ParseFailed(
+            FailureCode.HOSTILE, _("The page nests its elements too deeply to be read.")
+        ) from None
+
+
+def parse_fetched(kind: str, result, *, pattern: str | CompiledPattern | None = None) -> Page:
+    """``parse`` on what ``checks.fetch`` returned for a source (a ``FetchResult``).
+
+    Uses the body as fetched (already un-gzipped by the fetcher), the final URL after
+    redirects, and the content type with the charset the fetcher settled on (the header's,
+    else the page's meta, else UTF-8 or windows-1251). The caller checks ``result.ok``
+    first: a failed fetch has no page to parse.
+    """
+    if result.body is None:
+        raise ValueError("parse_fetched needs a fetch result with its body (keep_body=True)")
+    content_type = result.content_type or ""
+    if result.encoding:
+        content_type = f"{content_type}; charset={result.encoding}"
+    return parse(
+        kind,
+        result.body,
+        result.final_url or result.url,
+        content_type=content_type or None,
+        pattern=pattern,
+    )
 
 
 __all__ = [
@@ -88,5 +117,6 @@ __all__ = [
     "compile_pattern",
     "detect_kind",
     "parse",
+    "parse_fetched",
     "watch_url",
 ]

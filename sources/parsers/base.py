@@ -82,6 +82,10 @@ class ParseFailed(Exception):
     def __repr__(self) -> str:
         return f"ParseFailed({self.code.value!r}, {self.message!r})"
 
+    def __reduce__(self):
+        # Celery and multiprocessing pickle exceptions; rebuild with every field.
+        return (type(self), (self.code.value, self.template, self.params, self.detail))
+
 
 @dataclass(frozen=True)
 class Item:
@@ -251,6 +255,6 @@ class ItemList:
         if self.candidates and not self._items:
             raise ParseFailed(
                 FailureCode.EMPTY_UNEXPECTEDLY,
-                _("The page has %(count)s %(what)s, but none with a usable web address."),
+                _("The page has %(what)s (%(count)s), but none with a usable web address."),
                 {"count": self.candidates, "what": what},
             )

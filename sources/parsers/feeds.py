@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 import feedparser
 import lxml.etree
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .base import MAX_ITEMS, FailureCode, ItemList, Page, ParseFailed, absolute_url, next_page
 from .markup import html_fragment_text, local_name, parse_xml
@@ -27,7 +28,7 @@ _ROOTS = {"rss": "item", "feed": "entry", "RDF": "item"}
 
 
 def parse(body: bytes, url: str, content_type: str | None = None) -> Page:
-    root = parse_xml(body)
+    root = parse_xml(body, content_type)
     kind = local_name(root)
     entry_name = _ROOTS.get(kind)
     if entry_name is None:
@@ -43,15 +44,22 @@ def parse(body: bytes, url: str, content_type: str | None = None) -> Page:
     entries = [el for el in root.iter() if local_name(el) == entry_name]
     for extra in entries[MAX_ITEMS:]:
         extra.getparent().remove(extra)
-    feed = feedparser.parse(
-        io.BytesIO(lxml.etree.tostring(root, encoding="utf-8", xml_declaration=True)),
-        response_headers={
-            "content-location": url,
-            "content-type": "application/xml; charset=utf-8",
-        },
-        sanitize_html=False,
-        resolve_relative_uris=False,
-    )
+    try:
+        feed = feedparser.parse(
+            io.BytesIO(lxml.etree.tostring(root, encoding="utf-8", xml_declaration=True)),
+            response_headers={
+                "content-location": url,
+                "content-type": "application/xml; charset=utf-8",
+            },
+            sanitize_html=False,
+            resolve_relative_uris=False,
+        )
+    except Exception as exc:  # noqa: BLE001 - feedparser trips over odd nesting (KeyError…)
+        raise ParseFailed(
+            FailureCode.UNREADABLE,
+            _("The feed's structure could not be read (elements nested where no feed has them)."),
+            detail=f"{type(exc).__name__}: {exc}"[:300],
+        ) from None
     items = ItemList()
     items.candidates = len(entries)
     for entry in feed.entries:
@@ -65,7 +73,7 @@ def parse(body: bytes, url: str, content_type: str | None = None) -> Page:
             views=_entry_views(entry),
             title=html_fragment_text(entry.get("title"), 1000),
         )
-    items.require_some(_("entries"))
+    items.require_some(pgettext_lazy("parsed page", "entries"))
     following = None
     for link in feed.feed.get("links", ()):
         if link.get("rel") == "next":

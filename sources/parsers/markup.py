@@ -44,16 +44,19 @@ def parse_html(body: bytes, content_type: str | None = None) -> lxml.html.HtmlEl
     check_size(body)
     if not body.strip():
         raise ParseFailed(FailureCode.UNREADABLE, _("The page is empty."))
-    parser = lxml.html.HTMLParser(
-        encoding=charset_of(content_type),
-        remove_comments=True,
-        remove_pis=True,
-        no_network=True,
-        huge_tree=False,
-        default_doctype=False,
-    )
+    charset = charset_of(content_type)
     try:
-        root = lxml.html.document_fromstring(body, parser=parser)
+        root = _html_root(body, charset)
+    except LookupError:
+        # A charset Python knows and libxml2 does not (kz1048, mac-cyrillic, utf-8-sig):
+        # decode here and hand lxml text.
+        text = _XML_DECLARATION.sub("", body.decode(charset or "utf-8", "replace"), count=1)
+        try:
+            root = _html_root(text, None)
+        except (lxml.etree.ParserError, ValueError) as exc:
+            raise ParseFailed(
+                FailureCode.UNREADABLE, _("The page could not be read as HTML."), detail=str(exc)
+            ) from None
     except (lxml.etree.ParserError, ValueError) as exc:
         raise ParseFailed(
             FailureCode.UNREADABLE, _("The page could not be read as HTML."), detail=str(exc)
@@ -61,6 +64,21 @@ def parse_html(body: bytes, content_type: str | None = None) -> lxml.html.HtmlEl
     if root is None:
         raise ParseFailed(FailureCode.UNREADABLE, _("The page could not be read as HTML."))
     return root
+
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def _html_root(body: bytes | str, charset: str | None):
+    parser = lxml.html.HTMLParser(
+        encoding=charset,
+        remove_comments=True,
+        remove_pis=True,
+        no_network=True,
+        huge_tree=False,
+        default_doctype=False,
+    )
+    return lxml.html.document_fromstring(body, parser=parser)
 
 
 def _xml_parser() -> lxml.etree.XMLParser:
@@ -81,13 +99,27 @@ def looks_like_html(body: bytes) -> bool:
     return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:512]
 
 
-def parse_xml(body: bytes) -> lxml.etree._Element:
+_PROLOG_ENCODING = re.compile(rb"^<\?xml[^>]*encoding\s*=", re.IGNORECASE)
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def parse_xml(body: bytes, content_type: str | None = None) -> lxml.etree._Element:
     """The root element of an XML document, with the guards in the module docstring.
+
+    The charset of ``content_type`` is used only when the document names none itself (no
+    BOM, no ``encoding=`` in its prolog): servers often label feeds wrongly, the prolog is
+    written with the document.
 
     Raises ``ParseFailed``: HOSTILE for entity declarations, NOT_A_FEED for HTML,
     UNREADABLE for anything that is not XML at all.
     """
     check_size(body)
+    charset = None
+    if not body.startswith(_BOMS) and not _PROLOG_ENCODING.match(body.lstrip()):
+        charset = charset_of(content_type)
+    if charset and charset != "utf-8":
+        # Decoded by Python (which knows more charsets than libxml2), parsed as UTF-8.
+        body = body.decode(charset, "replace").encode("utf-8")
     stripped = body.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not stripped:
         raise ParseFailed(FailureCode.UNREADABLE, _("The page is empty."))

@@ -11,7 +11,9 @@ Patterns are written by users, so they are bounded three ways (:func:`compile_pa
 1. at most :data:`PATTERN_LIMIT` characters, Python ``re`` syntax, checked with the
    standard library's own parser;
 2. constructs that backtrack without bound are refused before use: a repeat inside a
-   repeat (``(a+)+``, ``(\\w*x?)*``) and back-references (``(a)\\1``);
+   repeat (``(a+)+``, ``(\\w*x?)*``) and back-references (``(a)\\1``); so are counted
+   repeats above :data:`REPEAT_LIMIT` multiplied out (``(?:a{100}){100}``), which the
+   engines unroll at compile time;
 3. matching runs on the ``regex`` module (pinned) with a timeout per URL and a budget for
    the whole page, so what (2) cannot see (overlapping alternatives, ``(a|aa)+``) still
    stops; a pattern that runs out of time fails the page with BAD_PATTERN. Without
@@ -42,6 +44,10 @@ except ImportError:  # pragma: no cover - regex is pinned in requirements.txt
     regex = None
 
 PATTERN_LIMIT = 500
+#: Largest count a repeat may reach, nested repeats multiplied ((?:a{100}){100} is 10,000):
+#: the regex engines unroll counted repeats, so big products cost seconds and memory to
+#: compile before any timeout applies.
+REPEAT_LIMIT = 2000
 MAX_LINKS = 20000
 #: Seconds one URL may take to match, and the whole page.
 MATCH_TIMEOUT = 0.05
@@ -96,6 +102,7 @@ def compile_pattern(pattern: str | None, *, use_regex: bool | None = None) -> Co
             detail=str(exc),
         ) from None
     _check_tree(tree, inside_repeat=False)
+    _check_counts(tree)
     try:
         return CompiledPattern(pattern, use_regex)
     except (re.error, ValueError, OverflowError) as exc:  # regex.error is a ValueError
@@ -114,7 +121,9 @@ def _check_tree(tree, inside_repeat: bool, depth: int = 0) -> None:
             raise _bad(_("Back-references such as \\1 are not allowed in link patterns."))
         if op in _REPEATS:
             low, high, sub = arg
-            repeats = high is sre_parse.MAXREPEAT or high > 1
+            # Only a repeat of variable length can match one text in many ways; a fixed
+            # count ({2}) or an optional (?) cannot.
+            repeats = low != high and (high is sre_parse.MAXREPEAT or high > 1)
             if repeats and inside_repeat:
                 raise _bad(
                     _(
@@ -132,6 +141,32 @@ def _check_tree(tree, inside_repeat: bool, depth: int = 0) -> None:
             _check_tree(arg[1], inside_repeat, depth + 1)
         elif hasattr(sre_parse, "ATOMIC_GROUP") and op is sre_parse.ATOMIC_GROUP:
             _check_tree(arg, inside_repeat, depth + 1)
+
+
+def _check_counts(tree, outer: int = 1, depth: int = 0) -> None:
+    """Refuse counted repeats whose nested product exceeds :data:`REPEAT_LIMIT`."""
+    for op, arg in tree:
+        if depth > 50:
+            return  # _check_tree has refused this already
+        subtrees = []
+        factor = 1
+        if op in _REPEATS:
+            low, high, sub = arg
+            factor = max(low, 1) if high is sre_parse.MAXREPEAT else high
+            if outer * factor > REPEAT_LIMIT:
+                raise _bad(
+                    _("The link pattern repeats too many times (at most %(limit)s in all)."),
+                    {"limit": REPEAT_LIMIT},
+                )
+            subtrees = [sub]
+        elif op is sre_parse.SUBPATTERN:
+            subtrees = [arg[-1]]
+        elif op is sre_parse.BRANCH:
+            subtrees = list(arg[1])
+        elif op in (sre_parse.ASSERT, sre_parse.ASSERT_NOT):
+            subtrees = [arg[1]]
+        for sub in subtrees:
+            _check_counts(sub, outer * factor, depth + 1)
 
 
 def parse(body: bytes, url: str, content_type: str | None = None, *, pattern=None) -> Page:

@@ -19,6 +19,7 @@ import zlib
 from datetime import UTC, datetime
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .base import (
     MAX_BODY_BYTES,
@@ -75,15 +76,17 @@ def _child_text(element, name: str, limit: int = 2048) -> str:
 
 
 def parse(body: bytes, url: str, content_type: str | None = None) -> Page:
-    root = parse_xml(gunzip(body))
+    root = parse_xml(gunzip(body), content_type)
     kind = local_name(root)
     if kind == "sitemapindex":
         return _index(root, url)
     if kind != "urlset":
         raise ParseFailed(
             FailureCode.NOT_A_FEED,
-            _("The page is XML but not a sitemap (expected <urlset> or <sitemapindex>, "
-              "found <%(tag)s>)."),
+            _(
+                "The page is XML but not a sitemap (expected <urlset> or <sitemapindex>, "
+                "found <%(tag)s>)."
+            ),
             {"tag": kind[:40]},
         )
     items = ItemList()
@@ -92,8 +95,10 @@ def parse(body: bytes, url: str, content_type: str | None = None) -> Page:
             break
         items.candidates += 1
         news = next(_children(entry, "news"), None)
-        title = _child_text(news, "title", 1000) if news is not None else ""
-        published = parse_datetime(_child_text(news, "publication_date", 64)) if news is not None else None
+        title = published = None
+        if news is not None:
+            title = _child_text(news, "title", 1000)
+            published = parse_datetime(_child_text(news, "publication_date", 64))
         media: list[str | None] = []
         for image in _children(entry, "image"):
             media.append(absolute_url(_child_text(image, "loc"), url))
@@ -101,6 +106,7 @@ def parse(body: bytes, url: str, content_type: str | None = None) -> Page:
             media.append(absolute_url(_child_text(video, "content_loc"), url))
             media.append(absolute_url(_child_text(video, "thumbnail_loc"), url))
             title = title or _child_text(video, "title", 1000)
+        title = title or ""
         items.add(
             absolute_url(_child_text(entry, "loc"), url),
             published_at=published or parse_datetime(_child_text(entry, "lastmod", 64)),
@@ -108,7 +114,7 @@ def parse(body: bytes, url: str, content_type: str | None = None) -> Page:
             media=media,
             title=title,
         )
-    items.require_some(_("addresses"))
+    items.require_some(pgettext_lazy("parsed page", "addresses"))
     return items.page(None)
 
 

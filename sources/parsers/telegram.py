@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from checks.fetch.extractors import parse_count
 
@@ -58,7 +59,7 @@ def parse(body: bytes, url: str, content_type: str | None = None) -> Page:
             continue
         items.candidates += 1
         _add_message(items, message, url)
-    items.require_some(_("posts"))
+    items.require_some(pgettext_lazy("parsed page", "posts"))
     more = _first(history, f".//a[{_has_class('tme_messages_more')}][@data-before]")
     following = next_page(more.get("href"), url) if more is not None else None
     return items.page(following, title)
@@ -80,7 +81,7 @@ def _add_message(items: ItemList, message, page_url: str) -> None:
     media: list[str | None] = []
     for photo in message.xpath(f".//a[{_has_class('tgme_widget_message_photo_wrap')}]"):
         media.append(absolute_url(background_url(photo.get("style")), page_url))
-    for video in message.xpath(f".//video[{_has_class('tgme_widget_message_video')}]"):
+    for video in message.xpath(".//video[@src]"):  # videos, GIFs and round videos
         media.append(absolute_url(video.get("src"), page_url))
     if not any(media):
         for thumb in message.xpath(f".//*[{_has_class('tgme_widget_message_video_thumb')}]"):

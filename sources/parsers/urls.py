@@ -47,6 +47,7 @@ _FEED_PATH = re.compile(
     r"(?:\.(?:rss|atom|xml|rdf)$|/(?:feed|feeds|rss|atom)(?:/|\.[a-z]+)?$|/(?:feed|rss|atom)/)",
     re.IGNORECASE,
 )
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(?!\d)")
 YOUTUBE_FEED = "https://www.youtube.com/feeds/videos.xml"
 
 
@@ -67,21 +68,42 @@ class NotWatchable(ValueError):
     def __str__(self) -> str:
         return self.message
 
+    def __reduce__(self):
+        return (type(self), (self.reason, self.template, self.params))
+
+
+#: registry.canon's reasons for refusing a URL, as the user reads them.
+_INVALID_REASONS = {
+    "empty": _("the address is empty"),
+    "too_long": _("the address is too long"),
+    "control_characters": _("the address contains control or invisible characters"),
+    "scheme_not_allowed": _("only http:// and https:// addresses can be watched"),
+    "no_host": _("the address names no host"),
+    "bad_host": _("the host name is not valid"),
+    "bad_port": _("the port is not valid"),
+}
+
 
 def _canonical(url: str) -> canon.Canonical:
     try:
         found = canon.canonicalize(url)
     except canon.InvalidURL as exc:
         raise NotWatchable(
-            "invalid_url", _("This is not a web address that can be watched: %(error)s"),
-            {"error": str(exc)},
+            "invalid_url",
+            _("This is not a web address that can be watched: %(error)s."),
+            {"error": _INVALID_REASONS.get(exc.reason, exc.reason)},
         ) from None
     return found
 
 
 def _web_url(url: str) -> str:
-    """``url`` itself, trimmed, if it is an http(s) address with a host."""
+    """``url`` itself, trimmed, if it is an http(s) address with a host.
+
+    An address pasted without a scheme (``t.me/name``, ``news.example/feed``) gets https://.
+    """
     text = (url or "").strip()
+    if text and "://" not in text and not _SCHEME.match(text):
+        text = "https://" + text
     try:
         parts = urlsplit(text)
         ok = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from checks.fetch.extractors import parse_count
 
@@ -91,7 +92,7 @@ def parse(body: bytes, url: str, content_type: str | None = None) -> Page:
             break
         items.candidates += 1
         _add_post(items, post, url)
-    items.require_some(_("posts"))
+    items.require_some(pgettext_lazy("parsed page", "posts"))
     more = _first(root, "//a[@id='wall_more_link'][@href]")
     following = next_page(more.get("href"), url) if more is not None else None
     return items.page(following, title)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .base import FailureCode, ItemList, Page, ParseFailed, absolute_url, parse_datetime
 from .markup import local_name, parse_xml, text_of
@@ -25,7 +26,7 @@ _VIDEO_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 
 
 def parse(body: bytes, url: str, content_type: str | None = None) -> Page:
-    root = parse_xml(body)
+    root = parse_xml(body, content_type)
     if root.tag != f"{{{ATOM}}}feed":
         raise ParseFailed(
             FailureCode.NOT_A_FEED,
@@ -61,9 +62,11 @@ def parse(body: bytes, url: str, content_type: str | None = None) -> Page:
             views=views,
             title=text_of(entry.find("a:title", _NS), 1000),
         )
-    items.require_some(_("videos"))
-    if not items.candidates and root.find("yt:channelId", _NS) is None and (
-        root.find("yt:playlistId", _NS) is None
+    items.require_some(pgettext_lazy("parsed page", "videos"))
+    if (
+        not items.candidates
+        and root.find("yt:channelId", _NS) is None
+        and (root.find("yt:playlistId", _NS) is None)
     ):
         raise ParseFailed(
             FailureCode.EMPTY_UNEXPECTEDLY,
