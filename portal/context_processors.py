@@ -50,6 +50,12 @@ def portal(request):
 
         return policy.can(user, "view", model=Organization)
 
+    @cache
+    def sees_sources():
+        from sources.models import Source
+
+        return policy.can(user, "view", model=Source)
+
     context["unread_notifications"] = unread
     context["unread_cap"] = UNREAD_CAP
     context["nav_sees_links"] = sees_links
@@ -58,4 +64,5 @@ def portal(request):
     context["nav_may_submit"] = may_submit
     context["nav_sees_materials"] = sees_materials
     context["nav_sees_organizations"] = sees_organizations
+    context["nav_sees_sources"] = sees_sources
     return context
