@@ -8,13 +8,14 @@ the sources come due again then: nothing is watched twice at once, nothing is dr
 
 from celery import shared_task
 from django.db import DatabaseError
+from django.utils.dateparse import parse_datetime
 from kombu.exceptions import OperationalError as BrokerError
 
-WATCH_TASK = "sources.tasks.watch_sources"
+from sources import watching
 
 
 @shared_task(
-    name=WATCH_TASK,
+    name=watching.WATCH_TASK,
     acks_late=True,
     autoretry_for=(DatabaseError,),
     retry_backoff=30,
@@ -25,10 +26,6 @@ WATCH_TASK = "sources.tasks.watch_sources"
 def watch_sources(source_ids, leased_until=None):
     """Watch these sources now (those still under the lease dispatch_due gave them); the
     number of watches recorded."""
-    from django.utils.dateparse import parse_datetime
-
-    from sources import watching
-
     until = parse_datetime(leased_until) if leased_until else None
     return len(watching.watch_sources(source_ids, leased_until=until))
 
@@ -41,6 +38,4 @@ def watch_sources(source_ids, leased_until=None):
 )
 def dispatch_due():
     """Beat: lease the due sources in batches and send one watch task per batch."""
-    from sources import watching
-
     return watching.dispatch_due()

@@ -65,6 +65,9 @@ from utilities.defang import defang
 
 logger = logging.getLogger(__name__)
 
+# The watch task (sources.tasks), sent by name to the default queue.
+WATCH_TASK = "sources.tasks.watch_sources"
+WATCH_QUEUE = "celery"
 # Why a watch read fewer pages or items than the source offered (SourceWatch.truncated).
 PAGE_LIMIT = "page_limit"
 ITEM_LIMIT = "item_limit"
@@ -99,24 +102,21 @@ def lease_due(now: datetime | None = None, limit: int | None = None) -> tuple[li
 
 def dispatch_due(now: datetime | None = None) -> int:
     """Lease the due sources in batches of SOURCES_BATCH_SIZE (at most SOURCES_DISPATCH_LIMIT)
-    and send one watch task per batch; the number of sources sent. A batch whose task cannot
-    be sent stays leased and comes due again when the lease runs out."""
-    from sources.tasks import watch_sources
+    and send one watch task per batch (by name, through checks.sending: a broker that is down
+    costs one fast failure, not a hung beat); the number of sources sent. A batch whose task
+    could not be sent stays leased and comes due again when the lease runs out."""
+    from checks.sending import send
 
     now = now or timezone.now()
     sent = 0
     while sent < settings.SOURCES_DISPATCH_LIMIT:
+        size = min(settings.SOURCES_BATCH_SIZE, settings.SOURCES_DISPATCH_LIMIT - sent)
         with transaction.atomic():
-            ids, until = lease_due(now, min(settings.SOURCES_BATCH_SIZE,
-                                            settings.SOURCES_DISPATCH_LIMIT - sent))  # fmt: skip
+            ids, until = lease_due(now, size)
         if not ids:
             break
-        try:
-            watch_sources.apply_async((ids, until.isoformat()))
-        except Exception:
-            logger.warning(
-                "Could not send a watch of %d source(s); leased", len(ids), exc_info=True
-            )
+        if not send(WATCH_TASK, [ids, until.isoformat()], {}, queue=WATCH_QUEUE):
+            logger.warning("Could not send a watch of %d source(s); they stay leased", len(ids))
             break
         sent += len(ids)
     return sent
