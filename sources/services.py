@@ -317,8 +317,9 @@ def watch_now(source_id: int, *, actor):
     """Watch a source at once, outside its schedule, for whoever may change it: the source is
     leased the way beat's dispatch leases it (its next_watch_at moved to the lease end, so a
     dispatch already queued for it finds it re-leased and leaves it) and one watch task is
-    sent when the transaction commits. If the broker is away then, the source comes due again
-    when the lease runs out, as after a lost worker. The lease end."""
+    sent by name once the lease is committed (checks.sending: a broker that is down costs
+    one fast failure). The lease end; None when the task could not be sent: the source then
+    comes due again when the lease runs out, as after a lost worker."""
     from django.conf import settings
 
     with transaction.atomic():
@@ -342,14 +343,21 @@ def watch_now(source_id: int, *, actor):
             )
         until = now + timedelta(seconds=settings.SOURCES_LEASE_SECONDS)
         Source.objects.filter(pk=source.pk).update(next_watch_at=until)
+    if _in_callers_transaction():  # send once the caller's transaction commits
         transaction.on_commit(partial(_send_watch, source.pk, until), robust=True)
-    return until
+        return until
+    return until if _send_watch(source.pk, until) else None
 
 
-def _send_watch(source_id: int, until) -> None:
-    from sources.tasks import watch_sources
+def _in_callers_transaction() -> bool:
+    return transaction.get_connection().in_atomic_block
 
-    watch_sources.apply_async(([source_id], until.isoformat()))
+
+def _send_watch(source_id: int, until) -> bool:
+    from checks.sending import send
+    from sources.watching import WATCH_QUEUE, WATCH_TASK
+
+    return send(WATCH_TASK, [[source_id], until.isoformat()], {}, queue=WATCH_QUEUE)
 
 
 # --- channels as links ----------------------------------------------------------------------

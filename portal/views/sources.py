@@ -12,6 +12,7 @@ listed without its address.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -286,7 +287,7 @@ def source_action(request, pk: int, action: str):
     if service is None:
         raise Http404(_("No such action."))
     try:
-        service(pk, actor=user)
+        done = service(pk, actor=user)
     except services.SourceNotFound:
         raise Http404(_("No such source, or you may not see it.")) from None
     except NotAllowed as error:
@@ -294,7 +295,18 @@ def source_action(request, pk: int, action: str):
     except DomainError as error:  # a state that does not allow it, an address refused
         messages.error(request, defang_message(error.message))
     else:
-        messages.success(request, str(_DONE[action]))
+        if action == "watch" and done is None:
+            messages.warning(
+                request,
+                _(
+                    "The watch could not be queued now (the task broker does not answer); "
+                    "the source will be watched when its lease runs out, within %(minutes)d "
+                    "minutes."
+                )
+                % {"minutes": round(settings.SOURCES_LEASE_SECONDS / 60)},
+            )
+        else:
+            messages.success(request, str(_DONE[action]))
     return redirect("portal:source", pk=pk)
 
 

@@ -86,3 +86,22 @@ def test_watch_now_refuses_a_paused_source(officer):
         "Only a watched source can be watched now" in t for t in texts(page(response), "//p")
     )
     assert Source.objects.get(pk=source.pk).next_watch_at == before
+
+
+def test_with_the_broker_away_the_page_says_when_the_source_will_be_watched(officer, monkeypatch):
+    """Outside a transaction the task is sent at once; a broker that does not answer is said
+    in words, and the lease makes the source due again when it runs out."""
+    from sources import services
+
+    source = services.add_source(actor=officer, url="https://t.me/some_channel")
+    sent = []
+    monkeypatch.setattr("checks.sending.send", lambda *args, **kwargs: sent.append(args) or False)
+    monkeypatch.setattr(services, "_in_callers_transaction", lambda: False)  # a request's
+    response = browser_for(officer).post(
+        reverse("portal:source_action", args=[source.pk, "watch"]), follow=True
+    )
+    monkeypatch.undo()
+    assert len(sent) == 1 and sent[0][1][0] == [source.pk]
+    assert any("could not be queued" in t for t in texts(page(response), "//p"))
+    leased = Source.objects.get(pk=source.pk).next_watch_at
+    assert leased > timezone.now()
