@@ -250,16 +250,12 @@ async def _watch_one(fetcher: Fetcher, source: Source) -> Outcome:
                     outcome.fail(result.error, result.error_detail or "")
                     outcome.gone = result.status_code in GONE_STATUS
                     break
-                body = result.body or b""
-                outcome.bytes += len(body)
-                result.body = result.text = None  # bounded memory across the batch
+                result.body = result.body or b""
+                outcome.bytes += len(result.body)
                 try:
-                    page = parsers.parse(
-                        source.kind,
-                        body,
-                        result.final_url or url,
-                        content_type=result.content_type,
-                        pattern=source.pattern or None,
+                    # parse_fetched keeps the charset the fetcher settled on (header, meta).
+                    page = parsers.parse_fetched(
+                        source.kind, result, pattern=source.pattern or None
                     )
                 except parsers.ParseFailed as error:
                     code = getattr(error.code, "value", error.code)
@@ -269,7 +265,8 @@ async def _watch_one(fetcher: Fetcher, source: Source) -> Outcome:
                     outcome.fail(code, detail)
                     outcome.gone = code in GONE_PARSE_CODES
                     break
-                del body
+                finally:
+                    result.body = result.text = None  # bounded memory across the batch
                 outcome.pages_read += 1
                 outcome.title = outcome.title or page.title
                 for item in page.items:
