@@ -19,6 +19,10 @@ alone, no parsing or recording) and the ratio to it, and RSS before, after the f
 at the end and the peak. Exits 1 below ``--min-rate`` sources/minute (default 1,000) or when
 RSS grows by more than ``--max-rss-growth`` MiB between the first and the last batch.
 
+Then the portal's pages over that data (the list, filtered and deep, a source's page, the
+dashboard, a post's link page), as an officer of the agency that watches every source: the
+median of ``--page-runs`` requests each; exits 1 above ``--page-goal`` ms (default 300).
+
 (b) **Queries per batch.** For each batch size in ``--query-batches`` and each item count in
 ``--query-items``, one batch of fresh sources is watched (all new) and watched again (all
 repeats) under CaptureQueriesContext: the number of queries must be the same for every size
@@ -228,6 +232,51 @@ def count_queries(ids: list[int]) -> int:
     return len(captured)
 
 
+def time_pages(user, ids: list[int], runs: int, goal_ms: float) -> int:
+    """The portal's source pages over the data (a) left, as an officer of the agency that
+    watches them all: the median of `runs` requests each (after one warm-up), in ms."""
+    import statistics
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.choices import Role
+    from accounts.services import assign_roles
+    from sources.models import SourceItem
+
+    assign_roles(user, [Role.OFFICER])
+    client = Client()
+    client.force_login(user)
+    busiest = ids[len(ids) // 2]
+    some_link = SourceItem.objects.filter(source_id=busiest).values_list("link_id", flat=True)[0]
+    pages = {
+        "source list": "/sources/",
+        "source list, filtered": "/sources/?kind=rss&state=active&failing=false",
+        "source list, page 10": "/sources/?page=10",
+        "source page": f"/sources/{busiest}/",
+        "dashboard": "/",
+        "a post's link page": f"/links/{some_link}/",
+    }
+    status = 0
+    print(f"  pages ({len(ids)} sources, {SourceItem.objects.count()} posts; median of {runs}):")
+    for name, url in pages.items():
+        assert client.get(url).status_code == 200, url
+        times = []
+        for _ in range(runs):
+            with CaptureQueriesContext(connection) as queries:
+                start = time.perf_counter()
+                response = client.get(url)
+                times.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200, url
+        median = statistics.median(times)
+        print(f"    {name:<24} {median:7.1f} ms  ({len(queries)} queries)")
+        if median > goal_ms:
+            print(f"FAIL: {name} takes {median:.0f} ms (goal {goal_ms:.0f} ms)")
+            status = 1
+    return status
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sources", type=int, default=1200)
@@ -238,6 +287,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--query-items", default="10,100")
     parser.add_argument("--min-rate", type=float, default=1000.0, help="sources per minute")
     parser.add_argument("--max-rss-growth", type=float, default=64.0, help="MiB")
+    parser.add_argument("--page-runs", type=int, default=5)
+    parser.add_argument("--page-goal", type=float, default=300.0, help="ms per page")
     parser.add_argument("--database", default="kbz_bench_sources")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -327,6 +378,8 @@ def main(argv: list[str] | None = None) -> int:
             if growth > args.max_rss_growth:
                 print(f"FAIL: RSS grew by {growth:.1f} MiB after the first batch")
                 status = 1
+
+            status |= time_pages(user, ids, args.page_runs, args.page_goal)
 
             print("(b) queries per batch (first watch: all new; second: all repeats)")
             counts = set()
