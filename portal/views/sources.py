@@ -34,7 +34,7 @@ from portal.forms import prepare_filter_form
 from portal.source_forms import SourceForm
 from registry import selectors as registry_selectors
 from registry.choices import ReadChannel
-from sources import selectors, services, stats
+from sources import on_demand, selectors, services, stats
 from sources.choices import SourceState
 from sources.filtersets import SourceFilterSet
 from sources.models import Source
@@ -264,7 +264,7 @@ def defang_message(message: str) -> str:
 ACTIONS = {
     "pause": services.pause_source,
     "resume": services.resume_source,
-    "watch": services.watch_now,
+    "watch": on_demand.watch_now,
     "channel-link": services.register_channel_as_link,
 }
 _DONE = {

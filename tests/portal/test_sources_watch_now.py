@@ -91,12 +91,12 @@ def test_watch_now_refuses_a_paused_source(officer):
 def test_with_the_broker_away_the_page_says_when_the_source_will_be_watched(officer, monkeypatch):
     """Outside a transaction the task is sent at once; a broker that does not answer is said
     in words, and the lease makes the source due again when it runs out."""
-    from sources import services
+    from sources import on_demand, services
 
     source = services.add_source(actor=officer, url="https://t.me/some_channel")
     sent = []
-    monkeypatch.setattr("checks.sending.send", lambda *args, **kwargs: sent.append(args) or False)
-    monkeypatch.setattr(services, "_in_callers_transaction", lambda: False)  # a request's
+    monkeypatch.setattr(on_demand, "send", lambda *args, **kwargs: sent.append(args) or False)
+    monkeypatch.setattr(on_demand, "_in_callers_transaction", lambda: False)  # a request's
     response = browser_for(officer).post(
         reverse("portal:source_action", args=[source.pk, "watch"]), follow=True
     )
