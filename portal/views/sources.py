@@ -355,9 +355,9 @@ def presence_part(user, organization: Organization) -> dict:
     watched = {}
     if may_watch:
         watched = dict(
-            Source.objects.filter(
-                agency_id=user.agency_id, presence__organization=organization
-            ).values_list("presence_id", "pk")
+            selectors.sources_for(user)
+            .filter(agency_id=user.agency_id, presence__organization=organization)
+            .values_list("presence_id", "pk")
         )
     return {"may_watch_presence": may_watch, "watched_presence": watched}
 
