@@ -47,6 +47,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -76,6 +77,8 @@ OFF_SITE = "next_off_site"
 # Parser failures that mean the channel itself is not there.
 GONE_PARSE_CODES = frozenset({"not_found"})
 GONE_STATUS = frozenset({404, 410})
+# Pages larger than this are parsed in a worker thread.
+THREAD_PARSE_BYTES = 256 * 1024
 
 
 # --- leasing ---------------------------------------------------------------------------------
@@ -251,12 +254,15 @@ async def _watch_one(fetcher: Fetcher, source: Source) -> Outcome:
                     outcome.gone = result.status_code in GONE_STATUS
                     break
                 result.body = result.body or b""
-                outcome.bytes += len(result.body)
+                size = len(result.body)
+                outcome.bytes += size
+                parse = partial(
+                    parsers.parse_fetched, source.kind, result, pattern=source.pattern or None
+                )
                 try:
-                    # parse_fetched keeps the charset the fetcher settled on (header, meta).
-                    page = parsers.parse_fetched(
-                        source.kind, result, pattern=source.pattern or None
-                    )
+                    # parse_fetched keeps the charset the fetcher settled on (header, meta);
+                    # a big page is parsed in a thread, not in the loop the other fetches share.
+                    page = await asyncio.to_thread(parse) if size > THREAD_PARSE_BYTES else parse()
                 except parsers.ParseFailed as error:
                     code = getattr(error.code, "value", error.code)
                     detail = error.message
@@ -345,7 +351,15 @@ async def _fetch_images(wanted: list[tuple[Outcome, str, str]], config: FetchCon
             if prints is not None:
                 outcome.images.setdefault(key, []).append(prints)
 
-        await asyncio.gather(*(one(o, k, u) for o, k, u in wanted))
+        # Images only help matching: those not fetched within the watch's time cap (a slow
+        # CDN, a per-host rate) are left out, the text matching stands.
+        try:
+            async with asyncio.timeout(settings.SOURCES_WATCH_SECONDS):
+                await asyncio.gather(*(one(o, k, u) for o, k, u in wanted))
+        except TimeoutError:
+            logger.info(
+                "Images of new items: the rest left out after %s s", settings.SOURCES_WATCH_SECONDS
+            )
 
 
 # --- the watch -------------------------------------------------------------------------------

@@ -66,7 +66,12 @@ class SourceSerializer(serializers.ModelSerializer):
 class SourceCreateSerializer(serializers.Serializer):
     """What a new source needs: its address; the kind is detected when not given."""
 
-    url = serializers.CharField(max_length=4000)
+    url = serializers.CharField(
+        max_length=4000,
+        required=False,
+        allow_blank=True,
+        help_text="The channel, wall or feed; may be left out when a presence is given.",
+    )
     kind = serializers.CharField(required=False, allow_blank=True, help_text=_KINDS)
     pattern = serializers.CharField(required=False, allow_blank=True, max_length=4000)
     title = serializers.CharField(required=False, allow_blank=True, max_length=4000)

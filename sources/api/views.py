@@ -89,7 +89,7 @@ class SourceViewSet(
         else:
             source = services.add_source(
                 actor=user,
-                url=data["url"],
+                url=data.get("url", ""),
                 kind=data.get("kind") or None,
                 pattern=data.get("pattern", ""),
                 title=data.get("title", ""),

@@ -162,3 +162,21 @@ def test_edit_and_channel_link(people, police_source, as_user):
     assert too_often.status_code == 400
     linked = client.post(f"/api/v1/sources/{police_source.pk}/channel-link/")
     assert linked.status_code == 200 and linked.json()["channel_link"]
+
+
+def test_an_organizations_presence_becomes_a_source_through_the_api(people, as_user):
+    from organizations.models import OnlinePresence, Organization
+
+    organization = Organization.objects.create(name_ru="Организация", classification="extremist")
+    presence = OnlinePresence.objects.create(
+        organization=organization, platform="telegram", handle="org_channel"
+    )
+    client = as_user(people["officer"])
+    made = client.post("/api/v1/sources/", {"presence": presence.pk}, format="json")
+    assert made.status_code == 201, made.content
+    assert made.json()["organization"] == organization.pk
+    assert made.json()["watch_url"] == "https://t.me/s/org_channel"
+    missing = client.post("/api/v1/sources/", {"presence": 999999}, format="json")
+    assert missing.status_code == 400 and missing.json()["field"] == "presence"
+    empty = client.post("/api/v1/sources/", {}, format="json")
+    assert empty.status_code == 400 and empty.json()["field"] == "url"

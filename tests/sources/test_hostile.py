@@ -103,3 +103,16 @@ def test_too_many_items_stop_at_the_item_cap(feed_site, add, settings):
     [record] = watching.watch_sources([source.pk])
 
     assert record.found == 5 and record.truncated == watching.ITEM_LIMIT
+
+
+def test_a_large_page_within_the_caps_is_parsed_off_the_loop_and_capped(feed_site, add):
+    entries = posts("/p", 1500)
+    for entry in entries:
+        entry["text"] = entry["text"] * 8
+    feed_site.serve_feed("/feed.xml", entries)
+    assert len(feed_site.pages["/feed.xml"][1]) > watching.THREAD_PARSE_BYTES
+    source = add(feed_site.url("/feed.xml"))
+
+    [record] = watching.watch_sources([source.pk])
+
+    assert record.failure_code == "" and record.found == 500  # the parser's per-page cap
