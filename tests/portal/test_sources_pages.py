@@ -431,3 +431,24 @@ def test_an_agency_without_sources_sees_no_activity_from_others(world, make_user
     assert "No watched source found a new post lately." in " ".join(texts(doc, "//main"))
     assert not doc.xpath("//section[contains(@class,'newest-matches')]//li")
     assert listed(browser_for(stranger)) == set()
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("ru", ["Наблюдаемые источники", "Публикаций в день", "Наблюдать новый источник"]),
+        ("kk", ["Дереккөздер", "Күніне жарияланым", "Жаңа дереккөзді бақылау"]),
+    ],
+)
+def test_the_pages_speak_russian_and_kazakh(world, language, words):
+    from django.conf import settings
+
+    client = browser_for(world["users"]["officer"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    listing = client.get(reverse("portal:sources")).content.decode()
+    for word in words:
+        assert word in listing, word
+    detail = client.get(reverse("portal:source", args=[world["police"].pk]))
+    assert detail.status_code == 200
+    home = client.get(reverse("portal:home"))
+    assert home.status_code == 200
