@@ -90,6 +90,26 @@ def with_activity(
     )
 
 
+ACTIVITY_FIELDS = ("recent_posts", "recent_matched", "post_count", "matched_count", "posts_per_day")
+
+
+def activity(sources, *, days: int = ACTIVITY_DAYS, now: datetime | None = None) -> None:
+    """Set with_activity's figures on these sources (a page of a list the caller read through
+    the policy), in one query: computed for the page's rows only, never for every row a sort
+    would have to look at."""
+    sources = list(sources)
+    rows = {
+        row["pk"]: row
+        for row in with_activity(
+            Source.objects.filter(pk__in=[source.pk for source in sources]), days=days, now=now
+        ).values("pk", *ACTIVITY_FIELDS)
+    }
+    for source in sources:
+        row = rows.get(source.pk, {})
+        for name in ACTIVITY_FIELDS:
+            setattr(source, name, row.get(name, 0))
+
+
 @dataclass(frozen=True)
 class Summary:
     """A source's totals over all its watches and posts."""

@@ -106,9 +106,10 @@ def source_list(request):
     # A wrong filter never silently widens the list: show nothing and say what is wrong.
     sources = filterset.qs if valid else filterset.queryset.none()
     counts = _state_counts(sources)
-    rows = stats.with_activity(sources).order_by("-created_at", "-id")
-    paginator = CappedPaginator(rows, PAGE_SIZE, cap=COUNT_CAP)
+    paginator = CappedPaginator(sources.order_by("-created_at", "-id"), PAGE_SIZE, cap=COUNT_CAP)
     page = paginator.get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    stats.activity(page.object_list)  # the page's rows only: one query
     for source in page.object_list:
         source.last_error_label = stats.failure_label(source.last_error_code)
     query = request.GET.copy()

@@ -173,3 +173,18 @@ def test_failure_codes_are_said_in_words():
     assert stats.failure_label("timeout") == "the server did not answer in time"
     assert stats.failure_label("something_new") == "something_new"
     assert stats.failure_label("") == ""
+
+
+def test_activity_set_on_a_page_of_sources_agrees_with_with_activity(
+    world, django_assert_num_queries
+):
+    from sources.models import Source
+
+    now = world["now"]
+    page = list(Source.objects.order_by("pk"))
+    with django_assert_num_queries(1):
+        stats.activity(page, now=now)
+    expected = {row.pk: row for row in stats.with_activity(Source.objects.all(), now=now)}
+    for source in page:
+        for name in stats.ACTIVITY_FIELDS:
+            assert getattr(source, name) == getattr(expected[source.pk], name), name
