@@ -253,15 +253,17 @@ async def _watch_one(fetcher: Fetcher, source: Source) -> Outcome:
                     outcome.fail(result.error, result.error_detail or "")
                     outcome.gone = result.status_code in GONE_STATUS
                     break
-                result.body = result.body or b""
+                if result.body is None:
+                    result.body = b""
                 size = len(result.body)
                 outcome.bytes += size
+                # The body as fetched (un-gzipped), the final URL, and the charset the fetcher
+                # settled on (sources.parsers.parse_fetched).
                 parse = partial(
                     parsers.parse_fetched, source.kind, result, pattern=source.pattern or None
                 )
                 try:
-                    # parse_fetched keeps the charset the fetcher settled on (header, meta);
-                    # a big page is parsed in a thread, not in the loop the other fetches share.
+                    # A big page is parsed in a thread, not in the loop the other fetches share.
                     page = await asyncio.to_thread(parse) if size > THREAD_PARSE_BYTES else parse()
                 except parsers.ParseFailed as error:
                     code = getattr(error.code, "value", error.code)
