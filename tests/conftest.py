@@ -76,3 +76,27 @@ def regional_prosecutor(make_user):
 @pytest.fixture
 def auditor(central_agency):
     return UserFactory(agency=central_agency, roles=[Role.AUDITOR])
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    names = getattr(item, "fixturenames", ())
+    return "transactional_db" in names or "live_server" in names
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends by flushing every table, reference data included (regions and
+    role groups, which migrations load): put them back at once, so that no test depends on
+    whether the test before it remembered to (tests.checks.sites.restore_reference_data)."""
+    yield
+    if nextitem is None or not _is_transactional(item):
+        return  # (after the last test the session's fixtures, the test database too, are gone)
+    from pytest_django.plugin import blocking_manager_key
+
+    from tests.checks.sites import restore_reference_data
+
+    with item.config.stash[blocking_manager_key].unblock():
+        restore_reference_data()

@@ -29,7 +29,7 @@ from accounts import policy
 from accounts.models import Agency
 from kibernadzor.errors import Conflict, DomainError, NotAllowed
 from organizations.models import OnlinePresence, Organization
-from portal.charts import line_chart
+from portal.charts import responsive_line_chart
 from portal.forms import prepare_filter_form
 from portal.source_forms import SourceForm
 from registry import selectors as registry_selectors
@@ -161,7 +161,7 @@ def _items_page(request, source: Source):
 
 
 def _chart(days: list[stats.Day]):
-    return line_chart(
+    return responsive_line_chart(
         [row.day for row in days],
         [
             (_("posts"), [row.posts for row in days]),

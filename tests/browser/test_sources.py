@@ -71,7 +71,7 @@ def test_an_officer_adds_a_feed_watches_it_and_reads_its_posts_and_statistics(
     expect(page.locator("li.source-item.matched")).to_have_count(1)
     expect(page.locator("li.source-item.matched")).to_contain_text("material No. 1234")
     expect(page.locator("dl.source-stats")).to_contain_text("6")
-    expect(page.locator("figure.chart svg polyline").first).to_be_visible()
+    expect(page.locator("figure.chart svg polyline:visible").first).to_be_visible()
     expect(page.locator("table.watches tbody tr")).to_have_count(1)
     # No live link to the content: every address defanged, each post opens its registry page.
     expect(page.locator("main a[href^='http']")).to_have_count(0)

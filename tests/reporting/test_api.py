@@ -244,7 +244,8 @@ def test_every_endpoint_answers_in_csv_and_xlsx(world, api_client):
 
 
 def test_text_that_looks_like_a_formula_is_neutralised_in_csv_and_xlsx(world, api_client):
-    evil = OrganizationFactory(name_ru='=HYPERLINK("http://evil.example","x")')
+    formula = '=HYPERLINK("http://evil.example","x")'
+    evil = OrganizationFactory(name_ru=formula, name_kk=formula, name_en=formula)
     LinkOrganization.objects.create(link=world.links.L3, organization=evil)
     params = {**MARCH, "format": "csv"}
     rows = _csv(get(api_client, world.users.central, "breakdowns/organization/", **params))

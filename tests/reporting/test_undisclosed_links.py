@@ -9,6 +9,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.utils import translation
 
 from registry.choices import LinkClassification, LinkState
 from registry.models import Link, LinkMaterial, LinkOrganization, Report
@@ -72,7 +73,8 @@ def test_the_issue_reproduction_state_reappeared_and_new_answer_alike(world, dja
 
 def test_breakdowns_by_the_link_count_the_repeat_as_not_disclosed(attributed_l6):
     knb = attributed_l6.users.knb_officer
-    breakdowns = services.breakdowns(knb, MARCH, list(DIMENSIONS))
+    with translation.override("en"):
+        breakdowns = services.breakdowns(knb, MARCH, list(DIMENSIONS))
     for dimension in LINK_DIMENSIONS:
         rows = {row["key"]: row for row in breakdowns[dimension]}
         assert rows[UNDISCLOSED]["repeats"] == 1, dimension  # its own report of L6
