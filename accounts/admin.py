@@ -102,11 +102,26 @@ def reset_second_factor(modeladmin, request, queryset):
     )
 
 
+class RoleFilter(admin.SimpleListFilter):
+    """Users by role, named in the reader's language (the groups' own names are role codes)."""
+
+    title = _("roles")
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return Role.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Role.values:
+            return queryset.filter(groups__name=self.value())
+        return queryset
+
+
 @admin.register(User)
 class UserAdmin(PolicyModelAdmin, DjangoUserAdmin):
     actions = [reset_second_factor]
     list_display = ["username", "last_name", "first_name", "agency", "role_list", "is_active"]
-    list_filter = ["groups", "agency__kind", "agency__region", "is_active", "is_demo"]
+    list_filter = [RoleFilter, "agency__kind", "agency__region", "is_active", "is_demo"]
     search_fields = ["username", "first_name", "last_name", "email", "agency__name_ru"]
     list_select_related = ["agency"]
     autocomplete_fields = ["agency"]
