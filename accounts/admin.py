@@ -1,6 +1,7 @@
 from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
@@ -53,6 +54,26 @@ class UserAddForm(AdminUserCreationForm):
     roles = RolesField(
         help_text=_("The roles and the agency take effect when a second administrator approves.")
     )
+
+
+def role_label(code: str) -> str:
+    """A role's name in the reader's language (its code if it is not a role of accounts.roles)."""
+    return str(Role(code).label) if code in Role.values else code
+
+
+class RoleFilter(admin.SimpleListFilter):
+    """Users by role, named in the reader's language (the groups' names are role codes)."""
+
+    title = _("role")
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return Role.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Role.values:
+            return queryset.filter(groups__name=self.value())
+        return queryset
 
 
 # Second-factor devices hold secrets: no admin page shows or edits them, for anyone. An
@@ -230,9 +251,7 @@ class UserAdmin(PolicyModelAdmin, DjangoUserAdmin):
 
     @admin.display(description=_("roles"))
     def role_list(self, obj):
-        return ", ".join(
-            sorted(str(Role(g.name).label) for g in obj.groups.all() if g.name in Role)
-        )
+        return ", ".join(sorted(role_label(g.name) for g in obj.groups.all() if g.name in Role))
 
     @admin.display(description=_("second factor"))
     def second_factor_status(self, obj):
@@ -320,10 +339,24 @@ if apps.is_installed("rest_framework.authtoken"):
 
 @admin.register(Group)
 class RoleAdmin(PolicyModelAdmin):
-    """Roles are code (accounts.roles): shown here, changed only by a release."""
+    """Roles are code (accounts.roles): shown here by their name in the reader's language
+    beside the code, changed only by a release."""
 
-    list_display = ["name"]
+    list_display = ["role_name", "name"]
+    list_display_links = ["role_name"]
     filter_horizontal = ["permissions"]
+    fields = ["role_name", "name", "permissions"]
+    readonly_fields = ["role_name"]
+
+    @admin.display(description=_("role"), ordering="name")
+    def role_name(self, obj):
+        return role_label(obj.name)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        group = self.get_object(request, unquote(object_id))
+        if group is not None:
+            extra_context = {**(extra_context or {}), "subtitle": role_label(group.name)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_add_permission(self, request):
         return False

@@ -7,13 +7,21 @@ button (SIMPLE_HISTORY_REVERT_DISABLED) does not stop a hand-made POST, and view
 reaches the page. So both history pages answer 405 to anything but GET/HEAD before the library
 sees the request, show a form whose every field is read-only, and show only objects the policy
 lets the user view (404 otherwise, as the change page does).
+
+URLs are defanged on every admin page (docs/design.md §5.3): objects' __str__ (titles,
+breadcrumbs, deletion pages, the admin log), the changelist's cells and read-only values (the
+project's templates/admin/ pass them through accounts.templatetags.admin_defang), the history's
+versions and changes (ADMIN_HISTORY_LIST_TEMPLATE). An editable URL field is a plain input: the
+admin's URL widget would print the stored address as a live link above it.
 """
 
 from datetime import date, datetime
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import flatten, flatten_fieldsets, unquote
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import Http404, HttpResponseNotAllowed
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -25,6 +33,9 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from accounts import policy
 
 READ_METHODS = ("GET", "HEAD")
+ADMIN_HISTORY_LIST_TEMPLATE = "admin/history/object_history_list.html"
+# An editable URL as a plain input (no "Currently: <a href=…>" above it).
+PLAIN_URL_INPUT = {models.URLField: {"widget": forms.URLInput(attrs={"class": "vURLField"})}}
 
 
 def has_history(model) -> bool:
@@ -61,6 +72,9 @@ class ReadableHistory(HistoricalRecordContextHelper):
 
 class PolicyModelAdmin(SimpleHistoryAdmin):
     """Rows and actions in the admin come from accounts.policy, as everywhere else."""
+
+    object_history_list_template = ADMIN_HISTORY_LIST_TEMPLATE
+    formfield_overrides = PLAIN_URL_INPUT
 
     def get_queryset(self, request):
         return policy.restrict(super().get_queryset(request), request.user, "view")

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken, AuthTokenManager
@@ -469,4 +469,4 @@ class SecondFactorReset(models.Model):
         verbose_name_plural = _("second factor resets")
 
     def __str__(self):
-        return f"{self.user} ({self.reset_at:%Y-%m-%d %H:%M})"
+        return f"{self.user} ({formats.localize(timezone.localtime(self.reset_at))})"

@@ -18,6 +18,7 @@ class NotificationKind(models.TextChoices):
     ACCESS_CHANGE = "access_change", _("access change")
     ORDER_OVERDUE = "order_overdue", _("order overdue")
     ASSIGNED = "assigned", _("link assigned")
+    SOURCE_MATCH = "source_match", _("new posts of a watched source match known content")
 
 
 class FetchError(models.TextChoices):

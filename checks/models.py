@@ -10,11 +10,12 @@ maximum views, views at detection and at blocking, when the link is next due.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.querysets import RestrictedQuerySet
 from checks.choices import CheckTrigger, NotificationKind
+from utilities.defang import defang_text
 
 
 class Check(models.Model):
@@ -80,7 +81,8 @@ class Check(models.Model):
 
     def __str__(self):
         outcome = self.status_code or self.error or "—"
-        return f"{self.link_id} @ {self.checked_at:%Y-%m-%d %H:%M}: {outcome}"
+        at = formats.localize(timezone.localtime(self.checked_at))
+        return f"{self.link_id} @ {at}: {outcome}"
 
 
 class RepublicationGroup(models.Model):
@@ -254,7 +256,7 @@ class Notification(models.Model):
         ]
 
     def __str__(self):
-        return self.message[:80]
+        return defang_text(self.message)[:80]
 
 
 class HostRate(models.Model):

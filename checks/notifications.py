@@ -32,6 +32,25 @@ def notify_agencies(link, kind: str, message: str) -> list[Notification]:
     return notes
 
 
+def notify_agency_messages(messages: Iterable[tuple[int, int | None, str, str]]) -> list:
+    """One portal notification per (agency id, link id or None, kind, message), in one INSERT,
+    and an email to each agency's officers if CHECKER_NOTIFY_EMAIL (sources.watching sends
+    its grouped "N new posts match …" notices through this)."""
+    rows = [
+        Notification(agency_id=agency_id, link_id=link_id, kind=kind, message=message)
+        for agency_id, link_id, kind, message in messages
+    ]
+    if not rows:
+        return []
+    notes = Notification.objects.bulk_create(rows)
+    if settings.CHECKER_NOTIFY_EMAIL:
+        for note in rows:
+            transaction.on_commit(
+                partial(_email_agencies, [note.agency_id], note.message), robust=True
+            )
+    return notes
+
+
 def notify_auditors_of_access_change(sender, grant, **kwargs) -> list[Notification]:
     """One portal notification per active auditor for an access change recorded or decided
     (accounts.signals.access_changed): who, what, for whom, and where it stands."""

@@ -13,7 +13,7 @@ triggers (migration 0001) refuse the same to any SQL that tries.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.querysets import RestrictedQuerySet
@@ -106,7 +106,8 @@ class Capture(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.link_id} @ {self.requested_at:%Y-%m-%d %H:%M} ({self.state})"
+        at = formats.localize(timezone.localtime(self.requested_at))
+        return f"{self.link_id} @ {at} ({self.get_state_display()})"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and getattr(self, "_stored_state", None) in FINAL_STATES:
@@ -216,7 +217,8 @@ class CustodyEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.capture_id} {self.action} @ {self.at:%Y-%m-%d %H:%M:%S}"
+        at = formats.localize(timezone.localtime(self.at))
+        return f"{self.capture_id} {self.get_action_display()} @ {at}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -21,6 +21,7 @@ from orders.api import views as orders_views
 from organizations.api import views as organizations_views
 from registry.api import views as registry_views
 from reporting.api import views as reporting_views
+from sources.api import views as sources_views
 
 router = DefaultRouter()
 router.register("regions", accounts_views.RegionViewSet, basename="region")
@@ -37,6 +38,9 @@ router.register("orders", orders_views.OrderViewSet, basename="order")
 router.register("order-links", orders_views.OrderLinkViewSet, basename="orderlink")
 router.register("recipients", orders_views.RecipientViewSet, basename="recipient")
 router.register("captures", evidence_views.CaptureViewSet, basename="capture")
+router.register("sources", sources_views.SourceViewSet, basename="source")
+router.register("source-items", sources_views.SourceItemViewSet, basename="sourceitem")
+router.register("source-watches", sources_views.SourceWatchViewSet, basename="sourcewatch")
 
 
 class LoginForDocs:

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "reporting",
     "orders",
     "evidence",
+    "sources",
     "portal",
 ]
 
@@ -522,6 +523,26 @@ CHECKER_SEND_PAUSE_SECONDS = env.float("CHECKER_SEND_PAUSE_SECONDS", default=30.
 # The links of a sent order are re-checked this often until found gone (the real time-to-block).
 ORDER_RECHECK_MINUTES = env.float("ORDER_RECHECK_MINUTES", default=15)
 
+# --- Watched sources (sources app; README "Watching sources") ------------------------------------
+# Beat leases the due sources in batches of SOURCES_BATCH_SIZE every SOURCES_DISPATCH_SECONDS
+# (at most SOURCES_DISPATCH_LIMIT a tick); a lease lasts SOURCES_LEASE_SECONDS. Each watch
+# reads at most SOURCES_MAX_PAGES pages of at most SOURCES_MAX_BYTES each and
+# SOURCES_MAX_ITEMS items, within SOURCES_WATCH_SECONDS; a source answering 404/410
+# SOURCES_GONE_AFTER times in a row is marked gone. New items' images: at most
+# SOURCES_MEDIA_PER_WATCH per watch, SOURCES_MEDIA_BYTES each (PDQ matching).
+SOURCES_DISPATCH_SECONDS = env.float("SOURCES_DISPATCH_SECONDS", default=60.0)
+SOURCES_BATCH_SIZE = env.int("SOURCES_BATCH_SIZE", default=50)
+SOURCES_DISPATCH_LIMIT = env.int("SOURCES_DISPATCH_LIMIT", default=5000)
+SOURCES_LEASE_SECONDS = env.float("SOURCES_LEASE_SECONDS", default=900.0)
+SOURCES_MAX_PAGES = env.int("SOURCES_MAX_PAGES", default=5)
+SOURCES_MAX_BYTES = env.int("SOURCES_MAX_BYTES", default=5 * 1024 * 1024)
+SOURCES_MAX_ITEMS = env.int("SOURCES_MAX_ITEMS", default=1000)
+SOURCES_WATCH_SECONDS = env.float("SOURCES_WATCH_SECONDS", default=120.0)
+SOURCES_GONE_AFTER = env.int("SOURCES_GONE_AFTER", default=3)
+SOURCES_RETRY_MAX_HOURS = env.float("SOURCES_RETRY_MAX_HOURS", default=24.0)
+SOURCES_MEDIA_PER_WATCH = env.int("SOURCES_MEDIA_PER_WATCH", default=20)
+SOURCES_MEDIA_BYTES = env.int("SOURCES_MEDIA_BYTES", default=2 * 1024 * 1024)
+
 # --- Email (Django 6.1's MAILERS; the EMAIL_* settings are deprecated) ---------------------------
 # SMTP to EMAIL_HOST (a local MTA, localhost, by default; port 25, 587 with TLS, 465 with SSL).
 # With DEBUG on and no EMAIL_HOST, mail is printed to the console instead.
@@ -607,6 +628,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.bring_forward_rechecks",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    # Watched sources (sources.tasks): the due ones leased in batches, one watch task each.
+    "sources-dispatch-due": {
+        "task": "sources.tasks.dispatch_due",
+        "schedule": SOURCES_DISPATCH_SECONDS,
+        "options": {"expires": max(SOURCES_DISPATCH_SECONDS - 5, 5)},
     },
     "orders-escalate-overdue": {
         "task": "orders.tasks.escalate_overdue",

@@ -11,6 +11,7 @@ from decisions.admin_filters import DecisionRegionFilter, DecisionYearFilter
 from decisions.choices import CourtClassification
 from kibernadzor.errors import DomainError
 from materials import services
+from materials.choices import LANGUAGES
 from materials.models import Material, MaterialFingerprint
 from materials.selectors import search_materials
 from utilities.admin import PolicyInlineMixin
@@ -52,6 +53,55 @@ class ImportForm(forms.Form):
     dry_run = forms.BooleanField(label=_("only show what would change"), required=False)
 
 
+class LanguagesField(forms.TypedMultipleChoiceField):
+    """A material's languages as ticks from the project's list (materials.choices.LANGUAGES),
+    stored as the JSON list of codes the model keeps."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        kwargs.pop("encoder", None)
+        kwargs.pop("decoder", None)
+        kwargs.pop("max_length", None)
+        kwargs.pop("required", None)
+        super().__init__(choices=list(LANGUAGES.items()), required=False, **kwargs)
+
+    def prepare_value(self, value):
+        return list(value or [])
+
+
+class MaterialForm(forms.ModelForm):
+    class Meta:
+        model = Material
+        fields = ["languages"]  # the admin names the rest (MaterialAdmin.fields)
+        field_classes = {"languages": LanguagesField}
+        help_texts = {"languages": _("The languages the material is in.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("languages")
+        stored = [code for code in (self.instance.languages or []) if code not in LANGUAGES]
+        if field is not None and stored:
+            # A code imported before the list knew it stays choosable, not silently dropped.
+            field.choices = [*field.choices, *((code, code) for code in stored)]
+
+
+# The columns of the official list (materials.listparse.COLUMN_TITLES) as the reader names them.
+IMPORT_FIELDS = {
+    "number": _("number"),
+    "title": _("title"),
+    "decision": _("court decision"),
+    "category": _("category"),
+    "court": _("court"),
+    "decision_date": _("decision date"),
+    "entry_into_force": _("date of entry into force"),
+    "included_on": _("date of inclusion"),
+    "file": _("file"),
+    "header": _("header row"),
+    "": "—",
+}
+
+
 @admin.register(Material)
 class MaterialAdmin(PolicyModelAdmin):
     list_display = ["number", "title", "classification", "kind", "status", "decision", "is_demo"]
@@ -62,8 +112,9 @@ class MaterialAdmin(PolicyModelAdmin):
     ]  # fmt: skip
     search_fields = ["number", "title"]
     list_select_related = ["decision", "organization"]
-    autocomplete_fields = ["organization"]
-    raw_id_fields = ["decision"]
+    form = MaterialForm
+    # The decision is found by its court, case number or text, shown as "court, date, № case".
+    autocomplete_fields = ["organization", "decision"]
     readonly_fields = ["is_demo"]
     inlines = [FingerprintInline]
     actions = ["export_csv", "export_xlsx"]
@@ -142,13 +193,17 @@ class MaterialAdmin(PolicyModelAdmin):
                 messages.error(request, refused.message)
             else:
                 level = messages.SUCCESS if report.ok else messages.ERROR
-                messages.add_message(request, level, report.summary())
+                messages.add_message(request, level, report.describe())
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("Import the official list of materials"),
             "form": form,
             "report": report,
+            "rejected": [
+                (error.sheet, error.row, IMPORT_FIELDS.get(error.field, error.field), error.message)
+                for error in (report.rejected if report else [])
+            ],
             "changelist_url": reverse("admin:materials_material_changelist"),
         }
         return TemplateResponse(request, "admin/materials/material/import.html", context)

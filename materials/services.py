@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -83,6 +84,41 @@ class ImportReport:
             else f"{self.filename}: {len(self.created)} created, {len(self.updated)} updated, "
             f"{len(self.excluded)} struck off, "
             f"{len(self.unchanged)} unchanged, {self.decisions_created} new court decisions"
+        )
+
+    def describe(self) -> str:
+        """The summary in the reader's language (the admin's message); `summary()` stays the
+        command's log line. A rejected import says only that nothing was written and how many
+        rows are wrong: what it would have created is not news."""
+        counts = {
+            "file": self.filename,
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "excluded": len(self.excluded),
+            "unchanged": len(self.unchanged),
+            "decisions": self.decisions_created,
+        }
+        if not self.ok:
+            return ngettext(
+                "%(file)s: rejected, nothing was written: %(count)d row has errors.",
+                "%(file)s: rejected, nothing was written: %(count)d rows have errors.",
+                len(self.rejected),
+            ) % {"file": self.filename, "count": len(self.rejected)}
+        if self.dry_run:
+            return (
+                gettext(
+                    "%(file)s: dry run, nothing was written. It would create %(created)d, "
+                    "update %(updated)d and strike off %(excluded)d materials; %(unchanged)d "
+                    "unchanged; %(decisions)d new court decisions."
+                )
+                % counts
+            )
+        return (
+            gettext(
+                "%(file)s: %(created)d materials created, %(updated)d updated, %(excluded)d "
+                "struck off; %(unchanged)d unchanged; %(decisions)d new court decisions."
+            )
+            % counts
         )
 
     def as_dict(self) -> dict:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -450,4 +450,4 @@ class FeedAccess(models.Model):
         indexes = [models.Index(fields=["subscriber", "-at"], name="feedaccess_subscriber_idx")]
 
     def __str__(self):
-        return f"{self.subscriber_id} {self.what} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.subscriber_id} {self.what} {formats.localize(timezone.localtime(self.at))}"

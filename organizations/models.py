@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 from accounts.querysets import RestrictedQuerySet
 from decisions.choices import CourtClassification
 from organizations.choices import AliasKind, OrganizationStatus, PresencePlatform
+from utilities.defang import defang
 from utilities.search import search_key
 
 
@@ -149,7 +150,7 @@ class OnlinePresence(models.Model):
         ]  # fmt: skip
 
     def __str__(self) -> str:
-        return f"{self.get_platform_display()}: {self.handle}"
+        return f"{self.get_platform_display()}: {defang(self.handle)}"
 
     def save(self, *args, **kwargs):
         self.handle = normalise_handle(self.handle)

@@ -51,6 +51,12 @@ def portal(request):
         return policy.can(user, "view", model=Organization)
 
     @cache
+    def sees_sources():
+        from sources.models import Source
+
+        return policy.can(user, "view", model=Source)
+
+    @cache
     def work_queues():
         """The user's work queues with their counts (registry.queues: one query, cached)."""
         from django.urls import reverse
@@ -82,6 +88,7 @@ def portal(request):
     context["nav_may_submit"] = may_submit
     context["nav_sees_materials"] = sees_materials
     context["nav_sees_organizations"] = sees_organizations
+    context["nav_sees_sources"] = sees_sources
     return context
 
 

@@ -14,6 +14,7 @@ from portal.views import (
     orders,
     registers,
     second_factor,
+    sources,
     submit,
 )
 
@@ -89,4 +90,14 @@ urlpatterns = [
         name="order_document",
     ),
     path("links/<int:link_pk>/add-to-order/", orders.add_to_order, name="link_add_to_order"),
+    # watched sources (portal.views.sources)
+    path("sources/", sources.source_list, name="sources"),
+    path("sources/new/", sources.source_add, name="source_add"),
+    path("sources/<int:pk>/", sources.source_detail, name="source"),
+    re_path(
+        r"^sources/(?P<pk>[0-9]+)/(?P<action>pause|resume|watch|channel-link)/$",
+        sources.source_action,
+        name="source_action",
+    ),
+    path("presence/<int:pk>/watch/", sources.presence_watch, name="presence_watch"),
 ]

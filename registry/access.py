@@ -31,6 +31,15 @@ def sees_confidential_in_scope(user) -> bool:
     return user.is_superuser or user.has_role(Role.PROSECUTOR, Role.AUDITOR)
 
 
+def may_export_live_urls(user) -> bool:
+    """Prosecutors and supervisors may ask an export for live URLs (prosecutors send them to
+    the platforms, supervisors pass them on to those who block); every row handed out so is
+    logged (registry.selectors.handed_out_live). Everyone else gets them defanged only."""
+    return bool(
+        user.is_active and (user.is_superuser or user.has_role(Role.PROSECUTOR, Role.SUPERVISOR))
+    )
+
+
 def _in_scope(scope: Scope) -> Q | bool:
     """Links reported by, or assigned to, an agency in the scope."""
     if scope.reach == Reach.COUNTRY:

@@ -14,7 +14,7 @@ from kibernadzor.errors import DomainError
 from registry import selectors, services, transitions
 from registry.choices import LinkClassification, LinkState, ReadChannel
 from registry.models import ConfidentialRead, Link, Report, StateChange
-from utilities.admin import ReadOnlyAdmin
+from utilities.admin import DefangedFieldsAdmin, ReadOnlyAdmin
 from utilities.pagination import CappedPaginator
 
 
@@ -98,9 +98,10 @@ class TransitionForm(forms.Form):
 
 
 @admin.register(Link)
-class LinkAdmin(ShowsLinksAdmin, PolicyModelAdmin):
+class LinkAdmin(ShowsLinksAdmin, DefangedFieldsAdmin, PolicyModelAdmin):
     shown_link = ""
     history_reason_label = staticmethod(selectors.change_reason_label)
+    defanged_fields = ("url", "host", "registrable_domain")
     list_display = [
         "short_url",
         "platform",
@@ -125,7 +126,18 @@ class LinkAdmin(ShowsLinksAdmin, PolicyModelAdmin):
     inlines = [TrailInline]
     actions = ["start_review", "resume_review"]
     fieldsets = [
-        (None, {"fields": ["url", "platform", "platform_id", "host", "registrable_domain"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "url_defanged",
+                    "platform",
+                    "platform_id",
+                    "host_defanged",
+                    "registrable_domain_defanged",
+                ]
+            },
+        ),
         (
             _("State"),
             {"fields": ["state", "state_changed_at", "transition_link", "classification"]},
@@ -240,8 +252,15 @@ class LinkAdmin(ShowsLinksAdmin, PolicyModelAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(ShowsLinksAdmin, ReadOnlyAdmin):
-    list_display = ["submitted_at", "raw_url", "agency", "user", "source", "is_repeat", "link"]
+class ReportAdmin(ShowsLinksAdmin, DefangedFieldsAdmin, ReadOnlyAdmin):
+    defanged_fields = ("raw_url",)
+    list_display = [
+        "submitted_at", "raw_url_defanged", "agency", "user", "source", "is_repeat", "link",
+    ]  # fmt: skip
+    fields = [
+        "link", "user", "agency", "submitted_at", "raw_url_defanged", "source", "is_repeat",
+    ]  # fmt: skip
+    readonly_fields = fields
     list_filter = ["source", "is_repeat"]
     list_select_related = ["agency", "user", "link"]
     raw_id_fields = ["link"]

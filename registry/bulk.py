@@ -1,4 +1,4 @@
-"""Bulk work on links: one action applied to a selection of links (docs/design.md §4.10).
+"""Bulk work on links: one action applied to a selection of links (docs/design.md §4.13).
 
 A selection is either link ids or a queryset (a registry filter, a batch's results), and it is
 always resolved here, at the time of the action, under the access policy: only links the user

@@ -58,6 +58,7 @@ class ReportSource(models.TextChoices):
     FILE = "file", _("bulk file")
     API = "api", _("API")
     DEMO = "demo", _("demo data")
+    MONITOR = "monitor", _("watched source")
 
 
 class SubmissionStatus(models.TextChoices):
@@ -75,6 +76,8 @@ class ReadChannel(models.TextChoices):
     OPEN = "open", _("original opened")
     LIST = "list", _("list")
     EXPORT = "export", _("export")
+    # Every row of an export asked for with live URLs, confidential or not (registry.exports).
+    EXPORT_LIVE = "export_live", _("export with live URLs")
     API = "api", _("API")
     ADMIN = "admin", _("admin")
     DECONFLICTION = "deconfliction", _("deconfliction answer")

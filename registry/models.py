@@ -24,6 +24,7 @@ from registry.choices import (
     ReadChannel,
     ReportSource,
 )
+from utilities.defang import defang
 
 # A case number as agencies write them: the pre-trial register's 15 digits (ЕРДР), a court's
 # "2-1234/2024", "№ 123-45/67": letters (Latin, Cyrillic, Kazakh), digits, and . / - № between
@@ -58,6 +59,15 @@ class Link(models.Model):
         max_length=12,
         choices=LinkClassification.choices,
         default=LinkClassification.UNCLASSIFIED,
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"),
+        default=0,
+        db_default=0,
+        help_text=_(
+            "Raised when the content re-uses a banned material or content already confirmed "
+            "illegal (sources.matching); higher comes first in the work queue."
+        ),
     )
     confidential = models.BooleanField(
         _("confidential"),
@@ -131,7 +141,8 @@ class Link(models.Model):
 
     objects = RestrictedQuerySet.as_manager()
     # report_count changes with every repeat submission; the Reports are its history.
-    history = HistoricalRecords(excluded_fields=["report_count"])
+    # The priority follows the attributions (LinkMaterial), whose history says why.
+    history = HistoricalRecords(excluded_fields=["report_count", "priority"])
 
     class Meta:
         ordering = ["-first_reported_at", "-id"]
@@ -189,6 +200,12 @@ class Link(models.Model):
                 condition=Q(confidential=True),
             ),
             models.Index(fields=["host"], name="link_host_idx"),
+            # The work queue: links whose priority was raised, highest and newest first.
+            models.Index(
+                fields=["-priority", "-first_reported_at"],
+                name="link_priority_idx",
+                condition=Q(priority__gt=0),
+            ),
             # Search by fragment (registry.search): a channel name or video id inside the URL.
             # Django's icontains is UPPER(url) LIKE UPPER(%s), so the index is on UPPER(url).
             GinIndex(OpClass(Upper("url"), name="gin_trgm_ops"), name="link_url_trgm_idx"),
@@ -210,7 +227,9 @@ class Link(models.Model):
         ]
 
     def __str__(self):
-        return self.url if len(self.url) <= 120 else self.url[:119] + "…"
+        # Defanged: the admin's titles, breadcrumbs, deletion pages and log show this.
+        url = defang(self.url)
+        return url if len(url) <= 120 else url[:119] + "…"
 
 
 class Report(models.Model):
@@ -285,7 +304,7 @@ class Report(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.agency_id}: {self.raw_url[:80]}"
+        return f"{self.agency_id}: {defang(self.raw_url)[:80]}"
 
 
 class StateChange(models.Model):
@@ -432,7 +451,11 @@ class ConfidentialRead(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user_id} read {self.link_id} ({self.channel})"
+        return _("%(user)s read link %(link)s (%(channel)s)") % {
+            "user": self.user_id,
+            "link": self.link_id,
+            "channel": self.get_channel_display(),
+        }
 
 
 class _Attribution(models.Model):

@@ -1,7 +1,7 @@
 """Work queues: the registry list with a fixed filter, one per kind of work waiting for a user.
 
 A queue is a condition on the links the user may see (registry.selectors.links_for, the
-access policy), offered to the roles whose work it is (docs/design.md §4.10):
+access policy), offered to the roles whose work it is (docs/design.md §4.12):
 
 - **review**, "awaiting review" (officers and supervisors): links in the states that wait for
   a reviewer, *new* (start review) and *under review* (send to expert, reject; a prosecutor

@@ -243,6 +243,14 @@ def read_links(user, rows: Iterable, channel: ReadChannel) -> list:
     return rows
 
 
+def handed_out_live(user, rows: Iterable) -> list:
+    """Rows about to be written with their live URLs (an export asked for them): every one
+    is logged, confidential or not, as ReadChannel.EXPORT_LIVE, in one INSERT."""
+    rows = list(rows)
+    ConfidentialRead.objects.record(user, (_row_id(row) for row in rows), ReadChannel.EXPORT_LIVE)
+    return rows
+
+
 def _row_id(row) -> int:
     return row["id"] if isinstance(row, Mapping) else row.pk
 

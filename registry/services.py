@@ -875,3 +875,151 @@ def attribute_existing_links(presence) -> int:
         ignore_conflicts=True,
     )
     return len(ids)
+
+
+# --- found by the system for several agencies at once (watched sources) ---------------------
+class Found(NamedTuple):
+    """One URL the system found for an agency (sources.watching): reported in the name of
+    `user_id` (the agency's monitor account, sources.services.monitor_account) for
+    `agency_id`."""
+
+    user_id: int
+    agency_id: int
+    raw: str
+
+
+class Registered(NamedTuple):
+    """What register_found did with one input: its link and whether this call registered it
+    (False: the link was known, and this input is a repeat report of it)."""
+
+    key: str
+    link_id: int
+    new: bool
+
+
+def register_found(
+    found: Sequence[Found], *, source: str = ReportSource.MONITOR, demo: bool = False
+) -> list[Registered | None]:
+    """submit_urls for the system: register the URLs not yet known and report the known ones,
+    one Report per valid input, each in the name of its own agency's account. One answer per
+    input, in input order: a Registered, or None for an input that is not a URL the registry
+    takes.
+
+    The same pipeline and the same guarantees as submit_urls (ON CONFLICT on the key, locks
+    in id order, one transaction, history written by the same statement, first checks
+    scheduled, presence attribution), and the same handful of queries whatever the size of
+    the batch and however many agencies it reports for. No access check and no
+    deconfliction answer: the caller is the system (a watch reporting what each agency's
+    sources published), not a person who may see, or must not see, what is known."""
+    if source not in ReportSource.values:
+        raise DomainError(f"Unknown source {source!r}.", field="source")
+    answers, entries = parse_batch([f.raw for f in found])
+    result: list[Registered | None] = [None] * len(found)
+    if not entries:
+        return result
+    first_entry: dict[str, Entry] = {}
+    for entry in entries:
+        first_entry.setdefault(entry.key, entry)
+    counts = Counter(e.key for e in entries)
+    now = timezone.now()
+    with transaction.atomic():
+        fresh = sorted(first_entry.values(), key=lambda e: e.key)
+        new_ids = _insert_found_links(fresh, counts, found, now, demo=demo)
+        if new_ids:
+            from checks.scheduling import schedule_first_check
+
+            schedule_first_check(new_ids.values(), demo=demo)
+        known = _report_known({key: counts[key] for key in first_entry if key not in new_ids})
+        if any(k.state == LinkState.WITHDRAWN for k in known.values()):
+            # Found again after its only reporter withdrew it: back in the work, as when a
+            # person submits it again, in the name of the watch's account.
+            from accounts.models import User
+
+            _resubmit_withdrawn(known.values(), User(pk=found[entries[0].index].user_id))
+        seen: set[str] = set()
+        rows = []
+        for entry in entries:
+            key = entry.key
+            link_id = new_ids[key] if key in new_ids else known[key].pk
+            registered_here = key in new_ids and key not in seen
+            seen.add(key)
+            origin = found[entry.index]
+            rows.append((link_id, entry.raw, not registered_here, origin.user_id, origin.agency_id))
+            result[entry.index] = Registered(key, link_id, registered_here)
+        _insert_found_reports(rows, now, source)
+        attribute_new_links([(new_ids[key], first_entry[key]) for key in new_ids])
+    return result
+
+
+def _insert_found_links(
+    fresh: list[Entry], counts, found: Sequence[Found], now, *, demo
+) -> dict[str, int]:
+    """_insert_links with the reporter of each row its own (the first input of its key)."""
+    if not fresh:
+        return {}
+    table = Link._meta.db_table
+    columns = ", ".join(_LINK_COLUMNS)
+    arrays = list(zip(*(_link_values(e, counts) for e in fresh), strict=True))
+    users = [found[e.index].user_id for e in fresh]
+    agencies = [found[e.index].agency_id for e in fresh]
+    history_sql = _history_insert_by_reporter("inserted", now)
+    with array_cursor() as cursor:
+        cursor.execute(
+            f"WITH inserted AS (INSERT INTO {table} ({columns}) "  # noqa: S608 - names ours
+            "SELECT k, u, p, pid, h, d, n, %s, %s, 'unclassified', false, %s, ru, ra, %s "
+            "FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[], %b::text[], "
+            "%b::text[], %b::int[], %b::bigint[], %b::bigint[]) "
+            "WITH ORDINALITY AS t(k, u, p, pid, h, d, n, ru, ra, o) "
+            "ORDER BY o ON CONFLICT (key) DO NOTHING RETURNING *), "
+            f"history AS ({history_sql[0]}) "
+            "SELECT id, key FROM inserted",
+            [
+                LinkState.NEW.value,
+                now,
+                now,
+                demo,
+                *(list(a) for a in arrays),
+                users,
+                agencies,
+                *history_sql[1],
+            ],
+        )
+        return {key: pk for pk, key in cursor.fetchall()}
+
+
+def _history_insert_by_reporter(source: str, now) -> tuple[str, list]:
+    """_history_insert with each history row by the link's own first reporter."""
+    history = Link.history.model
+    link_columns = {f.column for f in Link._meta.concrete_fields}
+    given = {"history_date": now, "history_change_reason": SUBMIT_REASON, "history_type": "+"}
+    columns, values, params = [], [], []
+    for field in history._meta.concrete_fields:
+        if field.column == "history_id":
+            continue
+        columns.append(field.column)
+        if field.column in given:
+            values.append("%s")
+            params.append(given[field.column])
+        elif field.column == "history_user_id":
+            values.append(f"{source}.first_reported_by_id")
+        elif field.column in link_columns:
+            values.append(f"{source}.{field.column}")
+        else:
+            raise ImproperlyConfigured(f"No value for {history.__name__}.{field.column}.")
+    sql = (
+        f"INSERT INTO {history._meta.db_table} ({', '.join(columns)}) "  # noqa: S608
+        f"SELECT {', '.join(values)} FROM {source}"
+    )
+    return sql, params
+
+
+def _insert_found_reports(rows: list[tuple[int, str, bool, int, int]], now, source) -> None:
+    link_ids, raws, repeats, users, agencies = zip(*rows, strict=True)
+    with array_cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Report._meta.db_table} "  # noqa: S608
+            "(link_id, user_id, agency_id, submitted_at, raw_url, source, is_repeat) "
+            "SELECT l, ru, ra, %s, r, %s, x FROM unnest(%b::bigint[], %b::text[], "
+            "%b::bool[], %b::bigint[], %b::bigint[]) AS t(l, r, x, ru, ra)",
+            [now, source, list(link_ids), list(raws), list(repeats), list(users), list(agencies)],
+        )

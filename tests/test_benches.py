@@ -129,3 +129,18 @@ def test_queues_bench_times_every_queue_page():
     )  # fmt: skip
     for page in ("queue counts, uncached", "/links/?queue=decision", "attribution search"):
         assert page in out
+
+
+@pytest.mark.slow
+def test_sources_bench_watches_and_counts_queries_per_batch():
+    server_url()
+    out = run_bench(
+        "bench_sources.py", "--sources", "60", "--items", "5", "--batch", "20",
+        "--query-batches", "2,6", "--query-items", "3,9", "--min-rate", "0",
+        "--max-rss-growth", "256", "--page-runs", "1", "--page-goal", "100000",
+        "--database", "kbz_bench_sources_smoke",
+    )  # fmt: skip
+    assert "found 300, new 300, repeats 0, failed 0" in out
+    assert "found 300, new 0, repeats 300, failed 0" in out
+    assert "RSS MiB: before" in out and "source page" in out and "dashboard" in out
+    assert out.count("queries (new)") == 4 and "FAIL" not in out

@@ -99,9 +99,17 @@ def _default_date_format(value) -> str:
     return TIME_FORMAT
 
 
-def write_table(header: Sequence[str], rows: Iterable[Sequence], fmt: str) -> bytes:
+def sheet_name(title) -> str:
+    """A title as an XLSX sheet name: at most 31 characters, none of []:*?/\\."""
+    cleaned = "".join(" " if ch in "[]:*?/\\" else ch for ch in str(title)).strip()
+    return cleaned[:31] or "Sheet"
+
+
+def write_table(
+    header: Sequence[str], rows: Iterable[Sequence], fmt: str, sheet: str = "Sheet"
+) -> bytes:
     """A header and rows as a CSV (UTF-8 with a byte-order mark, so that Excel reads the
-    Cyrillic) or as a one-sheet XLSX."""
+    Cyrillic) or as a one-sheet XLSX whose sheet is named `sheet` (in the reader's language)."""
     if fmt == "csv":
         buffer = io.StringIO(newline="")
         writer = csv.writer(buffer, lineterminator="\r\n")
@@ -112,11 +120,11 @@ def write_table(header: Sequence[str], rows: Iterable[Sequence], fmt: str) -> by
     if fmt == "xlsx":
         buffer = io.BytesIO()
         workbook = new_workbook(buffer)
-        sheet = workbook.add_worksheet("Sheet")  # the name openpyxl gave it
+        worksheet = workbook.add_worksheet(sheet_name(sheet))
         cells = CellWriter(workbook)
         for number, row in enumerate(_with_header(header, rows)):
             for index, value in enumerate(row):
-                cells.write(sheet, number, index, value)
+                cells.write(worksheet, number, index, value)
         workbook.close()
         return buffer.getvalue()
     raise ValueError(f"unknown format {fmt!r}")

@@ -36,3 +36,12 @@ def current(context, *url_names) -> str:
     if match is not None and match.url_name in url_names:
         return mark_safe('aria-current="page"')
     return ""
+
+
+@register.filter
+def get_item(mapping, key):
+    """`mapping[key]`, or None: a dict the view built, read in a loop."""
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None

@@ -1,5 +1,5 @@
 """Bulk work from the portal: the bar over the registry list and a batch's results, and the
-summary of what an action did (registry.bulk decides; docs/design.md §4.10).
+summary of what an action did (registry.bulk decides; docs/design.md §4.13).
 
 The selection is posted as what it is, never as a list the page computed for a filter:
 ticked boxes (`link`, ids re-checked under the policy), "every link matching this filter"

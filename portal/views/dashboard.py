@@ -106,6 +106,22 @@ def _capped(queryset, cap: int = 100) -> int:
     return queryset[: cap + 1].count()
 
 
+def _sources_part(user) -> dict:
+    """The most active watched sources and the newest matches, of the sources the user may
+    read (sources.stats: two queries); nothing for those who read no source."""
+    from sources import stats
+    from sources.models import Source
+
+    if not policy.can(user, "view", model=Source):
+        return {}
+    return {
+        "sees_sources": True,
+        "active_sources": stats.most_active(user, limit=LIST_LENGTH),
+        "newest_matches": stats.newest_matches(user, limit=LIST_LENGTH),
+        "activity_days": stats.ACTIVITY_DAYS,
+    }
+
+
 @login_required
 def home(request):
     user = request.user
@@ -143,6 +159,7 @@ def home(request):
     }
     selectors.read_links(user, [link for rows in shown.values() for link in rows], ReadChannel.LIST)
     yesterday = (today - timedelta(days=1)).isoformat()
+    context.update(_sources_part(user))
     context.update(
         {
             "sees_cases": True,

@@ -172,7 +172,10 @@ def _detail_context(request, link: Link, bound: TransitionForm | None = None) ->
     orders_part = link_orders(user, link)
     if orders_part.get("can_create") and group is not None and group.readable_links > 1:
         orders_part["group_url"] = new_order_url(group=group.pk)
+    from portal.views.sources import channel_part
+
     return {
+        **channel_part(user, link),
         "orders_part": orders_part,
         "link": link,
         "stats": stats,

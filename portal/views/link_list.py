@@ -6,7 +6,6 @@ A link's own page is portal.views.link_detail. Every read starts from the access
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from urllib.parse import urlencode
 
 from django import forms
@@ -30,11 +29,10 @@ from portal.forms import (
     LinkSearchForm,
     prepare_filter_form,
 )
-from registry import queues, selectors
+from registry import exports, queues, selectors
+from registry.access import may_export_live_urls
 from registry.choices import (
     LinkClassification,
-    LinkPlatform,
-    LinkState,
     ReadChannel,
 )
 from registry.filtersets import ENTERED_STATES, LinkFilterSet
@@ -53,6 +51,8 @@ SORTS = {
     "reported": (gettext_lazy("Oldest first"), ("first_reported_at", "id")),
     "-changed": (gettext_lazy("State changed, latest first"), ("-state_changed_at", "-id")),
     "-reports": (gettext_lazy("Most reported first"), ("-report_count", "-id")),
+    # Raised by matching on arrival (sources.matching): copies of banned content first.
+    "-priority": (gettext_lazy("Priority first"), ("-priority", "-first_reported_at", "-id")),
     "due": (gettext_lazy("Due date, soonest first"), (F("due_date").asc(nulls_last=True), "id")),
     # A queue's order (registry.queues): the most pressing first, then what waited longest.
     "queue": (
@@ -227,6 +227,7 @@ def link_list(request):
         "sort_links": _sort_links(request, listing.sort),
         "export_formats": EXPORT_FORMATS,
         "export_max": EXPORT_MAX_ROWS,
+        "export_live": may_export_live_urls(request.user),
         # A prosecutor ticks links here (or takes the whole filter) into a new blocking order.
         "can_order": policy.can(request.user, "add", model=Order),
         # Bulk work on the ticked links or on every link matching the filter (portal.views.bulk).
@@ -259,44 +260,10 @@ def _clean_query(params, *, keep_page: bool = False):
     return cleaned
 
 
-EXPORT_COLUMNS = (
-    # (header, values() path)
-    ("id", "id"),
-    ("url", "url"),
-    ("platform", "platform"),
-    ("host", "host"),
-    ("state", "state"),
-    ("classification", "classification"),
-    ("confidential", "confidential"),
-    ("first_reported_at", "first_reported_at"),
-    ("first_reported_agency", "first_reported_agency__code"),
-    ("report_count", "report_count"),
-    ("assigned_agency", "assigned_agency__code"),
-    ("due_date", "due_date"),
-    ("last_checked_at", "stats__last_checked_at"),
-    ("last_available", "stats__last_available"),
-    ("last_views", "stats__last_views"),
-    ("last_title", "stats__last_title"),
-)
-_LABELS = {
-    "state": dict(LinkState.choices),
-    "classification": dict(LinkClassification.choices),
-    "platform": dict(LinkPlatform.choices),
-}
-
-
-def _export_cell(column: str, value):
-    if column in _LABELS and value:
-        return str(_LABELS[column].get(value, value))
-    if isinstance(value, datetime):
-        # Spreadsheets have no time zones: local time, as text that sorts.
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
-    return value
-
-
 @login_required
 def link_export(request, fmt: str):
-    """The filtered list as CSV or XLSX, through the same policy, filters, search and sort."""
+    """The filtered list as CSV or XLSX, through the same policy, filters, search and sort;
+    URLs defanged unless `live_urls=1` is asked by a role that may (registry.exports)."""
     if fmt not in EXPORT_FORMATS:
         raise Http404(_("Unknown export format."))
     listing = _listing(request)
@@ -316,11 +283,19 @@ def link_export(request, fmt: str):
             % {"limit": f"{EXPORT_MAX_ROWS:,}".replace(",", "\u202f")},
         )
         return redirect(back)
-    paths = [path for _header, path in EXPORT_COLUMNS]
-    # Every row the file holds is read: all of them are logged, in one INSERT.
-    rows = selectors.read_links(request.user, listing.queryset.values(*paths), ReadChannel.EXPORT)
-    table = ([_export_cell(header, row[path]) for header, path in EXPORT_COLUMNS] for row in rows)
-    content = write_table([header for header, _path in EXPORT_COLUMNS], table, fmt)
+    live = request.GET.get("live_urls") == "1"
+    if live and not may_export_live_urls(request.user):
+        messages.error(request, _("Your role may not export live URLs; export them defanged."))
+        return redirect(back)
+    # Every row the file holds is read: all of them are logged, in one INSERT (with live URLs,
+    # every row, confidential or not).
+    rows = selectors.read_links(
+        request.user, listing.queryset.values(*exports.PATHS), ReadChannel.EXPORT
+    )
+    if live:
+        rows = selectors.handed_out_live(request.user, rows)
+    table = (exports.row(row, live=live) for row in rows)
+    content = write_table(exports.header(), table, fmt, sheet=str(exports.SHEET_TITLE))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return file_response(content, fmt, f"kibernadzor-links-{stamp}")
 

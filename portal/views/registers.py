@@ -223,10 +223,13 @@ def organization(request, pk: int):
         len(shown_materials) if len(shown_materials) < RELATED_SHOWN else materials.count()
     )
     links, link_count = _visible_links(request.user, organizations=organization)
+    from portal.views.sources import presence_part
+
     return render(
         request,
         "portal/registers/organization.html",
         {
+            **presence_part(request.user, organization),
             "organization": organization,
             "decisions": decisions,
             "materials": shown_materials,

@@ -188,7 +188,7 @@ def batch_results(request, batch_id):
     rows = (
         [
             row["line"],
-            SubmissionStatus(row["status"]).label,
+            _result_label(row["status"]),
             row["status"],
             row.get("reason") or "",
             defang(row["input"]),
@@ -198,6 +198,13 @@ def batch_results(request, batch_id):
         for row in submissions.displayed(list(submissions.all_results(batch)))
     )
     return file_response(write_table(header, rows, "csv"), "csv", f"submission-{batch.pk}")
+
+
+def _result_label(status: str) -> str:
+    try:
+        return str(SubmissionStatus(status).label)
+    except ValueError:
+        return status
 
 
 def _details_text(row: dict) -> str:

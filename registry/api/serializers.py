@@ -37,6 +37,7 @@ class LinkSerializer(serializers.ModelSerializer):
             "first_reported_agency",
             "first_reported_by",
             "report_count",
+            "priority",
             "assigned_agency",
             "assigned_user",
             "due_date",

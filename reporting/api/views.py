@@ -112,6 +112,23 @@ COUNT_COLUMNS = [
     Column("reappeared", gettext_lazy("reappeared"), "int"),
     Column("pending", gettext_lazy("pending"), "int"),
 ]
+
+# A breakdown's sheet (XLSX) and section (CSV) are named in the reader's language.
+DIMENSION_TITLES = {
+    "agency": gettext_lazy("agency"),
+    "region": gettext_lazy("region"),
+    "platform": gettext_lazy("platform"),
+    "state": gettext_lazy("state"),
+    "classification": gettext_lazy("classification"),
+    "organization": gettext_lazy("organization"),
+    "material": gettext_lazy("material"),
+}
+
+
+def dimension_title(dimension: str) -> str:
+    return str(DIMENSION_TITLES.get(dimension, dimension))
+
+
 EXAMPLE_COUNTS = {
     "registered": 5, "repeats": 3, "confirmed": 3, "blocked": 2, "removed": 1,
     "reappeared": 1, "pending": 4,
@@ -271,7 +288,7 @@ class ReportingViewSet(viewsets.ViewSet):
 
     def _tables_breakdowns(self, data):
         return [
-            Table(dimension, self._breakdown_columns(), rows)
+            Table(dimension_title(dimension), self._breakdown_columns(), rows)
             for dimension, rows in data["breakdowns"].items()
         ]
 
@@ -298,7 +315,9 @@ class ReportingViewSet(viewsets.ViewSet):
         return self.answer({"dimension": dimension, "results": results})
 
     def _tables_breakdown(self, data):
-        return [Table(data["dimension"], self._breakdown_columns(), data["results"])]
+        return [
+            Table(dimension_title(data["dimension"]), self._breakdown_columns(), data["results"])
+        ]
 
     # --- time to block -------------------------------------------------------------------------
     @report_schema(

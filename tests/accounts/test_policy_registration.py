@@ -22,6 +22,7 @@ APPS = [
     "reporting",
     "orders",
     "evidence",
+    "sources",
     "portal",
 ]
 

@@ -137,7 +137,7 @@ def stored_values() -> list[str]:
 def interface_text(content: bytes, language: str, data: list[str]) -> str:
     doc = html.fromstring(content.decode("utf-8"))
     for element in doc.xpath(
-        "//script | //style | //code | //*[@lang and not(self::html)]"
+        "//script | //style | //code | //textarea | //*[@lang and not(self::html)]"
         f"[not(starts-with(@lang, '{language}'))]"
     ):
         element.drop_tree()

@@ -14,6 +14,7 @@ from registry.choices import ReadChannel
 from registry.models import ConfidentialRead
 from tests.portal.conftest import browser_for, page, texts
 from tests.registry.factories import LinkFactory
+from utilities.defang import defang
 
 
 def export(user, fmt, **params):
@@ -42,26 +43,29 @@ def test_csv_holds_only_the_visible_filtered_rows(officer, links):
     assert response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"].startswith('attachment; filename="kibernadzor-links-')
     rows = csv_rows(response)
-    assert {int(r["id"]) for r in rows} == {first.pk, second.pk}
-    assert {r["url"] for r in rows} == {first.url, second.url}
-    assert rows[0]["state"] == "new"  # labels, in the active language
+    assert {int(r["Number"]) for r in rows} == {first.pk, second.pk}
+    assert {r["URL"] for r in rows} == {defang(first.url), defang(second.url)}
+    assert rows[0]["State"] == "new"  # labels, in the active language
+    assert rows[0]["State code"] == "new"
 
     only_vk = csv_rows(export(officer, "csv", platform="vk"))
-    assert [int(r["id"]) for r in only_vk] == [second.pk]
+    assert [int(r["Number"]) for r in only_vk] == [second.pk]
 
 
 def test_cells_cannot_run_as_formulas(officer, links):
     rows = csv_rows(export(officer, "csv", platform="vk"))
-    assert rows[0]["last_title"] == '\'=HYPERLINK("http://evil.example","click")'
-    assert rows[0]["last_views"] == "77"
+    assert (
+        rows[0]["Page title at the last check"] == '\'=HYPERLINK("hxxp://evil[.]example","click")'
+    )
+    assert rows[0]["Views at the last check"] == "77"
 
     response = export(officer, "xlsx", platform="vk")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     header, row = list(sheet.iter_rows(values_only=True))
     cells = dict(zip(header, row, strict=True))
-    assert cells["last_title"].startswith("'=")
-    assert cells["last_views"] == 77
+    assert cells["Page title at the last check"].startswith("'=")
+    assert cells["Views at the last check"] == 77
     assert all(not (isinstance(v, str) and v.startswith("=")) for v in row)
 
 

@@ -14,6 +14,7 @@ SECTIONS = {
     "orders": reverse("portal:orders"),
     "materials": reverse("portal:materials"),
     "organizations": reverse("portal:organizations"),
+    "sources": reverse("portal:sources"),
     "file match": reverse("portal:file_match"),
     "admin": reverse("admin:index"),
 }
@@ -41,10 +42,10 @@ REGISTERS = {"materials", "organizations", "file match"}
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.OFFICER, {"submit", "registry", "orders", *REGISTERS}),
-        (Role.SUPERVISOR, {"submit", "registry", "orders", *REGISTERS}),
-        (Role.ANALYST, {"registry", *REGISTERS}),
-        (Role.AUDITOR, {"registry", "orders", "admin", *REGISTERS}),
+        (Role.OFFICER, {"submit", "registry", "orders", "sources", *REGISTERS}),
+        (Role.SUPERVISOR, {"submit", "registry", "orders", "sources", *REGISTERS}),
+        (Role.ANALYST, {"registry", "sources", *REGISTERS}),
+        (Role.AUDITOR, {"registry", "orders", "sources", "admin", *REGISTERS}),
         (Role.ADMIN, {"admin"}),
     ],
 )

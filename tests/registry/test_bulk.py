@@ -159,7 +159,9 @@ def test_confirm_is_for_prosecutors_and_follows_the_table(officer, supervisor, p
     by_supervisor = bulk.apply(supervisor, "confirm", ids=ids, params={"reason": "court"})
     assert by_supervisor.done == [] and len(by_supervisor.refused) == 3
 
-    outcome = bulk.apply(prosecutor, "confirm", ids=ids, params={"reason": "court"})
+    outcome = bulk.apply(
+        prosecutor, "confirm", ids=ids, params={"reason": "court", "classification": "extremist"}
+    )
     assert sorted(outcome.done) == sorted(x.pk for x in review)
     assert [r.link for r in outcome.refused] == [fresh.pk]
 
@@ -173,10 +175,23 @@ def test_confirm_after_an_expert_examination_takes_the_opinion(officer, prosecut
         prosecutor,
         "confirm",
         ids=[examined.pk],
-        params={"reason": "r", "expert_opinion": "No. 12 of 01.12.2026"},
+        params={
+            "reason": "r",
+            "expert_opinion": "No. 12 of 01.12.2026",
+            "classification": "extremist",
+        },
     )
     assert outcome.done == [examined.pk]
     assert StateChange.objects.get(link=examined).expert_opinion == "No. 12 of 01.12.2026"
+
+
+def test_confirm_without_any_classification_is_refused_naming_the_field(officer, prosecutor):
+    review = links_of(officer, 2, state=LinkState.UNDER_REVIEW)
+
+    outcome = bulk.apply(prosecutor, "confirm", ids=[x.pk for x in review], params={"reason": "r"})
+
+    assert outcome.done == [] and len(outcome.refused) == 2
+    assert "classification" in outcome.refused[0].reason.lower()
 
 
 def test_assign_in_bulk_through_the_service(officer, supervisor, other_officer):

@@ -142,6 +142,28 @@ def test_submitting_a_withdrawn_link_again_brings_it_back_as_new(officer, other_
     assert services.selectors.record_disagreements(Link.objects.filter(pk=link.pk)) == []
 
 
+def test_a_watched_source_finding_a_withdrawn_link_again_brings_it_back_as_new(
+    officer, other_officer
+):
+    link = submit(officer)
+    withdrawal.withdraw_report(actor=officer, link_id=link.pk, reason="wrong")
+
+    [found] = services.register_found(
+        [services.Found(other_officer.pk, other_officer.agency_id, URL)]
+    )
+
+    assert (found.link_id, found.new) == (link.pk, False)
+    link.refresh_from_db()
+    assert (link.state, link.report_count) == (LinkState.NEW, 1)
+    last = StateChange.objects.filter(link=link).latest("at", "id")
+    assert (last.from_state, last.to_state, last.actor) == (
+        LinkState.WITHDRAWN,
+        LinkState.NEW,
+        other_officer,
+    )
+    assert services.selectors.record_disagreements(Link.objects.filter(pk=link.pk)) == []
+
+
 def test_withdrawn_links_and_reports_leave_the_report_facts(officer, other_officer):
     kept = submit(officer, "https://kept.example/a")
     submit(other_officer, "https://kept.example/a")  # a repeat

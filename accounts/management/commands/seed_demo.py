@@ -8,7 +8,13 @@ from django.core.management.base import BaseCommand
 from accounts import demo
 
 # Each app's demo module exposes seed(stdout) -> str (a one-line summary); run in this order.
-APP_SEEDERS = ["organizations.demo", "materials.demo", "registry.demo", "orders.demo"]
+APP_SEEDERS = [
+    "organizations.demo",
+    "materials.demo",
+    "registry.demo",
+    "orders.demo",
+    "sources.demo",
+]
 
 
 class Command(BaseCommand):
