@@ -123,21 +123,6 @@ def reset_second_factor(modeladmin, request, queryset):
     )
 
 
-class RoleFilter(admin.SimpleListFilter):
-    """Users by role, named in the reader's language (the groups' own names are role codes)."""
-
-    title = _("roles")
-    parameter_name = "role"
-
-    def lookups(self, request, model_admin):
-        return Role.choices
-
-    def queryset(self, request, queryset):
-        if self.value() in Role.values:
-            return queryset.filter(groups__name=self.value())
-        return queryset
-
-
 @admin.register(User)
 class UserAdmin(PolicyModelAdmin, DjangoUserAdmin):
     actions = [reset_second_factor]
