@@ -358,16 +358,13 @@ def test_supervisors_day(open_page, demo, capsys):
 
 def prosecutors_day(open_page, demo, username: str, role: str, capsys) -> None:
     prosecutor = demo[username]
-    account_demo_second = User.objects.get(username=username)
     page = open_page()
     day = Day(page, role)
     log_in(page, username)
     day.arrived("dashboard")
     queue(page, "decision").click()
     day.arrived("decision-queue")
-    waiting = Link.objects.restrict(account_demo_second, "view").filter(
-        state=LinkState.UNDER_REVIEW
-    )
+    waiting = Link.objects.restrict(prosecutor, "view").filter(state=LinkState.UNDER_REVIEW)
     link = waiting.order_by("id").first()
     assert link is not None
     page.locator(f"#results a.link-ref[href='/links/{link.pk}/']").click()
@@ -382,6 +379,7 @@ def prosecutors_day(open_page, demo, username: str, role: str, capsys) -> None:
     result.locator("button[type=submit]").click()
     page.wait_for_load_state()
     expect(page.locator("#messages")).to_be_visible()
+    assert link.organizations.exists() or link.materials.exists()
     page.locator("details.work-assign summary").click()
     page.locator("#id_assign-agency").select_option(str(prosecutor.agency_id))
     page.locator("#id_assign-user").select_option(username)
