@@ -132,6 +132,15 @@ def test_queues_bench_times_every_queue_page():
 
 
 @pytest.mark.slow
+def test_pages_bench_times_every_page_of_the_role_days():
+    server_url()
+    out = run_bench("bench_pages.py", "--rounds", "1", "--database", "kbz_bench_pages_smoke")
+    for row in ("demo_officer", "/ (first after the upload)", "regional_prosecutor", "/admin/"):
+        assert row in out
+    assert "pages; target" in out
+
+
+@pytest.mark.slow
 def test_sources_bench_watches_and_counts_queries_per_batch():
     server_url()
     out = run_bench(

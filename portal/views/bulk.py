@@ -115,5 +115,7 @@ def links_bulk(request):
         "action_label": ACTION_LABELS.get(action, action),
         "reasons": reasons,
         "back": back,
+        # A summary answers a POST: the language switcher returns to the list it came from.
+        "language_next": back,
     }
     return render(request, "portal/links/bulk_done.html", context)

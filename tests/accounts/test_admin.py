@@ -65,3 +65,17 @@ def test_roles_are_read_only_in_the_admin(make_user, client_for):
         reverse("admin:auth_group_change", args=[group.pk]), {"name": "hacked"}
     )
     assert response.status_code == 403
+
+
+def test_users_are_filtered_by_role_named_in_the_readers_language(make_user, client_for):
+    """The role filter names roles ("прокурор"), not the groups' codes ("prosecutor")."""
+    admin_user = make_user(Role.ADMIN, kind="prosecutor")
+    officer = make_user(Role.OFFICER, username="filtered_officer")
+    make_user(Role.SUPERVISOR, username="filtered_supervisor", agency=officer.agency)
+    client = client_for(admin_user)
+    page = client.get(reverse("admin:accounts_user_changelist")).content.decode()
+    assert "?role=prosecutor" in page and "прокурор" in page
+    assert ">prosecutor<" not in page and ">supervisor<" not in page
+    listed = client.get(reverse("admin:accounts_user_changelist") + "?role=officer")
+    names = [user.username for user in listed.context["cl"].result_list]
+    assert names == ["filtered_officer"]

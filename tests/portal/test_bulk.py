@@ -238,3 +238,12 @@ def test_a_wrong_filter_acts_on_nothing(officer, supervisor):
     response = post(browser_for(supervisor), "start_review", scope="all", query="state=nonsense")
     assert response.status_code == 302
     assert Link.objects.get(pk=link.pk).state == LinkState.NEW
+
+
+def test_the_language_switcher_of_the_summary_returns_to_the_list(officer, supervisor):
+    """The summary answers a POST: switching language from it leads back to the list the
+    selection came from (its own address would answer 405 to the switcher's redirect)."""
+    link = LinkFactory(first_reported_by=officer)
+    back = f"{LINKS}?state=new"
+    response = post(browser_for(supervisor), "start_review", links=[link], next=back)
+    assert page(response).xpath("//form[@class='lang']/input[@name='next']/@value") == [back]
