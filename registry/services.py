@@ -634,14 +634,9 @@ def transition_many(
 
 
 # --- assignment and classification ----------------------------------------------------------
-@transaction.atomic
-def assign(link_id: int, *, actor, agency, user=None, due_date: date | None = None) -> Link:
-    """Assign a link to an agency (and optionally one of its officers) with a due date.
-
-    The actor must be able to change the link, the agency must be one they may assign to and
-    the officer one of its people who work on links (registry.selectors.assignable_*). A new
-    assignee is notified (registry.signals.link_assigned, inside the transaction)."""
-    link = _locked_link(link_id, actor)
+def _check_assignee(actor, agency, user, due_date) -> None:
+    """The agency must be one the actor may assign to, the officer one of its people who work
+    on links (registry.selectors.assignable_*); a due date or officer needs the agency."""
     if agency is None:
         if user is not None or due_date is not None:
             raise DomainError(_("Choose the agency first."), field="agency")
@@ -651,6 +646,17 @@ def assign(link_id: int, *, actor, agency, user=None, due_date: date | None = No
         raise DomainError(_("The officer must belong to the assigned agency."), field="user")
     if user is not None and not selectors.assignable_officers(actor).filter(pk=user.pk).exists():
         raise NotAllowed(_("This person cannot be assigned links."), field="user")
+
+
+@transaction.atomic
+def assign(link_id: int, *, actor, agency, user=None, due_date: date | None = None) -> Link:
+    """Assign a link to an agency (and optionally one of its officers) with a due date.
+
+    The actor must be able to change the link, the agency must be one they may assign to and
+    the officer one of its people who work on links (registry.selectors.assignable_*). A new
+    assignee is notified (registry.signals.link_assigned, inside the transaction)."""
+    link = _locked_link(link_id, actor)
+    _check_assignee(actor, agency, user, due_date)
     previous = (link.assigned_agency_id, link.assigned_user_id)
     link.assigned_agency = agency
     link.assigned_user = user
@@ -722,15 +728,7 @@ def assign_many(
     """`assign` for many links at once (bulk work, registry.bulk), in a fixed number of
     queries and with the same checks and notices; all or nothing."""
     links = _locked_links(link_ids, actor)
-    if agency is None:
-        if user is not None or due_date is not None:
-            raise DomainError(_("Choose the agency first."), field="agency")
-    elif not selectors.assignable_agencies(actor).filter(pk=agency.pk).exists():
-        raise NotAllowed(_("You may only assign to agencies in your territory."), field="agency")
-    if user is not None and user.agency_id != getattr(agency, "pk", None):
-        raise DomainError(_("The officer must belong to the assigned agency."), field="user")
-    if user is not None and not selectors.assignable_officers(actor).filter(pk=user.pk).exists():
-        raise NotAllowed(_("This person cannot be assigned links."), field="user")
+    _check_assignee(actor, agency, user, due_date)
     previous = {link.pk: (link.assigned_agency_id, link.assigned_user_id) for link in links}
     values = {"assigned_agency": agency, "assigned_user": user, "due_date": due_date}
     _save_many(links, values, actor=actor, reason="assign")

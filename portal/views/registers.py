@@ -37,6 +37,13 @@ RELATED_SHOWN = 20
 
 MATERIAL_FILTERS = ("q", "classification", "kind", "status", "year", "region", "language")
 ORGANIZATION_FILTERS = ("q", "classification", "status")
+# The filters whose label django-filter would derive from the model field, named here (as the
+# registry list names its own), so that each reader gets them in their own language.
+FILTER_LABELS = {
+    "classification": gettext_lazy("Classification"),
+    "kind": gettext_lazy("Kind"),
+    "status": gettext_lazy("Status"),
+}
 
 
 def _require_view(user, model) -> None:
@@ -48,7 +55,7 @@ def _filter_fields(filterset, names) -> list:
     """The filters shown, in this order, labelled like the rest of the portal."""
     for name in names:
         field = filterset.form.fields[name]
-        field.label = capfirst(field.label)
+        field.label = FILTER_LABELS.get(name) or capfirst(field.label)
     return [filterset.form[name] for name in names]
 
 
