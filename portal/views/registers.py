@@ -53,10 +53,14 @@ def _require_view(user, model) -> None:
 
 def _filter_fields(filterset, names) -> list:
     """The filters shown, in this order, labelled like the rest of the portal."""
+    shown = []
     for name in names:
         field = filterset.form.fields[name]
         field.label = FILTER_LABELS.get(name) or capfirst(field.label)
-    return [filterset.form[name] for name in names]
+        bound = filterset.form[name]
+        bound.label = field.label  # a bound field made earlier (by validation) keeps its own
+        shown.append(bound)
+    return shown
 
 
 def _page(request, queryset):
